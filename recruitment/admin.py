@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from .models import Candidate, Ethnicity, Religion
+
+
+@admin.register(Ethnicity)
+class EthnicityAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_minority"]
+    search_fields = ["name"]
+
+
+@admin.register(Religion)
+class ReligionAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    # The admin's ModelForm runs Candidate.full_clean(), i.e. the same pipeline rules as the pages.
+    list_display = ["full_name", "date_of_birth", "cell", "decision_date", "recognition_date"]
+    list_filter = ["gender", "occupation", "youth_union_member"]
+    search_fields = ["search_name", "citizen_id"]
+    autocomplete_fields = ["cell", "ethnicity", "religion"]
+    readonly_fields = ["created_at", "updated_at", "created_by", "updated_by"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Same diacritic-blind search as the pages ("nguyen van an" finds "Nguyễn Văn An").
+        return queryset.search(search_term), False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

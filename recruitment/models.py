@@ -1,0 +1,296 @@
+"""People in the pipeline and the reference data that describes them."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import CELL_KINDS
+
+from . import pipeline
+from .pipeline import ExitReason, IntroducingOrganisation, Stage
+from .text import fold, match_key, name_sort_key
+
+
+class ReferenceQuerySet(models.QuerySet):
+    def matching(self, typed):
+        """The entry whose name matches what a person typed, ignoring case, diacritics, spaces, hyphens."""
+        return self.filter(key=match_key(typed)).first()
+
+
+class ReferenceEntry(models.Model):
+    name = models.CharField(_("tên"), max_length=100, unique=True)
+    key = models.CharField(max_length=100, unique=True, editable=False)
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = match_key(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        others = type(self).objects.exclude(pk=self.pk).filter(key=match_key(self.name))
+        if others.exists():
+            raise ValidationError({"name": _("Đã có “%(name)s”, trùng khi bỏ dấu, dấu cách và gạch nối.") % {
+                "name": others.first().name}})
+
+
+class Ethnicity(ReferenceEntry):
+    """One of the 54 officially recognised ethnic groups."""
+
+    is_minority = models.BooleanField(_("dân tộc thiểu số"), default=True)
+
+    class Meta(ReferenceEntry.Meta):
+        verbose_name = _("dân tộc")
+        verbose_name_plural = _("dân tộc")
+
+
+class Religion(ReferenceEntry):
+    class Meta(ReferenceEntry.Meta):
+        verbose_name = _("tôn giáo")
+        verbose_name_plural = _("tôn giáo")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class Occupation(models.TextChoices):
+    WORKER = "worker", _("Công nhân")
+    FARMER = "farmer", _("Nông dân")
+    INTELLECTUAL = "intellectual", _("Trí thức")
+    CIVIL_SERVANT = "civil_servant", _("Cán bộ công chức")
+    PUBLIC_EMPLOYEE = "public_employee", _("Viên chức")
+    ARMED_FORCES = "armed_forces", _("Sĩ quan chiến sĩ")
+    PUPIL = "pupil", _("Học sinh")
+    STUDENT = "student", _("Sinh viên")
+    BUSINESS_OWNER = "business_owner", _("Chủ doanh nghiệp tư nhân")
+    OTHER = "other", _("Khác")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
+    VOCATIONAL = "vocational", _("Trung cấp")
+    COLLEGE = "college", _("Cao đẳng")
+    UNIVERSITY = "university", _("Đại học")
+    POSTGRADUATE = "postgraduate", _("Sau đại học")
+
+
+class IntroducedBy(models.TextChoices):
+    YOUTH_UNION = "youth_union", _("Đoàn TNCS Hồ Chí Minh")
+    TRADE_UNION = "trade_union", _("Công đoàn")
+    WOMEN_UNION = "women_union", _("Hội Liên hiệp Phụ nữ")
+    FARMERS_UNION = "farmers_union", _("Hội Nông dân")
+    VETERANS = "veterans", _("Hội Cựu chiến binh")
+    FATHERLAND_FRONT = "fatherland_front", _("Mặt trận Tổ quốc")
+    CELL = "cell", _("Chi bộ trực tiếp phát hiện")
+
+
+citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số CCCD gồm đúng 12 chữ số."))
+
+
+class CandidateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Candidates of the cells in `user`'s subtree: the one scope every view and export goes through."""
+        if user.is_superuser:
+            return self
+        if not user.is_authenticated or user.unit_id is None:
+            return self.none()
+        return self.filter(cell__path__startswith=user.unit.path)
+
+    def in_subtree(self, unit):
+        return self.filter(cell__path__startswith=unit.path)
+
+    def with_stage(self):
+        return self.annotate(stage=pipeline.stage_expression())
+
+    def at_stage(self, *stages):
+        return self.alias(stage_value=pipeline.stage_expression()).filter(stage_value__in=stages)
+
+    def incomplete(self):
+        return self.filter(pipeline.incomplete_q())
+
+    def admitted_between(self, start, end):
+        """Admissions count on their decision date."""
+        return self.filter(decision_date__gte=start, decision_date__lte=end)
+
+    def search(self, text):
+        """By name ignoring diacritics and case ("nguyen van an"), or by citizen ID digits."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        if text.isdigit():
+            return self.filter(citizen_id__contains=text)
+        return self.filter(search_name__contains=fold(text))
+
+    def in_name_order(self):
+        return self.order_by("name_sort_key", "pk")
+
+
+class Candidate(models.Model):
+    """A person on the path from outstanding person to official member.
+
+    The steps are groups of dated fields on this row (see pipeline.STEPS): one row per person keeps
+    lists, filters and roll-ups single queries without joins; the stage is derived, never stored.
+    """
+
+    # Profile
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    date_of_birth = models.DateField(_("ngày sinh"))
+    gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
+    ethnicity = models.ForeignKey(Ethnicity, on_delete=models.PROTECT, verbose_name=_("dân tộc"))
+    religion = models.ForeignKey(
+        Religion, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tôn giáo"),
+        help_text=_("Để trống nếu không theo tôn giáo."),
+    )
+    occupation = models.CharField(_("nghề nghiệp"), max_length=20, choices=Occupation.choices)
+    education = models.CharField(_("trình độ học vấn"), max_length=20, choices=Education.choices, blank=True)
+    youth_union_member = models.BooleanField(_("đoàn viên"), default=False)
+    citizen_id = models.CharField(
+        _("số CCCD"), max_length=12, null=True, blank=True, unique=True, validators=[citizen_id_validator],
+        error_messages={"unique": _("Số CCCD này đã có trong hệ thống.")},
+    )
+    cell = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="candidates", verbose_name=_("chi bộ"),
+        limit_choices_to={"kind__in": CELL_KINDS},
+    )
+
+    # 1. Quần chúng ưu tú
+    listed_on = models.DateField(_("ngày vào danh sách quần chúng ưu tú"), null=True, blank=True)
+    introduced_by = models.CharField(_("tổ chức giới thiệu"), max_length=20, choices=IntroducedBy.choices, blank=True)
+    mentor_name = models.CharField(_("đảng viên giúp đỡ"), max_length=120, blank=True)
+    # 2. Lớp bồi dưỡng nhận thức về Đảng
+    course_certificate_no = models.CharField(_("số giấy chứng nhận bồi dưỡng"), max_length=50, blank=True)
+    course_date = models.DateField(_("ngày cấp giấy chứng nhận bồi dưỡng"), null=True, blank=True)
+    # 3. Hồ sơ
+    application_date = models.DateField(_("ngày làm đơn xin vào Đảng"), null=True, blank=True)
+    introducing_organisation = models.CharField(
+        _("tổ chức đoàn thể giới thiệu"), max_length=20, choices=IntroducingOrganisation.choices, blank=True,
+        help_text=_("Để trống khi hai đảng viên chính thức giới thiệu."),
+    )
+    introducer_1 = models.CharField(_("đảng viên giới thiệu thứ nhất"), max_length=120, blank=True)
+    introducer_2 = models.CharField(_("đảng viên giới thiệu thứ hai"), max_length=120, blank=True)
+    # 4. Nghị quyết chi bộ
+    resolution_date = models.DateField(_("ngày nghị quyết chi bộ"), null=True, blank=True)
+    age_exception = models.CharField(
+        _("quyết định đặc biệt (trên 60 tuổi)"), max_length=120, blank=True,
+        help_text=_("Số và ngày văn bản cho phép kết nạp người trên 60 tuổi."),
+    )
+    # 5. Quyết định kết nạp
+    decision_no = models.CharField(_("số quyết định kết nạp"), max_length=50, blank=True)
+    decision_date = models.DateField(_("ngày quyết định kết nạp"), null=True, blank=True, db_index=True)
+    decision_issuer = models.CharField(_("cấp ủy ra quyết định"), max_length=120, blank=True)
+    # 6. Lễ kết nạp, dự bị
+    ceremony_date = models.DateField(_("ngày lễ kết nạp"), null=True, blank=True)
+    new_member_course_date = models.DateField(_("ngày học lớp đảng viên mới"), null=True, blank=True)
+    # 7. Công nhận chính thức
+    recognition_no = models.CharField(_("số quyết định công nhận chính thức"), max_length=50, blank=True)
+    recognition_date = models.DateField(_("ngày công nhận chính thức"), null=True, blank=True)
+    # Ra khỏi quy trình
+    exit_date = models.DateField(_("ngày ra khỏi danh sách"), null=True, blank=True)
+    exit_reason = models.CharField(_("lý do"), max_length=20, choices=ExitReason.choices, blank=True)
+    exit_note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    # Derived on save for searching and sorting the Vietnamese way on any database.
+    search_name = models.CharField(max_length=120, editable=False, db_index=True)
+    name_sort_key = models.CharField(max_length=255, editable=False, db_index=True)
+
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người tạo"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người sửa"),
+    )
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quần chúng / đảng viên mới")
+        verbose_name_plural = _("quần chúng / đảng viên mới")
+        ordering = ["name_sort_key", "pk"]
+        indexes = [
+            models.Index(fields=["cell", "decision_date"]),
+            models.Index(fields=["ceremony_date"]),
+            models.Index(fields=["resolution_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(citizen_id__isnull=True) | Q(citizen_id__regex=r"^[0-9]{12}$"),
+                name="candidate_citizen_id_12_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(recognition_date__isnull=True) | Q(ceremony_date__isnull=True)
+                | Q(recognition_date__gte=models.F("ceremony_date")),
+                name="candidate_recognition_after_ceremony",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    # --- derived ---
+    @property
+    def stage(self):
+        return pipeline.stage_of(self)
+
+    def get_stage_display(self):
+        return Stage(self.stage).label
+
+    @property
+    def missing_steps(self):
+        return pipeline.missing_steps(self)
+
+    @property
+    def is_incomplete(self):
+        return bool(self.missing_steps)
+
+    @property
+    def official_from(self):
+        return pipeline.official_from(self)
+
+    @property
+    def is_minority(self):
+        return self.ethnicity.is_minority
+
+    def next_steps(self):
+        return pipeline.next_steps(self)
+
+    def deadlines(self):
+        return pipeline.deadlines(self)
+
+    # --- validation and saving ---
+    def clean(self):
+        self.full_name = " ".join((self.full_name or "").split())
+        self.citizen_id = (self.citizen_id or "").strip() or None
+        errors = {}
+        if self.cell_id and self.cell.kind not in CELL_KINDS:
+            errors["cell"] = [_("Quần chúng phải thuộc một chi bộ (chi bộ hoặc chi bộ cơ sở).")]
+        for name, messages in pipeline.check(self).items():
+            errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def refresh_derived(self):
+        """Fill the search and sort keys; bulk inserts call it since they bypass save()."""
+        self.citizen_id = (self.citizen_id or "").strip() or None
+        self.search_name = fold(self.full_name)
+        self.name_sort_key = name_sort_key(self.full_name)
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived()
+        super().save(*args, **kwargs)

@@ -1,0 +1,21 @@
+"""Reference data loaded by migration: the 54 ethnic groups of Viet Nam and the recognised religions.
+
+Names as the General Statistics Office writes them. Superusers may add or rename entries in the admin.
+"""
+MAJORITY_ETHNICITY = "Kinh"
+
+ETHNICITIES = (
+    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia-rai", "Ê-đê", "Ba-na",
+    "Sán Chay", "Chăm", "Cơ-ho", "Xơ-đăng", "Sán Dìu", "Hrê", "Ra-glai", "Mnông", "Thổ", "Xtiêng",
+    "Khơ-mú", "Bru-Vân Kiều", "Cơ-tu", "Giáy", "Tà-ôi", "Mạ", "Giẻ-Triêng", "Co", "Chơ-ro",
+    "Xinh-mun", "Hà Nhì", "Chu-ru", "Lào", "La Chí", "Kháng", "Phù Lá", "La Hủ", "La Ha", "Pà Thẻn",
+    "Lự", "Ngái", "Chứt", "Lô Lô", "Mảng", "Cơ Lao", "Bố Y", "Cống", "Si La", "Pu Péo", "Rơ-măm",
+    "Brâu", "Ơ-đu",
+)
+
+RELIGIONS = (
+    "Phật giáo", "Công giáo", "Tin lành", "Cao Đài", "Phật giáo Hòa Hảo", "Hồi giáo", "Bà-la-môn",
+    "Tịnh độ Cư sĩ Phật hội Việt Nam", "Tứ Ân Hiếu Nghĩa", "Bửu Sơn Kỳ Hương", "Minh Sư đạo",
+    "Minh Lý đạo - Tam Tông Miếu", "Bahá'í", "Phật giáo Hiếu Nghĩa Tà Lơn", "Cơ đốc Phục lâm",
+    "Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô",
+)

@@ -1,0 +1,105 @@
+"""The actions that change a candidate. The browser, the Excel import and the admin all come here
+(or to Candidate.full_clean, which runs the same rules), so a rule is written once.
+
+All functions are keyword-only, atomic, and raise ValidationError (field -> messages) or
+PermissionDenied; nothing is written when they raise.
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import pipeline
+from .models import Candidate
+from .pipeline import StepKind
+
+PROFILE_FIELDS = (
+    "full_name", "date_of_birth", "gender", "ethnicity", "religion", "occupation", "education",
+    "youth_union_member", "citizen_id", "cell",
+)
+
+
+def can_record(user, *, cell, kind):
+    """Staff record every step in their subtree; a cell secretary lists people and records the
+    awareness course in their own cell; leadership reads only."""
+    if not user.can_see(cell):
+        return False
+    if user.is_staff_role:
+        return True
+    return user.is_secretary and pipeline.get_step(kind).secretary_may_record
+
+
+def _require(user, *, cell, kind):
+    if not can_record(user, cell=cell, kind=kind):
+        raise PermissionDenied(_("Bạn không có quyền ghi bước “%(step)s” cho chi bộ này.") % {
+            "step": pipeline.StepKind(kind).label})
+
+
+def _save(candidate, actor):
+    candidate.updated_by = actor
+    candidate.full_clean()
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def candidate_create(*, actor, cell, listed_on, **fields):
+    """List a new outstanding person in `cell` (step 1 of the pipeline)."""
+    _require(actor, cell=cell, kind=StepKind.LISTING)
+    candidate = Candidate(cell=cell, listed_on=listed_on, created_by=actor, **fields)
+    return _save(candidate, actor)
+
+
+@transaction.atomic
+def candidate_update_profile(*, actor, candidate, **fields):
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    _require(actor, cell=candidate.cell, kind=StepKind.LISTING)
+    if "cell" in fields:
+        _require(actor, cell=fields["cell"], kind=StepKind.LISTING)
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    return _save(candidate, actor)
+
+
+@transaction.atomic
+def step_record(*, actor, candidate, kind, **data):
+    """Record (or correct) one step, as the browser does: only a legal next step, with its
+    required fields, and then every rule of the pipeline."""
+    step = pipeline.get_step(kind)
+    _require(actor, cell=candidate.cell, kind=kind)
+    if not pipeline.is_legal(candidate, kind):
+        raise ValidationError(_("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {
+            "step": StepKind(kind).label})
+    unknown = set(data) - set(step.fields)
+    if unknown:
+        raise ValueError(f"not fields of step {kind}: {sorted(unknown)}")
+    for name, value in data.items():
+        setattr(candidate, name, value)
+    missing = {name: [_("Trường này là bắt buộc.")] for name in step.required if not getattr(candidate, name)}
+    if not missing and kind == StepKind.FILE and not pipeline.step_complete(candidate, kind):
+        missing["introducer_2"] = [_(
+            "Cần hai đảng viên chính thức giới thiệu (hoặc Ban Chấp hành Đoàn/Công đoàn cơ sở và một đảng viên).")]
+    if missing:
+        raise ValidationError(missing)
+    return _save(candidate, actor)
+
+
+@transaction.atomic
+def candidate_exit(*, actor, candidate, exit_date, exit_reason, exit_note=""):
+    return step_record(actor=actor, candidate=candidate, kind=StepKind.EXIT,
+                       exit_date=exit_date, exit_reason=exit_reason, exit_note=exit_note)
+
+
+@transaction.atomic
+def candidate_save_record(*, actor, candidate, **fields):
+    """Save a whole record at once, e.g. a historic admission from a spreadsheet: every rule
+    applies, but earlier steps may be missing (the record is then flagged incomplete).
+    Only staff may do this, within their subtree."""
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    if candidate.cell_id is None or not actor.can_edit(candidate.cell):
+        raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức được nhập hồ sơ cho đơn vị trong phạm vi của mình."))
+    if candidate.pk is None:
+        candidate.created_by = actor
+    return _save(candidate, actor)

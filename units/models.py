@@ -1,0 +1,329 @@
+"""The unit tree (hệ thống tổ chức đảng), terms, targets, member headcounts, and who sits where."""
+import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("Đảng bộ tỉnh")
+    COMMITTEE = "committee", _("Đảng bộ trực thuộc")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
+    GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
+    PARTIAL_COMMITTEE = "partial_committee", _("Đảng bộ bộ phận")
+    CELL = "cell", _("Chi bộ")
+
+
+# Kinds are data on each unit, not implied by depth: the 2025 reorganisation removed a whole level.
+GRASSROOTS_KINDS = (UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL)
+# Where members (and so candidates) live: a cell, or a grassroots cell with no cells below it.
+CELL_KINDS = (UnitKind.CELL, UnitKind.GRASSROOTS_CELL)
+
+
+class GrassrootsType(models.TextChoices):
+    COMMUNE = "commune", _("Xã, phường, thị trấn")
+    STATE_ENTERPRISE = "state_enterprise", _("Doanh nghiệp có vốn nhà nước")
+    PRIVATE_ENTERPRISE = "private_enterprise", _("Doanh nghiệp không có vốn nhà nước")
+    ADMINISTRATION = "administration", _("Cơ quan hành chính")
+    PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp")
+    ARMED_FORCES = "armed_forces", _("Lực lượng vũ trang")
+    OTHER = "other", _("Khác")
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    def subtree(self, unit):
+        """The unit and everything below it: one `path LIKE 'prefix%'` query."""
+        return self.filter(path__startswith=unit.path)
+
+    def visible_to(self, user):
+        """What `user` may see: their unit's subtree (everything for superusers, nothing otherwise)."""
+        if user.is_superuser:
+            return self
+        if not user.is_authenticated or user.unit_id is None:
+            return self.none()
+        return self.filter(path__startswith=user.unit.path)
+
+    def cells(self):
+        return self.filter(kind__in=CELL_KINDS)
+
+    def grassroots(self):
+        return self.filter(kind__in=GRASSROOTS_KINDS)
+
+    def children_of(self, unit):
+        return self.filter(path__startswith=unit.path, depth=unit.depth + 1)
+
+    def ancestors_of(self, unit, include_self=False):
+        steplen = self.model.steplen
+        stop = len(unit.path) + (steplen if include_self else 0)
+        paths = [unit.path[:end] for end in range(steplen, stop, steplen)]
+        return self.filter(path__in=paths)
+
+
+class UnitManager(MP_NodeManager):
+    def get_queryset(self):
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def subtree(self, unit):
+        return self.get_queryset().subtree(unit)
+
+    def visible_to(self, user):
+        return self.get_queryset().visible_to(user)
+
+    def children_of(self, unit):
+        return self.get_queryset().children_of(unit)
+
+    def ancestors_of(self, unit, include_self=False):
+        return self.get_queryset().ancestors_of(unit, include_self=include_self)
+
+
+def child_prefix(path_field, unit):
+    """An expression for the path of the child of `unit` that a row's `path_field` lies under.
+
+    Grouping rows by it rolls a subtree up onto the unit's direct children in one query.
+    Rows attached to `unit` itself get `unit.path` (shorter), so they stay apart from every child.
+    """
+    return Substr(path_field, 1, len(unit.path) + Unit.steplen)
+
+
+class Unit(MP_Node):
+    """A party organisation at any level. Position in the tree is the materialised `path`."""
+
+    code = models.CharField(_("mã đơn vị"), max_length=30, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    kind = models.CharField(_("loại tổ chức"), max_length=30, choices=UnitKind.choices)
+    # Set on grassroots organisations; the units below them carry a copy (kept in step by
+    # units.services) so that statistics by grassroots type need no walk up the tree.
+    grassroots_type = models.CharField(
+        _("loại hình cơ sở"), max_length=30, choices=GrassrootsType.choices, blank=True
+    )
+
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        indexes = [models.Index(fields=["kind"]), models.Index(fields=["depth"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_cell(self):
+        return self.kind in CELL_KINDS
+
+    @property
+    def is_grassroots(self):
+        return self.kind in GRASSROOTS_KINDS
+
+    def is_within(self, other):
+        """True when this unit lies in `other`'s subtree (itself included)."""
+        return self.path.startswith(other.path)
+
+    def clean(self):
+        errors = {}
+        if self.is_grassroots and not self.grassroots_type:
+            errors["grassroots_type"] = _(
+                "Tổ chức cơ sở đảng phải có loại hình cơ sở (xã, phường, thị trấn; doanh nghiệp; ...)."
+            )
+        if self.pk and self.kind in CELL_KINDS and self.numchild:
+            errors["kind"] = _("Chi bộ không có tổ chức đảng trực thuộc; hãy chuyển các đơn vị con đi trước.")
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_parent(self, parent):
+        """The Charter's shape, independent of depth: raises ValidationError naming the rule."""
+        if parent is None:
+            if self.kind != UnitKind.PROVINCE:
+                raise ValidationError(
+                    {"kind": _("Chỉ Đảng bộ tỉnh đứng ở gốc cây; đơn vị khác phải có đơn vị cấp trên.")}
+                )
+            return
+        if self.kind == UnitKind.PROVINCE:
+            raise ValidationError({"kind": _("Đảng bộ tỉnh không có đơn vị cấp trên.")})
+        if parent.kind in CELL_KINDS:
+            raise ValidationError(
+                {"parent": _("“%(parent)s” là chi bộ, không có đơn vị trực thuộc.") % {"parent": parent}}
+            )
+        if self.kind == UnitKind.PARTIAL_COMMITTEE and parent.kind != UnitKind.GRASSROOTS_COMMITTEE:
+            raise ValidationError({"parent": _("Đảng bộ bộ phận phải trực thuộc một đảng bộ cơ sở.")})
+        if self.pk and parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")})
+
+
+class Term(models.Model):
+    """Nhiệm kỳ: five years between two congresses. Dates default to 1 Oct..30 Sep (congress season)."""
+
+    start_year = models.PositiveSmallIntegerField(_("năm bắt đầu"))
+    end_year = models.PositiveSmallIntegerField(_("năm kết thúc"))
+    start_date = models.DateField(_("ngày bắt đầu"), blank=True)
+    end_date = models.DateField(_("ngày kết thúc"), blank=True)
+    opening_congress = models.CharField(_("đại hội mở đầu nhiệm kỳ"), max_length=255, blank=True)
+    closing_congress = models.CharField(_("đại hội kết thúc nhiệm kỳ"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("nhiệm kỳ")
+        verbose_name_plural = _("nhiệm kỳ")
+        ordering = ["start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["start_year", "end_year"], name="term_unique_years"),
+            models.CheckConstraint(condition=Q(end_year__gt=models.F("start_year")), name="term_years_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.start_year}–{self.end_year}"
+
+    @property
+    def label(self):
+        return str(self)
+
+    @classmethod
+    def default_dates(cls, start_year, end_year):
+        # Provincial congresses sit in the autumn; the term runs congress to congress.
+        return datetime.date(start_year, 10, 1), datetime.date(end_year, 9, 30)
+
+    def save(self, *args, **kwargs):
+        start, end = self.default_dates(self.start_year, self.end_year)
+        self.start_date = self.start_date or start
+        self.end_date = self.end_date or end
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year <= self.start_year:
+            raise ValidationError({"end_year": _("Năm kết thúc phải sau năm bắt đầu.")})
+        if self.start_year and self.end_year:
+            start, end = self.default_dates(self.start_year, self.end_year)
+            self.start_date = self.start_date or start
+            self.end_date = self.end_date or end
+        if self.start_date and self.end_date:
+            if self.end_date <= self.start_date:
+                raise ValidationError({"end_date": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+            overlapping = Term.objects.exclude(pk=self.pk).filter(
+                start_date__lte=self.end_date, end_date__gte=self.start_date
+            )
+            if overlapping.exists():
+                raise ValidationError(
+                    _("Nhiệm kỳ trùng thời gian với nhiệm kỳ %(other)s.") % {"other": overlapping.first()}
+                )
+
+    def contains(self, day):
+        return self.start_date <= day <= self.end_date
+
+
+class TargetQuerySet(models.QuerySet):
+    def for_year(self, year):
+        return self.filter(year=year)
+
+    def for_term(self, term):
+        return self.filter(term=term)
+
+
+class Target(models.Model):
+    """Chỉ tiêu kết nạp: admissions planned for a unit in a calendar year, or over a term."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="targets", verbose_name=_("đơn vị"))
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, null=True, blank=True, related_name="targets", verbose_name=_("nhiệm kỳ")
+    )
+    admissions = models.PositiveIntegerField(_("chỉ tiêu kết nạp"))
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(year__isnull=False) & Q(term__isnull=True))
+                | (Q(year__isnull=True) & Q(term__isnull=False)),
+                name="target_year_xor_term",
+                violation_error_message=_("Chỉ tiêu phải gắn với đúng một năm hoặc một nhiệm kỳ."),
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "year"], condition=Q(year__isnull=False), name="target_unique_unit_year",
+                violation_error_message=_("Đơn vị đã có chỉ tiêu cho năm này."),
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "term"], condition=Q(term__isnull=False), name="target_unique_unit_term",
+                violation_error_message=_("Đơn vị đã có chỉ tiêu cho nhiệm kỳ này."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.period_label}: {self.admissions}"
+
+    @property
+    def period_label(self):
+        return str(self.year) if self.year else str(self.term)
+
+
+class Headcount(models.Model):
+    """Số đảng viên of a cell in a year. Members belong to cells, so higher units sum their cells."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="headcounts", verbose_name=_("đơn vị"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    members = models.PositiveIntegerField(_("số đảng viên"))
+
+    class Meta:
+        verbose_name = _("số đảng viên")
+        verbose_name_plural = _("số đảng viên")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="headcount_unique_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.year}: {self.members}"
+
+    def clean(self):
+        if self.unit_id and not self.unit.is_cell:
+            raise ValidationError(
+                {"unit": _("Số đảng viên được ghi ở chi bộ; số của đảng bộ được cộng từ các chi bộ trực thuộc.")}
+            )
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Cán bộ Ban Tổ chức")
+    LEADERSHIP = "leadership", _("Lãnh đạo cấp ủy")
+    SECRETARY = "secretary", _("Bí thư chi bộ")
+
+
+class User(AbstractUser):
+    """An account sits in one unit with one role; it sees that unit's subtree and nothing else."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("đơn vị")
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
+
+    objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def clean(self):
+        super().clean()
+        if self.is_superuser:
+            return
+        if not self.unit_id or not self.role:
+            raise ValidationError(_("Tài khoản phải gắn với một đơn vị và một vai trò."))
+        if self.role == Role.SECRETARY and not self.unit.is_cell:
+            raise ValidationError({"unit": _("Bí thư chi bộ phải gắn với một chi bộ.")})
+
+    @property
+    def is_staff_role(self):
+        return self.is_superuser or self.role == Role.STAFF
+
+    @property
+    def is_secretary(self):
+        return self.role == Role.SECRETARY and not self.is_superuser
+
+    def can_see(self, unit):
+        return self.is_superuser or (self.unit_id is not None and unit.is_within(self.unit))
+
+    def can_edit(self, unit):
+        """Write access to `unit`'s records (targets, units, any candidate step): staff in scope."""
+        return self.can_see(unit) and self.is_staff_role

@@ -1,0 +1,47 @@
+"""Reads over the tree: roll-ups of any row set onto a unit's direct children, in one query."""
+from django.db.models import Sum
+
+from .models import Headcount, Unit, child_prefix
+
+
+def rollup_by_child(unit, queryset, *, path_field, **aggregates):
+    """Aggregate `queryset` over `unit`'s subtree, grouped by the direct child each row lies under.
+
+    `path_field` is the lookup to the row's unit path (e.g. "cell__path"). Returns
+    ``{child_path: {name: value}}``; rows attached to `unit` itself are keyed by `unit.path`.
+    One query, whatever the depth of the tree.
+    """
+    rows = (
+        queryset.filter(**{f"{path_field}__startswith": unit.path})
+        .annotate(_child=child_prefix(path_field, unit))
+        .values("_child")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {row.pop("_child"): row for row in rows}
+
+
+def rollup_total(by_child, name):
+    return sum((values.get(name) or 0) for values in by_child.values())
+
+
+def children_with_rollup(unit, queryset, *, path_field, **aggregates):
+    """The direct children of `unit`, each with the aggregates of its subtree as attributes.
+
+    Two queries: the children, and the roll-up.
+    """
+    by_child = rollup_by_child(unit, queryset, path_field=path_field, **aggregates)
+    children = list(Unit.objects.children_of(unit))
+    for child in children:
+        values = by_child.get(child.path, {})
+        for name in aggregates:
+            setattr(child, name, values.get(name) or 0)
+    return children
+
+
+def headcount_by_child(unit, year):
+    """Members per direct child of `unit` in `year` (summed over their cells), plus the total."""
+    by_child = rollup_by_child(
+        unit, Headcount.objects.filter(year=year), path_field="unit__path", members=Sum("members")
+    )
+    return by_child, rollup_total(by_child, "members")
