@@ -80,6 +80,9 @@ class UnitManager(MP_NodeManager):
     def ancestors_of(self, unit, include_self=False):
         return self.get_queryset().ancestors_of(unit, include_self=include_self)
 
+    def parent_of(self, unit):
+        return self.get_queryset().filter(path=unit.path[: -self.model.steplen]).first() if unit.depth > 1 else None
+
 
 def child_prefix(path_field, unit):
     """An expression for the path of the child of `unit` that a row's `path_field` lies under.
@@ -119,6 +122,10 @@ class Unit(MP_Node):
     @property
     def is_grassroots(self):
         return self.kind in GRASSROOTS_KINDS
+
+    @property
+    def parent_path(self):
+        return self.path[: -self.steplen]
 
     def is_within(self, other):
         """True when this unit lies in `other`'s subtree (itself included)."""

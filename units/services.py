@@ -40,9 +40,9 @@ def unit_create(*, code, name, kind, parent=None, grassroots_type=""):
     # full_clean before the tree insert, so a refusal leaves the tree untouched.
     unit.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
-        return Unit.add_root(instance=unit)
+        return Unit.objects.add_root(instance=unit)
     parent.refresh_from_db()  # treebeard needs the parent's current numchild
-    return parent.add_child(instance=unit)
+    return Unit.objects.add_child(parent, instance=unit)
 
 
 @transaction.atomic
@@ -66,7 +66,7 @@ def unit_move(*, unit, new_parent):
     unit.refresh_from_db()
     new_parent.refresh_from_db()
     unit.validate_parent(new_parent)
-    unit.move(new_parent, pos="last-child")
+    Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     refresh_grassroots_types(unit)
     return unit

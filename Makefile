@@ -1,0 +1,38 @@
+# The two commands a new user needs: `make demo` and `make test`. Both create .venv and install
+# what pyproject.toml declares, so a fresh machine needs only Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test install run migrate messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## Run the app on SQLite with the demo province at http://127.0.0.1:8000
+demo: migrate
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Đăng nhập / log in: tochuc, tochuc_huyen, lanhdao, bithu, admin — mật khẩu / password: demo1234"
+	$(PY) manage.py runserver $(HOST)
+
+## Run the whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Rebuild the English catalogue after changing strings (needs GNU gettext)
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,44 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from recruitment.demo import DemoBuilder
+from recruitment.models import Candidate
+from units.models import Headcount, Target, Term, Unit, User
+
+DEFAULT_PASSWORD = "demo1234"
+
+
+class Command(BaseCommand):
+    help = "Tạo dữ liệu mẫu: một tỉnh giả định với đơn vị, chỉ tiêu, quần chúng và tài khoản demo."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2017, help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu).")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="Mật khẩu của các tài khoản demo.")
+        parser.add_argument("--as-of", type=datetime.date.fromisoformat, default=None,
+                            help="Ngày coi là hôm nay (YYYY-MM-DD); mặc định là hôm nay.")
+        parser.add_argument("--if-empty", action="store_true", help="Không làm gì nếu đã có đơn vị.")
+        parser.add_argument("--reset", action="store_true", help="Xóa toàn bộ dữ liệu hiện có rồi tạo lại.")
+
+    def handle(self, *args, seed, password, as_of, if_empty, reset, **options):
+        if Unit.objects.exists():
+            if if_empty:
+                self.stdout.write("Đã có dữ liệu; giữ nguyên (dùng --reset để tạo lại).")
+                return
+            if not reset:
+                raise CommandError("Cơ sở dữ liệu đã có đơn vị. Dùng --reset để xóa và tạo lại dữ liệu mẫu.")
+        with transaction.atomic():
+            if reset:
+                Candidate.objects.all().delete()
+                Target.objects.all().delete()
+                Headcount.objects.all().delete()
+                Term.objects.all().delete()
+                User.objects.all().delete()
+                Unit.objects.all().delete()
+            builder = DemoBuilder(seed=seed, as_of=as_of)
+            users = builder.write(password=password)
+        self.stdout.write(self.style.SUCCESS(
+            f"Đã tạo {len(builder.units)} đơn vị ({len(builder.cells)} chi bộ), {len(builder.people)} người, "
+            f"{len(builder.targets)} chỉ tiêu năm."))
+        self.stdout.write("Tài khoản demo (mật khẩu: %s): %s" % (password, ", ".join(u.username for u in users)))
