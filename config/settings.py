@@ -4,6 +4,7 @@ One module, driven by the environment, so that development, tests and production
 variables (see README "Production"): DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS.
 """
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -119,6 +120,10 @@ STORAGES = {
         )
     },
 }
+
+# In development and tests static files come from the finders; collectstatic fills STATIC_ROOT in production.
+WHITENOISE_USE_FINDERS = DEBUG
+warnings.filterwarnings("ignore", message="No directory at")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

@@ -7,6 +7,12 @@ from units.models import GrassrootsType, Role, UnitKind
 from .factories import make_unit, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # PBKDF2 is deliberately slow; tests log in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db):
     """Two branches of a four-level tree (province, committee, grassroots committee, cell) plus a

@@ -59,8 +59,9 @@ class CandidateFactory(factory.django.DjangoModelFactory):
         return candidate
 
 
-def admitted_fields(decision_date, **overrides):
-    """Field values of a complete file admitted on `decision_date` (ceremony 10 days later)."""
+def admitted_fields(day, **overrides):
+    """Field values of a complete file admitted (decision) on `day`; override any of them."""
+    decision_date = day
     fields = {
         "listed_on": decision_date - datetime.timedelta(days=300),
         "course_certificate_no": "12-GCN/TTCT",
