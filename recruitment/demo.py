@@ -140,7 +140,7 @@ class DemoBuilder:
             first = 3
         for k in range(self.shape.cells_per_grassroots_committee - (1 if g % 3 == 0 else 0)):
             label = (f"Chi bộ {'bản' if mountain else 'thôn'} {self._place()}" if gtype == GrassrootsType.COMMUNE
-                     else f"Chi bộ {k + 1}")
+                     else f"Chi bộ {['phòng', 'đội', 'tổ'][k % 3]} {k + 1} – {org.name.split(' ', 2)[-1]}")
             self._cell(cells_parent, f"{code}-{k + 1:02d}", label, first + k, cell_depth, c, gtype, mountain)
 
     def _cell(self, parent, code, name, index, depth, c, gtype, mountain):
@@ -365,7 +365,8 @@ class DemoBuilder:
     def _users(self, password):
         committee = self.committees[0][0]
         # The secretary of a cell with people at several stages, so their page has something to show.
-        cells_here = [cell for cell, c, *_ in self.cells if c == 0 and cell.kind == UnitKind.CELL]
+        cells_here = [cell for cell, c, gtype, _ in self.cells
+                      if c == 0 and cell.kind == UnitKind.CELL and gtype == GrassrootsType.COMMUNE]
         counts = {}
         for person in self.people:
             if person.cell.path.startswith(committee.path) and not person.decision_date:

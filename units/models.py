@@ -320,6 +320,10 @@ class User(AbstractUser):
         if self.role == Role.SECRETARY and not self.unit.is_cell:
             raise ValidationError({"unit": _("Bí thư chi bộ phải gắn với một chi bộ.")})
 
+    def get_full_name(self):
+        # Vietnamese order: family name first ("Lò Văn Bí Thư").
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
     @property
     def is_staff_role(self):
         return self.is_superuser or self.role == Role.STAFF
