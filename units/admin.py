@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
 
 from . import services
+from .forms import UnitAdminForm
 from .models import Headcount, Target, Term, Unit, User
 
 
 @admin.register(Unit)
 class UnitAdmin(TreeAdmin):
-    form = movenodeform_factory(Unit, fields=["code", "name", "kind", "grassroots_type"])
+    form = UnitAdminForm
     list_display = ["name", "code", "kind", "grassroots_type"]
     list_filter = ["kind", "grassroots_type"]
     search_fields = ["name", "code"]
