@@ -40,6 +40,19 @@ class Shape:
     cells_per_grassroots_committee: int = 7
     members_per_cell: tuple = (14, 60)
     years: int = 5
+    admission_rate: float = 1.0  # admissions against target, on average
+    in_pipeline_per_cell: tuple = (0, 1, 1, 2, 2, 3)  # people listed but not admitted, per cell
+
+
+SHAPES = {
+    # A province of Lai Châu's order of size, scaled down for a quick demo.
+    "demo": Shape(),
+    # Hà Nội after 2025: ~140 committees directly under the city, 2,500 grassroots organisations,
+    # 15,000 cells, 500,000 members, ~150,000 people over five years of whom ~65,000 admitted.
+    "large": Shape(committees=140, grassroots_per_committee=18, cells_per_grassroots_committee=10,
+                   members_per_cell=(14, 40), admission_rate=0.8,
+                   in_pipeline_per_cell=(2, 3, 4, 5, 6, 7, 8, 9)),
+}
 
 
 @dataclass(frozen=True)
@@ -74,9 +87,10 @@ class DemoBuilder:
             ("Đảng bộ Công an tỉnh", False), ("Đảng bộ Quân sự tỉnh", False),
         ]
         for c in range(shape.committees):
-            name, mountain = committee_names[c % len(committee_names)]
-            if c >= len(committee_names):
-                name = f"{name} {c // len(committee_names) + 1}"
+            if c < len(committee_names):
+                name, mountain = committee_names[c]
+            else:  # the 2025 shape: communes and wards directly under the province
+                name, mountain = f"Đảng bộ {'xã' if c % 3 else 'phường'} {self._place()} {c + 1}", c % 4 == 0
             committee = Unit(code=f"SL{c + 1:02d}", name=name, kind=UnitKind.COMMITTEE,
                              path=_path(province.path, c + 1), depth=2)
             self.units.append(committee)
@@ -223,6 +237,8 @@ class DemoBuilder:
         else:
             person.introducer_1 = self._name(Gender.MALE, False)
             person.introducer_2 = self._name(Gender.FEMALE, False)
+            while person.introducer_2 == person.introducer_1:  # two different members
+                person.introducer_2 = self._name(Gender.FEMALE, False)
         if historic:  # an admission from years ago whose early papers were never entered
             person.listed_on = person.course_date = None
             person.course_certificate_no = ""
@@ -273,7 +289,8 @@ class DemoBuilder:
         rng, today, shape = self.rng, self.as_of, self.shape
         first_year = today.year - shape.years + 1
         # How each committee does against plan: a few far below 50 %, a few above 100 %.
-        rates = [rng.choice([0.35, 0.45, 0.8, 0.9, 1.0, 1.05, 1.2, 1.4]) for _ in self.committees]
+        rates = [rng.choice([0.35, 0.45, 0.8, 0.9, 1.0, 1.05, 1.2, 1.4]) * shape.admission_rate
+                 for _ in self.committees]
         self.people, self.targets, self.headcounts = [], [], []
         yearly = {}  # (unit path, year) -> target
         for cell, c, gtype, mountain in self.cells:
@@ -298,7 +315,7 @@ class DemoBuilder:
                     self._fill_steps(person, resolution, until=None, historic=historic)
                     self.people.append(self._admit(person, decision, committee))
             # The pipeline in progress: people listed in the last two years, not yet admitted.
-            for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+            for _ in range(rng.choice(shape.in_pipeline_per_cell)):
                 until = rng.choice([pipeline.Stage.LISTED, pipeline.Stage.TRAINED, pipeline.Stage.TRAINED,
                                     pipeline.Stage.FILED, pipeline.Stage.RESOLVED])
                 resolution = today - datetime.timedelta(days=rng.randint(2, 90))

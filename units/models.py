@@ -64,21 +64,11 @@ class UnitQuerySet(MP_NodeQuerySet):
         return self.filter(path__in=paths)
 
 
-class UnitManager(MP_NodeManager):
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
+    """Treebeard's manager, with the scope and tree queries of UnitQuerySet available on it."""
+
     def get_queryset(self):
         return UnitQuerySet(self.model, using=self._db).order_by("path")
-
-    def subtree(self, unit):
-        return self.get_queryset().subtree(unit)
-
-    def visible_to(self, user):
-        return self.get_queryset().visible_to(user)
-
-    def children_of(self, unit):
-        return self.get_queryset().children_of(unit)
-
-    def ancestors_of(self, unit, include_self=False):
-        return self.get_queryset().ancestors_of(unit, include_self=include_self)
 
     def parent_of(self, unit):
         return self.get_queryset().filter(path=unit.path[: -self.model.steplen]).first() if unit.depth > 1 else None

@@ -3,7 +3,9 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from recruitment.demo import DemoBuilder
+import time
+
+from recruitment.demo import SHAPES, DemoBuilder
 from recruitment.models import Candidate
 from units.models import Headcount, Target, Term, Unit, User
 
@@ -18,10 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="Mật khẩu của các tài khoản demo.")
         parser.add_argument("--as-of", type=datetime.date.fromisoformat, default=None,
                             help="Ngày coi là hôm nay (YYYY-MM-DD); mặc định là hôm nay.")
+        parser.add_argument("--scale", choices=sorted(SHAPES), default="demo",
+                            help="Cỡ dữ liệu: demo (một tỉnh nhỏ) hoặc large (cỡ Hà Nội, để đo hiệu năng).")
         parser.add_argument("--if-empty", action="store_true", help="Không làm gì nếu đã có đơn vị.")
         parser.add_argument("--reset", action="store_true", help="Xóa toàn bộ dữ liệu hiện có rồi tạo lại.")
 
-    def handle(self, *args, seed, password, as_of, if_empty, reset, **options):
+    def handle(self, *args, seed, password, as_of, scale, if_empty, reset, **options):
+        started = time.monotonic()
         if Unit.objects.exists():
             if if_empty:
                 self.stdout.write("Đã có dữ liệu; giữ nguyên (dùng --reset để tạo lại).")
@@ -36,9 +41,9 @@ class Command(BaseCommand):
                 Term.objects.all().delete()
                 User.objects.all().delete()
                 Unit.objects.all().delete()
-            builder = DemoBuilder(seed=seed, as_of=as_of)
+            builder = DemoBuilder(seed=seed, as_of=as_of, shape=SHAPES[scale])
             users = builder.write(password=password)
         self.stdout.write(self.style.SUCCESS(
             f"Đã tạo {len(builder.units)} đơn vị ({len(builder.cells)} chi bộ), {len(builder.people)} người, "
-            f"{len(builder.targets)} chỉ tiêu năm."))
+            f"{len(builder.targets)} chỉ tiêu năm, trong {time.monotonic() - started:.0f} giây."))
         self.stdout.write("Tài khoản demo (mật khẩu: %s): %s" % (password, ", ".join(u.username for u in users)))
