@@ -30,13 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="Tệp .xlsx sẽ ghi")
 
     def handle(self, *args, **options):
-        unit = Unit.objects.filter(code=options["unit"]).first()
-        if unit is None:
-            raise CommandError(_("Không có đơn vị mã “%(code)s”.") % {"code": options["unit"]})
         params = {key: options[key] for key in ("year", "quarter", "month", "term", "date_from", "date_to")
                   if options[key] not in (None, "")}
         if not params:
             raise CommandError(_("Cần chọn kỳ báo cáo: --year Y [--quarter Q], --term 2020-2025, hoặc --from ... --to ...."))
+        unit = Unit.objects.filter(code=options["unit"]).first()
+        if unit is None:
+            raise CommandError(_("Không có đơn vị mã “%(code)s”.") % {"code": options["unit"]})
         form = PeriodForm(params)
         if not form.is_valid():
             raise CommandError(" ".join(form.error_list()))
