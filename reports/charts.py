@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from units.formatting import vn_int
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 64, 24, 24, 36
 
 
 @dataclass

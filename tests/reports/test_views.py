@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -56,7 +57,15 @@ def test_progress_page_shows_rows_marks_and_totals(client, year_2025, users):
     assert 'class="progress-bar' in content
     # the chart: an inline SVG, no script, no other host
     assert "<svg" in content and 'class="chart-actual"' in content and 'class="chart-pace"' in content
-    assert "http://" not in content.split("<svg", 1)[1].split("</svg>")[0].replace("http://www.w3.org/2000/svg", "")
+    svg = content.split("<svg", 1)[1].split("</svg>")[0]
+    assert "http://" not in svg.replace("http://www.w3.org/2000/svg", "")
+    # coordinates are SVG numbers (a Vietnamese "224,0" would break the drawing)
+    for name in ("x", "y", "x1", "y1", "x2", "y2", "cx", "cy"):
+        for value in re.findall(rf' {name}="([^"]*)"', svg):
+            float(value)
+    for points in re.findall(r'points="([^"]*)"', svg):
+        assert re.fullmatch(r"(\d+(\.\d+)?,\d+(\.\d+)?)( \d+(\.\d+)?,\d+(\.\d+)?)*", points)
+    assert ">T12</text>" in svg
 
 
 def test_progress_rows_sort_by_a_column(client, year_2025, users):
