@@ -158,6 +158,10 @@ def add_coverage_sheet(workbook, report):
     for cell in report.idle_cells:
         sheet.append([cell.code, cell.name, cell.grassroots.name if cell.grassroots else ""])
     sheet.row += 1
+    sheet.append([_("Mã đơn vị"), _("Tổ chức cơ sở đảng chưa kết nạp"), _("Loại hình")], bold=True)
+    for org in report.idle_grassroots:
+        sheet.append([org.code, org.name, org.get_grassroots_type_display()])
+    sheet.row += 1
     summary = [
         (_("Số chi bộ"), report.cell_count, INT_FORMAT),
         (_("Số chi bộ chưa kết nạp"), len(report.idle_cells), INT_FORMAT),

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from recruitment.calendar import add_months, add_working_days
 from recruitment.models import Candidate, Ethnicity, Gender, Occupation
-from recruitment.pipeline import PROBATION_MONTHS, RECOGNITION_DUE_WORKING_DAYS, STEPS, Stage, stage_expression
+from recruitment.pipeline import (
+    PROBATION_MONTHS, RECOGNITION_DUE_WORKING_DAYS, STEPS, Stage, StepKind, stage_expression,
+)
 from units.formatting import ratio
 from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Unit
 from units.selectors import rollup_by_child
@@ -316,7 +318,7 @@ def pipeline_report(unit, period, *, candidates=None):
                 gaps[index].append((day - previous).days)
     flow = [
         FlowStep(
-            str(step.kind.label if hasattr(step.kind, "label") else step.kind), reached[index],
+            str(StepKind(step.kind).label), reached[index],
             ratio(reached[index], reached[index - 1]) if index else None,
             statistics.median(gaps[index]) if gaps[index] else None,
         )

@@ -219,3 +219,12 @@ def test_quarterly_return_query_count_does_not_grow(client, db, django_assert_nu
     with django_assert_num_queries(4 + 14):
         response = client.get(reverse("reports:quarterly_return", kwargs={"code": "ROOT"}) + "?year=2025")
     assert response.status_code == 200
+
+
+def test_coverage_page_lists_idle_cells_and_organisations(client, year_2025, users):
+    client.force_login(users.province_staff)
+    content = client.get(url("coverage", "P", year=2025)).content.decode()
+    assert "B1-1" in content.split('data-testid="idle-cell-list"')[1].split("</table>")[0]
+    idle_orgs = content.split('data-testid="idle-grassroots-list"')[1].split("</table>")[0]
+    assert "Đảng bộ phường B1" in idle_orgs and "Đảng bộ xã A1" not in idle_orgs
+    assert "2/3" in content  # grassroots organisations that admitted anyone: A1 and the enterprise
