@@ -18,6 +18,7 @@ from units.models import Term
 
 ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 EARLIEST_YEAR = 1930  # the Party's founding; anything earlier is a typing error
+LATEST_YEAR = 2100
 
 
 class PeriodKind:
@@ -143,7 +144,7 @@ class PeriodForm(forms.Form):
     """Reads a period from GET parameters (or the command line): one of
     year [+ quarter | + month], term ("2020-2025"), or from + to. Errors are Vietnamese messages."""
 
-    year = forms.IntegerField(label=_("Năm"), required=False, min_value=EARLIEST_YEAR, max_value=2100)
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=EARLIEST_YEAR, max_value=LATEST_YEAR)
     quarter = forms.IntegerField(label=_("Quý"), required=False, min_value=1, max_value=4)
     month = forms.IntegerField(label=_("Đến hết tháng"), required=False, min_value=1, max_value=12)
     term = forms.CharField(label=_("Nhiệm kỳ"), required=False, max_length=20)
@@ -158,6 +159,7 @@ class PeriodForm(forms.Form):
         "range_order": _("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."),
         "term_format": _("Nhiệm kỳ ghi dạng 2020-2025."),
         "term_unknown": _("Không có nhiệm kỳ %(term)s."),
+        "out_of_range": _("Ngày phải trong khoảng năm %(first)d đến năm %(last)d."),
     }
 
     # GET names (short, in URLs) -> field names
@@ -188,6 +190,19 @@ class PeriodForm(forms.Form):
                 params={"term": f"{start_year}–{end_year}"},
             )
         return term
+
+    def _clean_day(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range",
+                                        params={"first": EARLIEST_YEAR, "last": LATEST_YEAR})
+        return day
+
+    def clean_date_from(self):
+        return self._clean_day("date_from")
+
+    def clean_date_to(self):
+        return self._clean_day("date_to")
 
     def clean(self):
         data = super().clean()

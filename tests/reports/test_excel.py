@@ -129,3 +129,22 @@ def test_workbook_opens_in_libreoffice_and_the_figures_survive(year_2025, tmp_pa
     breakdown = {row[0]: row[1:3] for row in sheets["Cơ cấu"][excel.HEADER_ROW:]}
     assert breakdown["Tổng số kết nạp"] == ["4", "100,0%"]
     assert breakdown["Dân tộc Thái"] == ["2", "50,0%"]
+
+
+def test_pipeline_and_breakdown_by_unit_pages_match_their_sheets(client, year_2025, users):
+    CandidateFactory(cell=year_2025.cell_b1, listed_on=D(2025, 3, 1))
+    client.force_login(users.province_staff)
+    download = client.get(reverse("reports:quarterly_return", kwargs={"code": "P"}) + "?year=2025")
+    workbook = openpyxl.load_workbook(io.BytesIO(download.content))
+
+    page = client.get(reverse("reports:pipeline", kwargs={"code": "P"}) + "?year=2025").content.decode()
+    shown = [row[2:] for row in table_rows(page, "pipeline-stages", "data-unit")]
+    stage_rows = [row for row in sheet_rows(workbook["Quy trình"]) if row[0] in ("A", "B", "P")][:3]
+    assert shown == [[vn_int(value) for value in row[2:]] for row in stage_rows]
+    assert shown[1][0] == "1"  # B's listed person, under "Quần chúng ưu tú"
+
+    page = client.get(reverse("reports:breakdown", kwargs={"code": "P"}) + "?year=2025").content.decode()
+    shown = [row[2:] for row in table_rows(page, "breakdown-units", "data-unit")]
+    unit_rows = sheet_rows(workbook["Cơ cấu theo đơn vị"])[:-1]  # without the total
+    assert shown == [[vn_int(value) for value in row[2:]] for row in unit_rows]
+    assert shown[0][:2] == ["3", "2"]  # A: 3 admitted, 2 women

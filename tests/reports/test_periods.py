@@ -79,6 +79,9 @@ def test_form_reads_each_kind_of_period(params, label):
     ({"from": "2026-03-01", "to": "2026-02-01"}, "Ngày kết thúc phải sau"),
     ({"from": "2026-02-30", "to": "2026-03-01"}, "Từ ngày"),
     ({"year": "2026", "term": "2020-2025"}, "Chọn một loại kỳ báo cáo"),
+    ({"from": "0001-01-01", "to": "0001-01-31"}, "Ngày phải trong khoảng năm 1930 đến năm 2100"),
+    ({"from": "2026-01-01", "to": "9999-12-31"}, "Ngày phải trong khoảng năm 1930 đến năm 2100"),
+    ({"year": "1929"}, "Năm"),
 ])
 def test_bad_input_is_refused_with_a_vietnamese_message_and_this_year_shown(params, message):
     Term.objects.create(start_year=2020, end_year=2025)

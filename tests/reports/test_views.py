@@ -121,6 +121,8 @@ def test_login_is_required(client, tree):
     ({"year": "2025", "quarter": "7"}, "Quý"),
     ({"term": "2099-2104"}, "Không có nhiệm kỳ 2099–2104"),
     ({"from": "2025-05-01", "to": "2025-01-01"}, "Ngày kết thúc phải sau"),
+    ({"from": "0001-01-01", "to": "0001-02-01"}, "Ngày phải trong khoảng"),
+    ({"year": "2025", "month": "13"}, "Đến hết tháng"),
 ])
 def test_bad_period_is_a_message_not_an_error(client, tree, users, params, message):
     client.force_login(users.province_staff)
