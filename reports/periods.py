@@ -109,7 +109,11 @@ class Period:
 
     @property
     def projects_year_end(self):
-        """A year, or the months of a year up to some point: the pace so far says where 31/12 lands."""
+        """A year or any part of one: the pace from 1/1 to the period's end says where 31/12 lands."""
+        return self.year is not None
+
+    @property
+    def starts_the_year(self):
         return self.year is not None and self.start == datetime.date(self.year, 1, 1)
 
     @property

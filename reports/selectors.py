@@ -80,7 +80,7 @@ class ProgressReport:
 
 
 def projected_year_end(admitted, period, today):
-    """Where 31/12 lands at the pace since 1/1: for a year or its first months only."""
+    """Where 31/12 lands at the pace since 1/1 (`admitted`: from 1/1 to the period's end)."""
     if not period.projects_year_end:
         return None
     year_start, year_end = datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31)
@@ -96,7 +96,8 @@ def projected_year_end(admitted, period, today):
 def progress_report(unit, period, *, candidates=None, today):
     """Admissions in the period against the applicable target, per unit directly below and in total.
 
-    Four queries: children, targets, admissions roll-up, headcount roll-up.
+    Four queries: children, targets, admissions roll-up, headcount roll-up; and a fifth for a part of
+    a year that does not start on 1/1 (a later quarter, a range), whose projection counts from 1/1.
     """
     children = list(Unit.objects.children_of(unit))
     targets = {}
@@ -109,25 +110,38 @@ def progress_report(unit, period, *, candidates=None, today):
         unit, _candidates(candidates).admitted_between(period.start, period.end),
         path_field="cell__path", admitted=Count("pk"),
     )
+    year_to_date = admitted
+    if period.projects_year_end and not period.starts_the_year:
+        year_to_date = rollup_by_child(
+            unit, _candidates(candidates).admitted_between(datetime.date(period.year, 1, 1), period.end),
+            path_field="cell__path", admitted=Count("pk"),
+        )
     members = rollup_by_child(
         unit, Headcount.objects.filter(year=period.headcount_year), path_field="unit__path",
         members=Sum("members"),
     )
     years = period.length_in_years
 
-    def row(row_unit, count, headcount, is_total=False):
+    def row(row_unit, count, so_far, headcount, is_total=False):
         return ProgressRow(
             unit=row_unit, target=targets.get(row_unit.pk), admitted=count, members=headcount,
-            projected=projected_year_end(count, period, today), is_total=is_total, years=years,
+            projected=projected_year_end(so_far, period, today), is_total=is_total, years=years,
         )
 
+    def admitted_in(by_child, path):
+        return by_child.get(path, {}).get("admitted", 0)
+
     rows = [
-        row(child, admitted.get(child.path, {}).get("admitted", 0), members.get(child.path, {}).get("members"))
+        row(child, admitted_in(admitted, child.path), admitted_in(year_to_date, child.path),
+            members.get(child.path, {}).get("members"))
         for child in children
     ]
-    total_admitted = sum(values["admitted"] for values in admitted.values())
-    total_members = sum(values["members"] or 0 for values in members.values()) if members else None
-    return ProgressReport(unit, period, row(unit, total_admitted, total_members, is_total=True), rows)
+    total = row(
+        unit, sum(values["admitted"] for values in admitted.values()),
+        sum(values["admitted"] for values in year_to_date.values()),
+        sum(values["members"] or 0 for values in members.values()) if members else None, is_total=True,
+    )
+    return ProgressReport(unit, period, total, rows)
 
 
 PROGRESS_SORTS = {

@@ -22,12 +22,13 @@ def test_year_quarter_and_first_months_have_their_dates_labels_and_the_years_tar
     assert Period.for_months(2017, 12) == Period.for_year(2017)
 
 
-def test_projection_only_for_periods_that_start_the_year():
-    assert Period.for_year(2026).projects_year_end
-    assert Period.for_months(2026, 5).projects_year_end
-    assert Period.for_quarter(2026, 1).projects_year_end
-    assert not Period.for_quarter(2026, 2).projects_year_end
-    assert not Period.for_range(D(2026, 3, 1), D(2026, 4, 1)).projects_year_end
+def test_projection_for_a_year_and_any_part_of_one():
+    assert Period.for_year(2026).projects_year_end and Period.for_year(2026).starts_the_year
+    assert Period.for_months(2026, 5).starts_the_year
+    assert Period.for_quarter(2026, 1).starts_the_year
+    assert Period.for_quarter(2026, 2).projects_year_end and not Period.for_quarter(2026, 2).starts_the_year
+    assert Period.for_range(D(2026, 3, 1), D(2026, 4, 1)).projects_year_end
+    assert not Period.for_range(D(2025, 3, 1), D(2026, 4, 1)).projects_year_end
 
 
 @pytest.mark.django_db

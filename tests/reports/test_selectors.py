@@ -52,8 +52,11 @@ def test_progress_for_a_part_of_the_year_uses_the_years_target_and_projects_the_
     report = selectors.progress_report(year_2025.province, Period.for_months(2025, 6), today=TODAY)
     # 3 admitted by 30 June (181 days) -> 365/181 * 3 = 6 by 31 December
     assert (report.total.target, report.total.admitted, report.total.projected) == (8, 3, 6)
-    quarter = selectors.progress_report(year_2025.province, Period.for_quarter(2025, 4), today=TODAY)
-    assert (quarter.total.target, quarter.total.admitted, quarter.total.projected) == (8, 1, None)
+    # a later quarter: its own admissions against the year's target, the projection from 1/1 to its end
+    quarter = selectors.progress_report(year_2025.province, Period.for_quarter(2025, 2), today=TODAY)
+    # 1 in Q2; 3 from 1/1 to 30/6 (181 days) -> 6 by 31 December
+    assert (quarter.total.target, quarter.total.admitted, quarter.total.projected) == (8, 1, 6)
+    assert [(row.admitted, row.projected) for row in quarter.rows] == [(1, 4), (0, 2)]
 
 
 def test_progress_of_a_term_uses_the_terms_target_and_shares_members_out_per_year(tree):
@@ -189,6 +192,8 @@ def test_each_selector_is_a_fixed_number_of_queries(db, django_assert_num_querie
     with django_assert_num_queries(4):
         report = selectors.progress_report(root, period, today=TODAY)
     assert len(report.rows) == children and report.total.admitted == 2 * children
+    with django_assert_num_queries(5):  # a later quarter also counts from 1/1 for the projection
+        selectors.progress_report(root, Period.for_quarter(2025, 3), today=TODAY)
     with django_assert_num_queries(3):
         assert selectors.breakdown_report(root, period).total == 2 * children
     with django_assert_num_queries(3):
