@@ -181,12 +181,13 @@ def add_probation_sheet(workbook, report):
                   period=report.period, headers=headers, widths=[30, 32, 14, 14, 14, 24])
     formats = [None, None, DATE_FORMAT, DATE_FORMAT, DATE_FORMAT]
     overdue_ids = {candidate.pk for candidate in report.overdue}
+    ending_ids = {candidate.pk for candidate in report.ending}
     for candidate in report.ending:
         note = _("Quá hạn") if candidate.pk in overdue_ids else ""
         sheet.append([candidate.full_name, candidate.cell.name, candidate.ceremony_date, candidate.official_from,
                       candidate.recognition_due, note], formats)
     for candidate in report.overdue:
-        if any(candidate.pk == other.pk for other in report.ending):
+        if candidate.pk in ending_ids:
             continue
         sheet.append([candidate.full_name, candidate.cell.name, candidate.ceremony_date, candidate.official_from,
                       candidate.recognition_due, _("Quá hạn %(days)d ngày") % {"days": candidate.days_overdue}],

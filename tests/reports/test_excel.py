@@ -148,3 +148,16 @@ def test_pipeline_and_breakdown_by_unit_pages_match_their_sheets(client, year_20
     unit_rows = sheet_rows(workbook["Cơ cấu theo đơn vị"])[:-1]  # without the total
     assert shown == [[vn_int(value) for value in row[2:]] for row in unit_rows]
     assert shown[0][:2] == ["3", "2"]  # A: 3 admitted, 2 women
+
+
+def test_probation_sheet_lists_those_ending_and_those_overdue_once(tree):
+    from recruitment.models import Candidate
+    ending = CandidateFactory(cell=tree.cell_a1, ceremony_date=D(2025, 2, 10), **admitted_fields(D(2025, 2, 1)))
+    late = CandidateFactory(cell=tree.cell_a2, ceremony_date=D(2024, 6, 10), **admitted_fields(D(2024, 6, 1)))
+    # Q1 2026 seen in March 2026: the first is due in March (not late yet), the second long overdue
+    workbook = excel.quarterly_return(tree.province, Period.for_quarter(2026, 1),
+                                      candidates=Candidate.objects.all(), today=D(2026, 3, 2))
+    rows = sheet_rows(workbook["Dự bị"])
+    assert [row[0] for row in rows] == [ending.full_name, late.full_name]
+    assert rows[0][3] == D(2026, 2, 10) and not rows[0][5]
+    assert rows[1][5].startswith("Quá hạn")
