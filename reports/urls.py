@@ -1,4 +1,15 @@
 from django.urls import path
 
+from . import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report_index, name="index"),
+    path("<str:code>/tien-do/", views.ProgressView.as_view(), name="progress"),
+    path("<str:code>/co-cau/", views.BreakdownView.as_view(), name="breakdown"),
+    path("<str:code>/quy-trinh/", views.PipelineView.as_view(), name="pipeline"),
+    path("<str:code>/chua-ket-nap/", views.CoverageView.as_view(), name="coverage"),
+    path("<str:code>/du-bi/", views.ProbationView.as_view(), name="probation"),
+    path("<str:code>/bao-cao-quy.xlsx", views.export_quarterly_return, name="quarterly_return"),
+    path("<str:code>/<slug:report>.xlsx", views.export_report, name="export"),
+]

@@ -1,0 +1,420 @@
+"""The reads behind the reports. Each is a fixed number of queries whatever the size of the tree
+or the number of people: the tree is rolled up onto the unit's direct children with one GROUP BY on
+the child's path prefix (units.selectors.rollup_by_child), breakdowns are conditional counts.
+
+Every selector takes `candidates`, the scoped queryset (Candidate.objects.visible_to(user)), so a
+report never counts a person its reader may not see.
+"""
+import datetime
+import statistics
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.calendar import add_months, add_working_days
+from recruitment.models import Candidate, Ethnicity, Gender, Occupation
+from recruitment.pipeline import (
+    PROBATION_MONTHS, RECOGNITION_DUE_WORKING_DAYS, STEPS, Stage, StepKind, stage_expression,
+)
+from units.formatting import ratio
+from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Unit
+from units.selectors import rollup_by_child
+
+LOW_RATIO = 0.5  # "dưới 50% kế hoạch": leaders name these units
+HIGH_RATIO = 1.0  # reached or passed the plan
+
+
+def _candidates(candidates):
+    return Candidate.objects.all() if candidates is None else candidates
+
+
+# --- 1. Progress (Tiến độ) ------------------------------------------------------------------------
+
+@dataclass
+class ProgressRow:
+    unit: Unit
+    target: int | None
+    admitted: int
+    members: int | None = None
+    projected: int | None = None
+    is_total: bool = False
+    # Members are counted per year: over a term the admissions are shared out per year.
+    years: float = 1.0
+
+    @property
+    def ratio(self):
+        return ratio(self.admitted, self.target)
+
+    @property
+    def remaining(self):
+        return None if self.target is None else max(self.target - self.admitted, 0)
+
+    @property
+    def projected_ratio(self):
+        return None if self.projected is None else ratio(self.projected, self.target)
+
+    @property
+    def member_share(self):
+        """Admissions as a share of members, per year (Nghị quyết 21-NQ/TW: 3–4% a year)."""
+        if not self.members:
+            return None
+        return self.admitted / self.members / max(self.years, 1.0)
+
+    @property
+    def is_low(self):
+        return self.ratio is not None and self.ratio < LOW_RATIO
+
+    @property
+    def is_high(self):
+        return self.ratio is not None and self.ratio > HIGH_RATIO
+
+
+@dataclass
+class ProgressReport:
+    unit: Unit
+    period: object
+    total: ProgressRow
+    rows: list
+
+
+def projected_year_end(admitted, period, today):
+    """Where 31/12 lands at the pace since 1/1 (`admitted`: from 1/1 to the period's end)."""
+    if not period.projects_year_end:
+        return None
+    year_start, year_end = datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31)
+    counted_to = min(period.end, today)
+    if counted_to < year_start:
+        return None
+    if counted_to >= year_end:
+        return admitted
+    elapsed = (counted_to - year_start).days + 1
+    return round(admitted * ((year_end - year_start).days + 1) / elapsed)
+
+
+def progress_report(unit, period, *, candidates=None, today):
+    """Admissions in the period against the applicable target, per unit directly below and in total.
+
+    Four queries: children, targets, admissions roll-up, headcount roll-up; and a fifth for a part of
+    a year that does not start on 1/1 (a later quarter, a range), whose projection counts from 1/1.
+    """
+    children = list(Unit.objects.children_of(unit))
+    targets = {}
+    if period.target_filter is not None:
+        targets = dict(
+            Target.objects.filter(unit__in=[unit, *children], **period.target_filter)
+            .values_list("unit_id", "admissions")
+        )
+    admitted = rollup_by_child(
+        unit, _candidates(candidates).admitted_between(period.start, period.end),
+        path_field="cell__path", admitted=Count("pk"),
+    )
+    year_to_date = admitted
+    if period.projects_year_end and not period.starts_the_year:
+        year_to_date = rollup_by_child(
+            unit, _candidates(candidates).admitted_between(datetime.date(period.year, 1, 1), period.end),
+            path_field="cell__path", admitted=Count("pk"),
+        )
+    members = rollup_by_child(
+        unit, Headcount.objects.filter(year=period.headcount_year), path_field="unit__path",
+        members=Sum("members"),
+    )
+    years = period.length_in_years
+
+    def row(row_unit, count, so_far, headcount, is_total=False):
+        return ProgressRow(
+            unit=row_unit, target=targets.get(row_unit.pk), admitted=count, members=headcount,
+            projected=projected_year_end(so_far, period, today), is_total=is_total, years=years,
+        )
+
+    def admitted_in(by_child, path):
+        return by_child.get(path, {}).get("admitted", 0)
+
+    rows = [
+        row(child, admitted_in(admitted, child.path), admitted_in(year_to_date, child.path),
+            members.get(child.path, {}).get("members"))
+        for child in children
+    ]
+    total = row(
+        unit, sum(values["admitted"] for values in admitted.values()),
+        sum(values["admitted"] for values in year_to_date.values()),
+        sum(values["members"] or 0 for values in members.values()) if members else None, is_total=True,
+    )
+    return ProgressReport(unit, period, total, rows)
+
+
+PROGRESS_SORTS = {
+    "code": lambda row: row.unit.code,
+    "name": lambda row: row.unit.name,
+    "target": lambda row: row.target if row.target is not None else -1,
+    "admitted": lambda row: row.admitted,
+    "ratio": lambda row: row.ratio if row.ratio is not None else -1,
+    "remaining": lambda row: row.remaining if row.remaining is not None else -1,
+    "projected": lambda row: row.projected if row.projected is not None else -1,
+    "members": lambda row: row.members or 0,
+    "share": lambda row: row.member_share if row.member_share is not None else -1,
+}
+
+
+def sort_progress_rows(rows, sort):
+    """Rows sorted by a column name, "-name" for descending; unknown names keep the tree order."""
+    key = PROGRESS_SORTS.get((sort or "").lstrip("-"))
+    if key is None:
+        return rows
+    return sorted(rows, key=key, reverse=sort.startswith("-"))
+
+
+def monthly_admissions(unit, year, *, candidates=None):
+    """Admissions per month of `year` in `unit`'s subtree, as a list of 12 counts. One query."""
+    rows = (
+        _candidates(candidates).in_subtree(unit).filter(decision_date__year=year)
+        .annotate(month=ExtractMonth("decision_date")).values("month").annotate(n=Count("pk")).order_by()
+    )
+    counts = [0] * 12
+    for row in rows:
+        counts[row["month"] - 1] = row["n"]
+    return counts
+
+
+# --- 2. Breakdown (Cơ cấu) ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+    condition: Q | None  # None: everyone (the total)
+
+
+def _age_at_decision():
+    """Whole years of age on the decision date, portable SQL (no date arithmetic across databases)."""
+    before_birthday = Case(
+        When(Q(_dec_m__lt=F("_dob_m")) | Q(_dec_m=F("_dob_m"), _dec_d__lt=F("_dob_d")), then=Value(1)),
+        default=Value(0), output_field=IntegerField(),
+    )
+    return F("_dec_y") - F("_dob_y") - before_birthday
+
+
+def _with_age(queryset):
+    return queryset.alias(
+        _dec_y=ExtractYear("decision_date"), _dec_m=ExtractMonth("decision_date"), _dec_d=ExtractDay("decision_date"),
+        _dob_y=ExtractYear("date_of_birth"), _dob_m=ExtractMonth("date_of_birth"), _dob_d=ExtractDay("date_of_birth"),
+    ).alias(age_at_decision=_age_at_decision())
+
+
+def breakdown_categories():
+    """The rows of the "Cơ cấu" sheet, in its fixed order (ethnic groups present are added after)."""
+    categories = [
+        Category("total", str(_("Tổng số kết nạp")), None),
+        Category("women", str(_("Nữ")), Q(gender=Gender.FEMALE)),
+        Category("minority", str(_("Dân tộc thiểu số")), Q(ethnicity__is_minority=True)),
+        Category("religious", str(_("Tôn giáo")), Q(religion__isnull=False)),
+        Category("youth_union", str(_("Đoàn viên")), Q(youth_union_member=True)),
+        Category("age_18_30", str(_("Tuổi 18–30")), Q(age_at_decision__gte=18, age_at_decision__lte=30)),
+    ]
+    categories += [Category(f"occupation_{value}", str(label), Q(occupation=value))
+                   for value, label in Occupation.choices]
+    categories += [Category(f"grassroots_{value}", str(label), Q(cell__grassroots_type=value))
+                   for value, label in GrassrootsType.choices]
+    return categories
+
+
+@dataclass
+class BreakdownLine:
+    key: str
+    label: str
+    count: int
+    total: int
+    group: str = ""
+
+    @property
+    def share(self):
+        return ratio(self.count, self.total)
+
+
+@dataclass
+class BreakdownReport:
+    unit: Unit
+    period: object
+    lines: list  # BreakdownLine, in the sheet's order
+    categories: list
+    rows: list = field(default_factory=list)  # (unit, {key: count}) per unit directly below
+
+    @property
+    def total(self):
+        return self.lines[0].count
+
+
+def breakdown_report(unit, period, *, candidates=None):
+    """Who was admitted in the period: counts and shares by category, in total and per unit below.
+
+    Three queries: children, the conditional-count roll-up, the ethnic groups present.
+    """
+    categories = breakdown_categories()
+    admitted = _with_age(_candidates(candidates).admitted_between(period.start, period.end))
+    aggregates = {c.key: Count("pk", filter=c.condition) if c.condition is not None else Count("pk")
+                  for c in categories}
+    by_child = rollup_by_child(unit, admitted, path_field="cell__path", **aggregates)
+    totals = {c.key: sum(values[c.key] for values in by_child.values()) for c in categories}
+    total = totals["total"]
+    groups = {c.key: ("occupation" if c.key.startswith("occupation_") else
+                      "grassroots" if c.key.startswith("grassroots_") else "") for c in categories}
+    lines = [BreakdownLine(c.key, c.label, totals[c.key], total, groups[c.key]) for c in categories]
+
+    ethnic = (
+        admitted.filter(cell__path__startswith=unit.path, ethnicity__is_minority=True)
+        .values("ethnicity__name").annotate(n=Count("pk")).order_by("-n", "ethnicity__name")
+    )
+    lines += [
+        BreakdownLine(f"ethnicity_{row['ethnicity__name']}",
+                      str(_("Dân tộc %(name)s") % {"name": row["ethnicity__name"]}), row["n"], total, "ethnicity")
+        for row in ethnic
+    ]
+    children = list(Unit.objects.children_of(unit))
+    empty = dict.fromkeys(aggregates, 0)
+    rows = [(child, by_child.get(child.path, empty)) for child in children]
+    return BreakdownReport(unit, period, lines, categories, rows)
+
+
+# --- 3. Pipeline (Quy trình) ----------------------------------------------------------------------
+
+PIPELINE_STAGES = list(Stage)
+# The steps a person passes in order, for conversion and the days between them.
+FLOW_STEPS = [step for step in STEPS if step.stage]
+
+
+@dataclass
+class FlowStep:
+    label: str
+    reached: int  # people whose step is dated in the period
+    conversion: float | None  # against the step before
+    median_days: float | None  # from the step before, over those who reached this step in the period
+
+
+@dataclass
+class PipelineReport:
+    unit: Unit
+    period: object
+    stages: list
+    rows: list  # (unit, {stage: count})
+    totals: dict
+    flow: list
+
+
+def pipeline_report(unit, period, *, candidates=None):
+    """People at each stage now, per unit below; and the flow through the steps in the period.
+
+    Three queries: children, the stage roll-up, the step dates of people active in the period.
+    """
+    scoped = _candidates(candidates)
+    aggregates = {stage.value: Count("pk", filter=Q(_stage=stage.value)) for stage in PIPELINE_STAGES}
+    by_child = rollup_by_child(unit, scoped.alias(_stage=stage_expression()), path_field="cell__path", **aggregates)
+    children = list(Unit.objects.children_of(unit))
+    empty = dict.fromkeys(aggregates, 0)
+    rows = [(child, by_child.get(child.path, empty)) for child in children]
+    totals = {key: sum(values[key] for values in by_child.values()) for key in aggregates}
+
+    date_fields = [step.date_field for step in FLOW_STEPS]
+    in_period = Q()
+    for name in date_fields:
+        in_period |= Q(**{f"{name}__gte": period.start, f"{name}__lte": period.end})
+    dated = scoped.in_subtree(unit).filter(in_period).values_list(*date_fields).order_by()
+
+    reached = [0] * len(date_fields)
+    gaps = [[] for _ in date_fields]
+    for dates in dated:
+        for index, day in enumerate(dates):
+            if day is None or not period.start <= day <= period.end:
+                continue
+            reached[index] += 1
+            previous = dates[index - 1] if index else None
+            if previous is not None:
+                gaps[index].append((day - previous).days)
+    flow = [
+        FlowStep(
+            str(StepKind(step.kind).label), reached[index],
+            ratio(reached[index], reached[index - 1]) if index else None,
+            statistics.median(gaps[index]) if gaps[index] else None,
+        )
+        for index, step in enumerate(FLOW_STEPS)
+    ]
+    return PipelineReport(unit, period, PIPELINE_STAGES, rows, totals, flow)
+
+
+# --- 4. Coverage ------------------------------------------------------------------------------------
+
+@dataclass
+class CoverageReport:
+    unit: Unit
+    period: object
+    idle_cells: list  # cells that admitted nobody in the period, each with .grassroots (its organisation)
+    cell_count: int
+    grassroots_count: int
+    grassroots_admitting: int
+    idle_grassroots: list
+
+    @property
+    def grassroots_share(self):
+        return ratio(self.grassroots_admitting, self.grassroots_count)
+
+
+def coverage_report(unit, period, *, candidates=None):
+    """Cells and grassroots organisations that admitted nobody in the period ("mỗi chi bộ trong nhiệm
+    kỳ kết nạp ít nhất 1 đảng viên"), and how many organisations admitted anyone. Two queries."""
+    units = list(
+        Unit.objects.subtree(unit).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS))
+        .only("path", "depth", "code", "name", "kind", "grassroots_type")
+    )
+    admitting_paths = set(
+        _candidates(candidates).in_subtree(unit).admitted_between(period.start, period.end)
+        .values_list("cell__path", flat=True).distinct().order_by()
+    )
+    steplen = Unit.steplen
+    # Every prefix of an admitting cell's path is a unit that admitted someone.
+    admitting_prefixes = {path[:end] for path in admitting_paths for end in range(steplen, len(path) + 1, steplen)}
+    grassroots = {u.path: u for u in units if u.kind in GRASSROOTS_KINDS}
+    cells = [u for u in units if u.kind in CELL_KINDS]
+    for cell in cells:
+        cell.grassroots = next(
+            (grassroots[cell.path[:end]] for end in range(len(cell.path), 0, -steplen) if cell.path[:end] in grassroots),
+            None,
+        )
+    idle_cells = [cell for cell in cells if cell.path not in admitting_paths]
+    idle_grassroots = [org for org in grassroots.values() if org.path not in admitting_prefixes]
+    return CoverageReport(
+        unit, period, idle_cells, len(cells), len(grassroots),
+        len(grassroots) - len(idle_grassroots), idle_grassroots,
+    )
+
+
+# --- 5. Probation (Dự bị) ---------------------------------------------------------------------------
+
+@dataclass
+class ProbationReport:
+    unit: Unit
+    period: object
+    ending: list  # probationary members whose 12 months end in the period
+    overdue: list  # recognition not decided within 30 working days after the 12 months
+
+
+def probation_report(unit, period, *, candidates=None, today):
+    """Two queries: those whose probation ends in the period; those still waiting past the deadline."""
+    probationary = (
+        _candidates(candidates).in_subtree(unit)
+        .filter(ceremony_date__isnull=False, recognition_date__isnull=True, exit_date__isnull=True)
+        .select_related("cell").order_by("ceremony_date", "name_sort_key", "pk")
+    )
+    ending = list(probationary.filter(
+        ceremony_date__gte=add_months(period.start, -PROBATION_MONTHS),
+        ceremony_date__lte=add_months(period.end, -PROBATION_MONTHS),
+    ))
+    # The 12 months must at least be over before anything can be overdue; working days need Python.
+    overdue = []
+    for candidate in probationary.filter(ceremony_date__lt=add_months(today, -PROBATION_MONTHS)):
+        candidate.recognition_due = add_working_days(candidate.official_from, RECOGNITION_DUE_WORKING_DAYS)
+        if candidate.recognition_due < today:
+            candidate.days_overdue = (today - candidate.recognition_due).days
+            overdue.append(candidate)
+    for candidate in ending:
+        candidate.recognition_due = add_working_days(candidate.official_from, RECOGNITION_DUE_WORKING_DAYS)
+    return ProbationReport(unit, period, ending, overdue)

@@ -1,0 +1,182 @@
+"""Report pages and their Excel downloads. Scope: the unit comes from Unit.objects.visible_to(user)
+(a unit outside it is a 404) and people from Candidate.objects.visible_to(user)."""
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from recruitment.models import Candidate
+from units.models import Term, Unit
+
+from . import excel, selectors
+from .charts import cumulative_chart, render_cumulative_svg
+from .periods import period_from_params
+
+REPORTS = {
+    # name: (url name, tab label)
+    "progress": ("reports:progress", _("Tiến độ")),
+    "breakdown": ("reports:breakdown", _("Cơ cấu")),
+    "pipeline": ("reports:pipeline", _("Quy trình")),
+    "coverage": ("reports:coverage", _("Chưa kết nạp")),
+    "probation": ("reports:probation", _("Dự bị")),
+}
+
+
+def scoped_unit(request, code):
+    return get_object_or_404(Unit.objects.visible_to(request.user), code=code)
+
+
+def report_period(request):
+    """The period asked for; on bad input this year, with the reasons as messages."""
+    period, errors = period_from_params(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    if errors:
+        messages.info(request, _("Đang hiển thị: %(period)s.") % {"period": period.label})
+    return period, bool(errors)
+
+
+def report_index(request):
+    """/bao-cao/: the progress report of the user's own unit."""
+    if request.user.unit_id is None:
+        messages.info(request, _("Tài khoản của bạn chưa gắn với đơn vị nào nên chưa có báo cáo."))
+        return redirect("home")
+    return redirect("reports:progress", code=request.user.unit.code)
+
+
+class ReportView(TemplateView):
+    report_name = ""
+
+    def get(self, request, *args, **kwargs):
+        self.unit = scoped_unit(request, kwargs["code"])
+        self.period, _refused = report_period(request)
+        self.today = timezone.localdate()
+        self.candidates = Candidate.objects.visible_to(request.user)
+        return super().get(request, *args, **kwargs)
+
+    def get_report(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = urlencode(self.period.query_params())
+        visible = Unit.objects.visible_to(self.request.user)
+        context.update(
+            unit=self.unit,
+            period=self.period,
+            period_query=query,
+            report=self.get_report(),
+            report_name=self.report_name,
+            tabs=[(name, reverse(url, kwargs={"code": self.unit.code}) + f"?{query}", label, name == self.report_name)
+                  for name, (url, label) in REPORTS.items()],
+            ancestors=list(visible.ancestors_of(self.unit)),
+            terms=list(Term.objects.all()),
+            params=self.period.query_params(),
+            quarter_choices=range(1, 5),
+            month_choices=range(1, 12),
+            export_url=reverse("reports:export", kwargs={"code": self.unit.code, "report": self.report_name})
+            + f"?{query}",
+            return_url=reverse("reports:quarterly_return", kwargs={"code": self.unit.code}) + f"?{query}",
+        )
+        return context
+
+
+class ProgressView(ReportView):
+    report_name = "progress"
+    template_name = "reports/progress.html"
+
+    def get_report(self):
+        report = selectors.progress_report(self.unit, self.period, candidates=self.candidates, today=self.today)
+        self.sort = self.request.GET.get("sort", "")
+        report.rows = selectors.sort_progress_rows(report.rows, self.sort)
+        return report
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report, period = context["report"], self.period
+        context["sort"] = self.sort
+        context["sort_columns"] = [
+            ("code", _("Mã đơn vị")), ("name", _("Tên đơn vị")), ("target", _("Chỉ tiêu")),
+            ("admitted", _("Đã kết nạp")), ("ratio", _("Tỷ lệ đạt")), ("remaining", _("Còn lại")),
+            ("projected", _("Dự kiến cả năm")), ("members", _("Số đảng viên")),
+            ("share", _("Kết nạp/đảng viên")),
+        ]
+        if period.year is not None:
+            monthly = selectors.monthly_admissions(self.unit, period.year, candidates=self.candidates)
+            target = report.total.target if period.target_year == period.year else None
+            chart = cumulative_chart(period.year, monthly, target, today=self.today)
+            context["chart_svg"] = render_cumulative_svg(
+                chart,
+                title=_("Kết nạp cộng dồn theo tháng năm %(year)d") % {"year": period.year},
+                actual_label=_("Đã kết nạp (cộng dồn)"),
+                pace_label=_("Tiến độ đều đến chỉ tiêu năm"),
+            )
+        return context
+
+
+class BreakdownView(ReportView):
+    report_name = "breakdown"
+    template_name = "reports/breakdown.html"
+
+    def get_report(self):
+        return selectors.breakdown_report(self.unit, self.period, candidates=self.candidates)
+
+
+class PipelineView(ReportView):
+    report_name = "pipeline"
+    template_name = "reports/pipeline.html"
+
+    def get_report(self):
+        return selectors.pipeline_report(self.unit, self.period, candidates=self.candidates)
+
+
+class CoverageView(ReportView):
+    report_name = "coverage"
+    template_name = "reports/coverage.html"
+
+    def get_report(self):
+        return selectors.coverage_report(self.unit, self.period, candidates=self.candidates)
+
+
+class ProbationView(ReportView):
+    report_name = "probation"
+    template_name = "reports/probation.html"
+
+    def get_report(self):
+        return selectors.probation_report(self.unit, self.period, candidates=self.candidates, today=self.today)
+
+
+def _xlsx_response(workbook, name):
+    response = HttpResponse(excel.workbook_bytes(workbook), content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def export_report(request, code, report):
+    """One report as a workbook (the breakdown with its per-unit sheet)."""
+    unit = scoped_unit(request, code)
+    if report not in REPORTS:
+        messages.error(request, _("Không có báo cáo này."))
+        return redirect("reports:progress", code=unit.code)
+    period, refused = report_period(request)
+    if refused:  # say why on the page rather than hand over a workbook for another period
+        return redirect(reverse(REPORTS[report][0], kwargs={"code": unit.code}))
+    reports = excel.build_reports(unit, period, candidates=Candidate.objects.visible_to(request.user),
+                                  today=timezone.localdate(), names=[report])
+    return _xlsx_response(excel.report_workbook({report: reports[report]}), excel.filename(report, unit, period))
+
+
+def export_quarterly_return(request, code):
+    """The quarterly return: every report for the unit and period, one sheet each."""
+    unit = scoped_unit(request, code)
+    period, refused = report_period(request)
+    if refused:
+        return redirect("reports:progress", code=unit.code)
+    workbook = excel.quarterly_return(unit, period, candidates=Candidate.objects.visible_to(request.user),
+                                      today=timezone.localdate())
+    return _xlsx_response(workbook, excel.filename("bao-cao", unit, period))

@@ -1,0 +1,232 @@
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from reports.excel import SHEET_BREAKDOWN, SHEET_PROGRESS, XLSX_CONTENT_TYPE
+from tests.factories import CandidateFactory, admitted_fields, make_unit, make_user
+from units.models import Role, Term
+from units.services import headcount_set, target_set
+
+D = datetime.date
+PAGES = ["progress", "breakdown", "pipeline", "coverage", "probation"]
+
+
+def url(name, code, **params):
+    from urllib.parse import urlencode
+    return reverse(f"reports:{name}", kwargs={"code": code}) + (f"?{urlencode(params)}" if params else "")
+
+
+def admitted(cell, day, **fields):
+    return CandidateFactory(cell=cell, **admitted_fields(day), **fields)
+
+
+@pytest.fixture
+def year_2025(tree):
+    admitted(tree.cell_a1, D(2025, 2, 10), ceremony_date=D(2025, 2, 20))
+    admitted(tree.cell_a1, D(2025, 6, 1))
+    admitted(tree.cell_a2, D(2025, 11, 5))
+    admitted(tree.enterprise, D(2025, 1, 1))
+    target_set(unit=tree.province, admissions=8, year=2025)
+    target_set(unit=tree.committee_a, admissions=2, year=2025)
+    target_set(unit=tree.committee_b, admissions=4, year=2025)
+    return tree
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_for_the_unit_and_its_period(client, year_2025, users, page):
+    client.force_login(users.province_staff)
+    response = client.get(url(page, "P", year=2025, quarter=1))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Quý I năm 2025" in content and "Đảng bộ tỉnh Thử" in content
+    assert f"/bao-cao/P/{page}.xlsx?year=2025&amp;quarter=1" in content
+
+
+def test_progress_page_shows_rows_marks_and_totals(client, year_2025, users):
+    client.force_login(users.leader)
+    response = client.get(url("progress", "P", year=2025))
+    report = response.context["report"]
+    assert [(r.unit.code, r.admitted) for r in report.rows] == [("A", 3), ("B", 1)]
+    content = response.content.decode()
+    assert "150,0%" in content and "25,0%" in content and "50,0%" in content  # A, B, total 4/8
+    assert "Vượt kế hoạch" in content and "Dưới 50%" in content
+    assert 'class="progress-bar' in content
+    # the chart: an inline SVG, no script, no other host
+    assert "<svg" in content and 'class="chart-actual"' in content and 'class="chart-pace"' in content
+    svg = content.split("<svg", 1)[1].split("</svg>")[0]
+    assert "http://" not in svg.replace("http://www.w3.org/2000/svg", "")
+    # coordinates are SVG numbers (a Vietnamese "224,0" would break the drawing)
+    for name in ("x", "y", "x1", "y1", "x2", "y2", "cx", "cy"):
+        for value in re.findall(rf' {name}="([^"]*)"', svg):
+            float(value)
+    for points in re.findall(r'points="([^"]*)"', svg):
+        assert re.fullmatch(r"(\d+(\.\d+)?,\d+(\.\d+)?)( \d+(\.\d+)?,\d+(\.\d+)?)*", points)
+    assert ">T12</text>" in svg
+
+
+def test_progress_rows_sort_by_a_column(client, year_2025, users):
+    client.force_login(users.province_staff)
+    response = client.get(url("progress", "P", year=2025, sort="ratio"))
+    assert [r.unit.code for r in response.context["report"].rows] == ["B", "A"]
+    response = client.get(url("progress", "P", year=2025, sort="-ratio"))
+    assert [r.unit.code for r in response.context["report"].rows] == ["A", "B"]
+
+
+def test_drill_down_links_keep_the_period(client, year_2025, users):
+    client.force_login(users.province_staff)
+    content = client.get(url("progress", "P", year=2025, month=10)).content.decode()
+    assert f'href="{url("progress", "A")}?year=2025&amp;month=10"' in content
+    response = client.get(url("progress", "A", year=2025, month=10))
+    assert [r.unit.code for r in response.context["report"].rows] == ["A1"]
+    assert "10 tháng đầu năm 2025" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_unit_outside_the_users_subtree_is_a_404(client, year_2025, users, page):
+    client.force_login(users.staff_a)
+    assert client.get(url(page, "A", year=2025)).status_code == 200
+    assert client.get(url(page, "B", year=2025)).status_code == 404
+    assert client.get(url(page, "P", year=2025)).status_code == 404
+    assert client.get(url(page, "NO-SUCH", year=2025)).status_code == 404
+    assert client.get(reverse("reports:export", kwargs={"code": "B", "report": page})).status_code == 404
+    assert client.get(reverse("reports:quarterly_return", kwargs={"code": "P"})).status_code == 404
+
+
+def test_a_secretary_reads_their_own_cell(client, year_2025, users):
+    client.force_login(users.secretary_a1)
+    response = client.get(url("progress", "A1-1", year=2025))
+    assert response.status_code == 200 and response.context["report"].total.admitted == 2
+    assert client.get(url("progress", "A1-2", year=2025)).status_code == 404
+    # breadcrumbs name only what the reader may see
+    assert response.context["ancestors"] == []
+
+
+def test_index_opens_the_users_own_unit(client, users):
+    client.force_login(users.staff_a)
+    response = client.get(reverse("reports:index"))
+    assert response.status_code == 302 and response.url == url("progress", "A")
+
+
+def test_login_is_required(client, tree):
+    response = client.get(url("progress", "P"))
+    assert response.status_code == 302 and "/dang-nhap/" in response.url
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"year": "hai nghìn"}, "Năm"),
+    ({"year": "2025", "quarter": "7"}, "Quý"),
+    ({"term": "2099-2104"}, "Không có nhiệm kỳ 2099–2104"),
+    ({"from": "2025-05-01", "to": "2025-01-01"}, "Ngày kết thúc phải sau"),
+    ({"from": "0001-01-01", "to": "0001-02-01"}, "Ngày phải trong khoảng"),
+    ({"year": "2025", "month": "13"}, "Đến hết tháng"),
+])
+def test_bad_period_is_a_message_not_an_error(client, tree, users, params, message):
+    client.force_login(users.province_staff)
+    for page in PAGES:
+        response = client.get(url(page, "P", **params))
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert message in content and "alert-danger" in content
+        assert "Đang hiển thị: Năm" in content
+
+
+def test_a_bad_period_on_an_export_goes_back_to_the_page_with_the_message(client, tree, users):
+    client.force_login(users.province_staff)
+    response = client.get(reverse("reports:export", kwargs={"code": "P", "report": "breakdown"}) + "?year=x",
+                          follow=True)
+    assert response.redirect_chain[-1][0] == url("breakdown", "P")
+    assert "alert-danger" in response.content.decode()
+    response = client.get(reverse("reports:export", kwargs={"code": "P", "report": "nonsense"}), follow=True)
+    assert response.status_code == 200 and "Không có báo cáo này" in response.content.decode()
+
+
+@pytest.mark.parametrize("page, sheets", [
+    ("progress", [SHEET_PROGRESS]),
+    ("breakdown", [SHEET_BREAKDOWN, "Cơ cấu theo đơn vị"]),
+    ("pipeline", ["Quy trình"]),
+    ("coverage", ["Chưa kết nạp"]),
+    ("probation", ["Dự bị"]),
+])
+def test_each_report_downloads_as_excel(client, year_2025, users, page, sheets):
+    client.force_login(users.leader)
+    response = client.get(reverse("reports:export", kwargs={"code": "P", "report": page}) + "?year=2025&quarter=1")
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert f"{page}_P_year2025-quarter1.xlsx" in response["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == sheets
+    assert workbook[sheets[0]]["A2"].value == "Quý I năm 2025"
+
+
+def test_quarterly_return_has_every_sheet_and_counts_only_what_the_reader_may_see(client, year_2025, users):
+    client.force_login(users.staff_a)
+    response = client.get(reverse("reports:quarterly_return", kwargs={"code": "A"}) + "?year=2025")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == [SHEET_PROGRESS, SHEET_BREAKDOWN, "Cơ cấu theo đơn vị", "Quy trình",
+                                   "Chưa kết nạp", "Dự bị"]
+    rows = list(workbook[SHEET_PROGRESS].iter_rows(min_row=5, values_only=True))
+    assert rows[-1][1] == "Tổng cộng" and rows[-1][3] == 3
+
+
+# --- query counts: pinned, and the same with 2 and with 12 units below (and 6 times the people) ------
+
+def build_wide_tree(children):
+    root = make_unit(None, code="ROOT", name="Đảng bộ tỉnh Rộng")
+    term = Term.objects.create(start_year=2020, end_year=2025)
+    target_set(unit=root, admissions=10 * children, year=2025)
+    target_set(unit=root, admissions=50 * children, term=term)
+    for index in range(children):
+        committee = make_unit(root)
+        target_set(unit=committee, admissions=5, year=2025)
+        org = make_unit(committee)
+        for _ in range(2):
+            cell = make_unit(org)
+            headcount_set(unit=cell, year=2025, members=30)
+            admitted(cell, D(2025, 1 + index % 12, 3), ceremony_date=D(2025, 1 + index % 12, 10))
+            admitted(cell, D(2024, 3, 3), ceremony_date=D(2024, 3, 10))
+            CandidateFactory(cell=cell, listed_on=D(2025, 2, 1))
+    return root
+
+
+# session, user, the user's unit (scope), the unit, its ancestors, the terms + each report's own
+QUERIES = {"progress": 5 + 5, "breakdown": 5 + 3, "pipeline": 5 + 3, "coverage": 5 + 2, "probation": 5 + 2}
+
+
+@pytest.mark.parametrize("children", [2, 12])
+def test_page_query_count_is_pinned_and_does_not_grow(client, db, django_assert_num_queries, children):
+    root = build_wide_tree(children)
+    client.force_login(make_user(root, Role.LEADERSHIP))
+    for page in PAGES:
+        for params in ({"year": "2025"}, {"term": "2020-2025"}):
+            # a term costs its lookup; it has no monthly chart, so the progress page saves one
+            expected = QUERIES[page]
+            if "term" in params:
+                expected += 1 - (page == "progress")
+            with django_assert_num_queries(expected):
+                response = client.get(url(page, "ROOT", **params))
+            assert response.status_code == 200
+            if page == "progress":
+                assert len(response.context["report"].rows) == children
+
+
+@pytest.mark.parametrize("children", [2, 12])
+def test_quarterly_return_query_count_does_not_grow(client, db, django_assert_num_queries, children):
+    root = build_wide_tree(children)
+    client.force_login(make_user(root, Role.STAFF))
+    # session, user, user's unit, the unit + 4 + 3 + 3 + 2 + 2 (the term lookup is not needed for a year)
+    with django_assert_num_queries(4 + 14):
+        response = client.get(reverse("reports:quarterly_return", kwargs={"code": "ROOT"}) + "?year=2025")
+    assert response.status_code == 200
+
+
+def test_coverage_page_lists_idle_cells_and_organisations(client, year_2025, users):
+    client.force_login(users.province_staff)
+    content = client.get(url("coverage", "P", year=2025)).content.decode()
+    assert "B1-1" in content.split('data-testid="idle-cell-list"')[1].split("</table>")[0]
+    idle_orgs = content.split('data-testid="idle-grassroots-list"')[1].split("</table>")[0]
+    assert "Đảng bộ phường B1" in idle_orgs and "Đảng bộ xã A1" not in idle_orgs
+    assert "2/3" in content  # grassroots organisations that admitted anyone: A1 and the enterprise
