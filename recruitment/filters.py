@@ -38,11 +38,10 @@ class CandidateFilter(django_filters.FilterSet):
                                                  empty_label=_("Tất cả"))
     occupation = django_filters.ChoiceFilter(choices=Occupation.choices, label=_("Nghề nghiệp"),
                                              empty_label=_("Tất cả"))
-    youth_union_member = django_filters.TypedChoiceFilter(
-        choices=YES_NO, coerce=lambda value: value == "true", label=_("Đoàn viên"), empty_label=_("Tất cả"))
-    incomplete = django_filters.TypedChoiceFilter(
-        choices=YES_NO, coerce=lambda value: value == "true", method="filter_incomplete",
-        label=_("Hồ sơ thiếu bước"), empty_label=_("Tất cả"))
+    youth_union_member = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_youth_union", label=_("Đoàn viên"), empty_label=_("Tất cả"))
+    incomplete = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_incomplete", label=_("Hồ sơ thiếu bước"), empty_label=_("Tất cả"))
 
     class Meta:
         model = Candidate
@@ -67,5 +66,10 @@ class CandidateFilter(django_filters.FilterSet):
     def filter_stage(self, queryset, name, value):
         return queryset.at_stage(value)
 
+    def filter_youth_union(self, queryset, name, value):
+        return queryset.filter(youth_union_member=value == "true")
+
     def filter_incomplete(self, queryset, name, value):
-        return queryset.incomplete() if value else queryset.exclude(pk__in=queryset.incomplete().values("pk"))
+        if value == "true":
+            return queryset.incomplete()
+        return queryset.exclude(pk__in=queryset.incomplete().values("pk"))

@@ -21,7 +21,7 @@ class CandidateTable(tables.Table):
     gender = tables.Column(verbose_name=_("Giới tính"))
     ethnicity = tables.Column(verbose_name=_("Dân tộc"), order_by=("ethnicity__name",))
     cell = tables.Column(verbose_name=_("Chi bộ"), order_by=("cell__name",), attrs={"td": {"class": "wrap"}})
-    stage = tables.Column(verbose_name=_("Bước"), accessor="stage")
+    stage = tables.Column(verbose_name=_("Bước"), accessor="current_stage")
     decision_date = tables.DateColumn(verbose_name=_("Ngày QĐ kết nạp"), format="d/m/Y")
     citizen_id = tables.Column(verbose_name=_("Số CCCD"), orderable=False)
 

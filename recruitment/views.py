@@ -10,20 +10,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.cell import WriteOnlyCell
 
 from units.models import Unit
 
 from . import pipeline, services
 from .filters import CandidateFilter
-from .forms import LISTING_FIELDS, CandidateCreateForm, ProfileForm, StepForm
+from .forms import CandidateCreateForm, ProfileForm, StepForm
 from .models import Candidate
 from .pipeline import Stage, StepKind
 from .selectors import stage_counts, year_progress
@@ -104,7 +104,9 @@ class HomeView(TemplateView):
 # --- The candidate list -------------------------------------------------------------------------
 
 def candidate_queryset(user):
-    return Candidate.objects.visible_to(user).with_stage().select_related("cell", "ethnicity")
+    # Not .with_stage(): its `stage` annotation collides with the Candidate.stage property on instances.
+    return (Candidate.objects.visible_to(user).annotate(current_stage=pipeline.stage_expression())
+            .select_related("cell", "ethnicity"))
 
 
 class CandidateListView(SingleTableMixin, FilterView):
@@ -138,7 +140,7 @@ EXPORT_COLUMNS = (
     (_("Nghề nghiệp"), lambda c: c.get_occupation_display()),
     (_("Đoàn viên"), lambda c: _("Có") if c.youth_union_member else ""),
     (_("Chi bộ"), lambda c: c.cell.name),
-    (_("Bước"), lambda c: Stage(c.stage).label),
+    (_("Bước"), lambda c: Stage(c.current_stage).label),
     (_("Ngày vào danh sách"), lambda c: c.listed_on),
     (_("Ngày cấp giấy chứng nhận"), lambda c: c.course_date),
     (_("Ngày nghị quyết chi bộ"), lambda c: c.resolution_date),
@@ -147,6 +149,14 @@ EXPORT_COLUMNS = (
     (_("Ngày lễ kết nạp"), lambda c: c.ceremony_date),
     (_("Ngày công nhận chính thức"), lambda c: c.recognition_date),
 )
+
+
+def _excel_cell(sheet, value):
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD/MM/YYYY"
+        return cell
+    return str(value) if isinstance(value, Promise) else value
 
 
 def candidate_export(request):
@@ -162,7 +172,7 @@ def candidate_export(request):
     for candidate in rows.iterator(chunk_size=1000):
         values = [value(candidate) for _title, value in EXPORT_COLUMNS]
         values.append(candidate.citizen_id if full_ids else mask_citizen_id(candidate.citizen_id))
-        sheet.append(values)
+        sheet.append([_excel_cell(sheet, value) for value in values])
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="danh-sach-quan-chung-{stamp}.xlsx"'
@@ -282,6 +292,11 @@ class StepRecordView(CandidateMixin, FormView):
 class CandidateCreateView(FormView):
     template_name = "recruitment/candidate_form.html"
     form_class = CandidateCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_staff_role or request.user.is_secretary):
+            raise PermissionDenied(_("Lãnh đạo cấp ủy chỉ xem, không ghi hồ sơ."))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

@@ -122,18 +122,17 @@ class ChildTargetsView(UnitMixin, FormView):
             raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức giao chỉ tiêu cho các đơn vị trực thuộc."))
         self.year = requested_year(request)
         self.children = list(Unit.objects.children_of(unit))
+        self.targets = dict(Target.objects.filter(year=self.year, unit__in=[unit, *self.children])
+                            .values_list("unit_id", "admissions"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        targets = dict(Target.objects.filter(year=self.year, unit__in=[self.get_unit(), *self.children])
-                       .values_list("unit_id", "admissions"))
-        self.own_target = targets.get(self.get_unit().pk)
-        return {**super().get_form_kwargs(), "children": self.children, "targets": targets}
+        return {**super().get_form_kwargs(), "children": self.children, "targets": self.targets}
 
     def get_context_data(self, **kwargs):
         unit = self.get_unit()
         return super().get_context_data(
-            unit=unit, year=self.year, own_target=self.own_target,
+            unit=unit, year=self.year, own_target=self.targets.get(unit.pk),
             crumbs=unit_crumbs(self.request.user, unit), **kwargs)
 
     def form_valid(self, form):
