@@ -59,7 +59,7 @@ class StepForm(ServiceErrorsMixin, forms.Form):
     """The fields of one pipeline step (pipeline.STEPS[...].fields), pre-filled with what is recorded."""
 
     def __init__(self, *args, step, candidate, **kwargs):
-        kwargs.setdefault("initial", model_to_dict(candidate, fields=step.fields))
+        kwargs["initial"] = {**model_to_dict(candidate, fields=step.fields), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.step = step
         self.fields.update(candidate_fields(step.fields))
@@ -91,7 +91,7 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
     """Correct a person's profile (who they are and which cell they belong to)."""
 
     def __init__(self, *args, user, candidate, **kwargs):
-        kwargs.setdefault("initial", model_to_dict(candidate, fields=PROFILE_FIELDS))
+        kwargs["initial"] = {**model_to_dict(candidate, fields=PROFILE_FIELDS), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields.update(candidate_fields(PROFILE_FIELDS))
         self.fields["cell"].queryset = Unit.objects.visible_to(user).cells()

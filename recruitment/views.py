@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from openpyxl import Workbook
@@ -113,7 +113,7 @@ class CandidateListView(SingleTableMixin, FilterView):
     table_class = CandidateTable
     filterset_class = CandidateFilter
     template_name = "recruitment/candidate_list.html"
-    paginate_by = 25
+    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return candidate_queryset(self.request.user)
