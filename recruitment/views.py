@@ -241,7 +241,8 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             missing=candidate.missing_steps,
             can_edit_profile=services.can_record(user, cell=candidate.cell, kind=StepKind.LISTING),
             official_from=candidate.official_from,
-            certificate_expires=pipeline.certificate_expires(candidate),
+            # The certificate matters only until the cell considers the case.
+            certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
         )
         return context
 

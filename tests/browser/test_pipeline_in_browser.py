@@ -84,6 +84,9 @@ def test_staff_take_a_person_from_listing_to_official_recognition(page, tree, us
         record_step(page, button, fields)
         expect(page.locator(".alert-success")).to_contain_text(f"Đã ghi “{button}”")
         expect(page.locator("#stage")).to_have_text(stage)
+    # A probationary member: the deadline and the next steps show.
+    expect(page.locator("#deadlines")).to_contain_text("Công nhận đảng viên chính thức")
+    screenshot(page, "candidate-page")
 
     # Too early: the 12 months' rule answers next to the date, and nothing is saved.
     record_step(page, "Công nhận đảng viên chính thức",
@@ -95,7 +98,6 @@ def test_staff_take_a_person_from_listing_to_official_recognition(page, tree, us
     expect(page.locator("#stage")).to_have_text("Đảng viên chính thức")
     expect(page.locator("#next-steps")).to_have_count(0)
     expect(page.locator('[data-step="recognition"]')).to_contain_text("05/09/2024")
-    screenshot(page, "candidate-page")
 
 
 def test_rule_violation_shows_next_to_the_field(page, tree, users):
