@@ -45,6 +45,21 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Ethnicities and religions as the data migration loads them: a transactional test's flush
+    empties them (serialized_rollback did not bring them back reliably next to other tests)."""
+    from recruitment.models import Ethnicity, Religion
+    from recruitment.reference_data import ETHNICITIES, MAJORITY_ETHNICITY, RELIGIONS
+
+    if not Ethnicity.objects.exists():
+        for name in ETHNICITIES:
+            Ethnicity.objects.create(name=name, is_minority=name != MAJORITY_ETHNICITY)
+    if not Religion.objects.exists():
+        for name in RELIGIONS:
+            Religion.objects.create(name=name)
+
+
+@pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
