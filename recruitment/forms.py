@@ -32,8 +32,11 @@ def candidate_fields(names):
 
 
 def style(form):
-    """Bootstrap classes on every widget, so templates stay a loop over the fields."""
-    for field in form.fields.values():
+    """Bootstrap classes on every widget, so templates stay a loop over the fields; the cursor
+    starts in the first box, so typing can begin at once."""
+    for index, field in enumerate(form.fields.values()):
+        if index == 0:
+            field.widget.attrs["autofocus"] = True
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"

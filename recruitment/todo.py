@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import pipeline
-from .calendar import add_months, working_days_between
+from .calendar import _holidays, add_months
 from .pipeline import StepKind
 
 # Show a recognition once the 12 months end within this many calendar days.
@@ -53,6 +53,19 @@ class TodoItem:
         return 0 <= self.days_left <= 10
 
 
+def working_days_left(today, due):
+    """calendar.working_days_between(today, due), by arithmetic rather than a walk day by day:
+    a province's to-do has hundreds of items, some years late. Negative when `due` is past."""
+    if due < today:
+        return -working_days_left(due, today)
+    weeks, rest = divmod((due - today).days, 7)
+    count = weeks * 5 + sum(
+        1 for offset in range(1, rest + 1) if (today + datetime.timedelta(days=offset)).weekday() < 5)
+    for year in range(today.year, due.year + 1):
+        count -= sum(1 for day in _holidays(year) if today < day <= due and day.weekday() < 5)
+    return count
+
+
 def _may_have_item_q(today):
     """Candidates who can have an item today; the exact due dates are then computed per person."""
     recognition_horizon = add_months(today + datetime.timedelta(days=RECOGNITION_NOTICE_DAYS),
@@ -91,6 +104,6 @@ def todo_items(candidates, *, today=None):
             if kind == StepKind.COURSE:
                 items.append(TodoItem(candidate, kind, due, (due - today).days, working_days=False))
             else:
-                items.append(TodoItem(candidate, kind, due, working_days_between(today, due), working_days=True))
+                items.append(TodoItem(candidate, kind, due, working_days_left(today, due), working_days=True))
     items.sort(key=lambda item: (item.due, item.candidate.name_sort_key))
     return items

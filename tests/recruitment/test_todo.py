@@ -65,3 +65,19 @@ def test_sorted_by_due_date_in_one_query(tree, django_assert_num_queries):
         names = [item.candidate.cell.name for item in items]
     assert len(names) == 3
     assert [item.due for item in items] == sorted(item.due for item in items)
+
+
+def test_working_days_left_matches_the_calendar_walk():
+    import random
+
+    from recruitment.calendar import working_days_between
+    from recruitment.todo import working_days_left
+
+    rng = random.Random(7)
+    start = datetime.date(2022, 1, 1)
+    for _ in range(400):
+        a = start + datetime.timedelta(days=rng.randrange(0, 1500))
+        b = a + datetime.timedelta(days=rng.randrange(-800, 800))
+        assert working_days_left(a, b) == working_days_between(a, b), (a, b)
+    # Tết 2026 (16-20 February) is skipped.
+    assert working_days_left(datetime.date(2026, 2, 13), datetime.date(2026, 2, 23)) == 1

@@ -368,3 +368,34 @@ def test_todo_page(client, tree, users, django_assert_num_queries):
     html = response.content.decode()
     assert "Chờ Lễ" in html and "Ngoài" not in html
     assert "ngày làm việc" in html
+
+
+def test_form_pages_query_counts(client, tree, users, django_assert_num_queries):
+    person = CandidateFactory(cell=tree.cell_a1)
+    client = _login(client, users.staff_a)
+    # The cell and reference choices are one query each, whatever their number.
+    _flat(client, reverse("recruitment:candidate_create"), lambda: _people(tree.cell_a2, 5),
+          django_assert_num_queries, 6)
+    _flat(client, reverse("recruitment:profile_update", args=[person.pk]), lambda: _people(tree.cell_a2, 5),
+          django_assert_num_queries, 8)
+
+
+def test_leadership_home_reads_only(client, tree, users):
+    CandidateFactory(cell=tree.cell_a1)
+    response = _login(client, users.leader).get(reverse("home"))
+    assert response.status_code == 200
+    assert not response.context["can_list"]
+    assert reverse("recruitment:candidate_create") not in response.content.decode()
+    person = Candidate.objects.get()
+    detail = client.get(reverse("recruitment:candidate_detail", args=[person.pk]))
+    assert reverse("recruitment:profile_update", args=[person.pk]) not in detail.content.decode()
+
+
+def test_user_without_unit_sees_an_explanation(client, db):
+    from tests.factories import make_user
+
+    user = make_user(None, role="")
+    client.force_login(user)
+    assert "chưa gắn với đơn vị" in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("recruitment:board")).status_code == 404
+    assert client.get(reverse("recruitment:candidate_list")).status_code == 200
