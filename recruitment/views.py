@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -85,7 +86,10 @@ class HomeView(TemplateView):
         candidates = Candidate.objects.in_subtree(unit)
         counts = stage_counts(candidates)
         todo = todo_items(candidates, today=today)
+        months_left = 12 - today.month + 1  # this month included
         context.update(
+            months_left=months_left,
+            per_month=-(-own.remaining // months_left) if own.remaining else 0,
             unit=unit,
             year=year,
             own=own,
@@ -133,21 +137,21 @@ class CandidateListView(SingleTableMixin, FilterView):
 
 
 EXPORT_COLUMNS = (
-    (_("Họ và tên"), lambda c: c.full_name),
-    (_("Ngày sinh"), lambda c: c.date_of_birth),
-    (_("Giới tính"), lambda c: c.get_gender_display()),
-    (_("Dân tộc"), lambda c: c.ethnicity.name),
-    (_("Nghề nghiệp"), lambda c: c.get_occupation_display()),
-    (_("Đoàn viên"), lambda c: _("Có") if c.youth_union_member else ""),
-    (_("Chi bộ"), lambda c: c.cell.name),
-    (_("Bước"), lambda c: Stage(c.current_stage).label),
-    (_("Ngày vào danh sách"), lambda c: c.listed_on),
-    (_("Ngày cấp giấy chứng nhận"), lambda c: c.course_date),
-    (_("Ngày nghị quyết chi bộ"), lambda c: c.resolution_date),
-    (_("Số quyết định kết nạp"), lambda c: c.decision_no),
-    (_("Ngày quyết định kết nạp"), lambda c: c.decision_date),
-    (_("Ngày lễ kết nạp"), lambda c: c.ceremony_date),
-    (_("Ngày công nhận chính thức"), lambda c: c.recognition_date),
+    (gettext_lazy("Họ và tên"), lambda c: c.full_name),
+    (gettext_lazy("Ngày sinh"), lambda c: c.date_of_birth),
+    (gettext_lazy("Giới tính"), lambda c: c.get_gender_display()),
+    (gettext_lazy("Dân tộc"), lambda c: c.ethnicity.name),
+    (gettext_lazy("Nghề nghiệp"), lambda c: c.get_occupation_display()),
+    (gettext_lazy("Đoàn viên"), lambda c: _("Có") if c.youth_union_member else ""),
+    (gettext_lazy("Chi bộ"), lambda c: c.cell.name),
+    (gettext_lazy("Bước"), lambda c: Stage(c.current_stage).label),
+    (gettext_lazy("Ngày vào danh sách"), lambda c: c.listed_on),
+    (gettext_lazy("Ngày cấp giấy chứng nhận"), lambda c: c.course_date),
+    (gettext_lazy("Ngày nghị quyết chi bộ"), lambda c: c.resolution_date),
+    (gettext_lazy("Số quyết định kết nạp"), lambda c: c.decision_no),
+    (gettext_lazy("Ngày quyết định kết nạp"), lambda c: c.decision_date),
+    (gettext_lazy("Ngày lễ kết nạp"), lambda c: c.ceremony_date),
+    (gettext_lazy("Ngày công nhận chính thức"), lambda c: c.recognition_date),
 )
 
 

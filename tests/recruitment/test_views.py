@@ -60,6 +60,7 @@ def test_secretary_home_shows_quota_stages_and_due_items(client, tree, users):
     assert response.context["own"].admitted == (1 if day.year == YEAR else 0)
     assert response.context["is_secretary"]
     assert 'data-stat="remaining"' in html
+    assert "người mỗi tháng" in html  # the pace needed to reach the quota
     counts = dict((stage.value, n) for stage, n in response.context["stage_counts"])
     assert counts[Stage.LISTED] == 2
     assert [item.candidate.full_name for item in response.context["todo"]] == ["Lò Văn Kết"]
