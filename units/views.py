@@ -16,7 +16,7 @@ from recruitment.text import fold
 
 from . import services
 from .forms import ChildTargetsForm
-from .models import Target, Unit
+from .models import Target, Term, Unit
 from .selectors import headcount_by_child
 
 MIN_YEAR, MAX_YEAR = 1930, 2100
@@ -106,12 +106,14 @@ class UnitDetailView(UnitMixin, TemplateView):
             shortfall=services.children_target_shortfall(unit=unit, year=year) if rows else 0,
             can_set_targets=user.can_edit(unit) and not unit.is_cell,
             years=range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
+            terms=list(Term.objects.order_by("-start_year")) if user.can_edit(unit) and rows else [],
         )
         return context
 
 
 class ChildTargetsView(UnitMixin, FormView):
-    """Staff hand the year's target down to the units directly below, and are told of any shortfall."""
+    """Staff hand a target down to the units directly below, for a year (`?nam=`) or a term
+    (`?nhiem-ky=`), and are told when those add up to less than the unit's own."""
 
     template_name = "units/child_targets.html"
     form_class = ChildTargetsForm
@@ -120,35 +122,44 @@ class ChildTargetsView(UnitMixin, FormView):
         unit = self.get_unit()
         if not request.user.can_edit(unit) or unit.is_cell:
             raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức giao chỉ tiêu cho các đơn vị trực thuộc."))
-        self.year = requested_year(request)
+        term_pk = request.GET.get("nhiem-ky", "")
+        self.term = Term.objects.filter(pk=term_pk).first() if term_pk.isdigit() else None
+        self.year = None if self.term else requested_year(request)
+        self.period = {"term": self.term} if self.term else {"year": self.year}
         self.children = list(Unit.objects.children_of(unit))
-        self.targets = dict(Target.objects.filter(year=self.year, unit__in=[unit, *self.children])
+        self.targets = dict(Target.objects.filter(unit__in=[unit, *self.children], **self.period)
                             .values_list("unit_id", "admissions"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "children": self.children, "targets": self.targets}
 
+    def period_label(self):
+        if self.term:
+            return _("nhiệm kỳ %(term)s") % {"term": self.term}
+        return _("năm %(year)s") % {"year": self.year}
+
     def get_context_data(self, **kwargs):
         unit = self.get_unit()
         return super().get_context_data(
-            unit=unit, year=self.year, own_target=self.targets.get(unit.pk),
-            crumbs=unit_crumbs(self.request.user, unit), **kwargs)
+            unit=unit, term=self.term, year=self.year, period_label=self.period_label(),
+            own_target=self.targets.get(unit.pk), crumbs=unit_crumbs(self.request.user, unit), **kwargs)
 
     def form_valid(self, form):
         unit = self.get_unit()
         try:
             with transaction.atomic():
                 for child, admissions in form.changed_targets():
-                    services.target_set(unit=child, admissions=admissions, year=self.year)
+                    services.target_set(unit=child, admissions=admissions, **self.period)
         except ValidationError as error:
             form.add_error(None, error.messages)
             return self.form_invalid(form)
-        messages.success(self.request, _("Đã lưu chỉ tiêu năm %(year)s cho các đơn vị trực thuộc %(unit)s.") % {
-            "year": self.year, "unit": unit.name})
-        shortfall = services.children_target_shortfall(unit=unit, year=self.year)
+        messages.success(self.request, _("Đã lưu chỉ tiêu %(period)s cho các đơn vị trực thuộc %(unit)s.") % {
+            "period": self.period_label(), "unit": unit.name})
+        shortfall = services.children_target_shortfall(unit=unit, **self.period)
         if shortfall:
             messages.warning(self.request, _(
-                "Tổng chỉ tiêu các đơn vị trực thuộc thấp hơn chỉ tiêu của %(unit)s %(n)s người.") % {
-                "unit": unit.name, "n": shortfall})
-        return redirect(f"{reverse('units:unit_detail', args=[unit.pk])}?nam={self.year}")
+                "Tổng chỉ tiêu %(period)s của các đơn vị trực thuộc thấp hơn chỉ tiêu của %(unit)s %(n)s người."
+            ) % {"period": self.period_label(), "unit": unit.name, "n": shortfall})
+        query = f"nhiem-ky={self.term.pk}" if self.term else f"nam={self.year}"
+        return redirect(f"{reverse('units:unit_detail', args=[unit.pk])}?{query}")

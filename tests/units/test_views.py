@@ -73,7 +73,7 @@ def test_unit_page_shows_progress_headcount_children(client, tree, users, django
     CandidateFactory(cell=tree.cell_a1, **admitted_fields(datetime.date(2025, 4, 1)))
     client = _login(client, users.staff_a)
     url = reverse("units:unit_detail", args=[tree.org_a.pk]) + "?nam=2025"
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.context["members"] == 50
     assert response.context["own"].admitted == 1 and response.context["own"].target == 5
@@ -84,7 +84,7 @@ def test_unit_page_shows_progress_headcount_children(client, tree, users, django
     assert [crumb.code for crumb in response.context["crumbs"]] == ["A"]
     make_unit(tree.org_a)
     CandidateFactory(cell=tree.cell_a2, **admitted_fields(datetime.date(2025, 5, 1)))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(url).context["own"].admitted == 2
 
 
@@ -125,3 +125,20 @@ def test_targets_refuse_bad_numbers_and_other_roles(client, tree, users):
         assert _login(client, user).post(reverse("units:child_targets", args=[tree.org_a.pk] if user is users.leader
                                                  else [tree.cell_a1.pk]), {field: "1"}).status_code == 403
     assert not Target.objects.exists()
+
+
+def test_term_targets_handed_down_with_the_shortfall_warning(client, tree, users):
+    from units.models import Term
+
+    term = Term.objects.create(start_year=2025, end_year=2030)
+    Target.objects.create(unit=tree.province, term=term, admissions=100)
+    client = _login(client, users.province_staff)
+    assert term in client.get(reverse("units:unit_detail", args=[tree.province.pk])).context["terms"]
+    url = reverse("units:child_targets", args=[tree.province.pk]) + f"?nhiem-ky={term.pk}"
+    form = client.get(url).context["form"]
+    names = [field.name for _child, field in form.rows()]
+    response = client.post(url, {names[0]: "40", names[1]: "50"}, follow=True)
+    assert dict(Target.objects.filter(term=term).values_list("unit__code", "admissions")) == {
+        "P": 100, "A": 40, "B": 50}
+    assert not Target.objects.filter(year__isnull=False).exists()
+    assert "nhiệm kỳ 2025–2030" in response.content.decode() and "10 người" in response.content.decode()
