@@ -26,7 +26,7 @@ def log_in(page, username):
 def test_secretary_sees_quota_progress_and_due_items(page, tree, users):
     today = datetime.date.today()
     Target.objects.create(unit=tree.cell_a1, year=today.year, admissions=3)
-    decided = max(datetime.date(today.year, 1, 2), today - datetime.timedelta(days=10))
+    decided = max(datetime.date(today.year, 1, 1), today - datetime.timedelta(days=10))
     CandidateFactory(cell=tree.cell_a1, full_name="Lò Văn Kết", **admitted_fields(decided))
     CandidateFactory(cell=tree.cell_a1, full_name="Tòng Thị Chờ")
     CandidateFactory(cell=tree.cell_b1, full_name="Người Đơn Vị Khác", **admitted_fields(decided))

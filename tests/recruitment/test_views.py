@@ -400,3 +400,14 @@ def test_user_without_unit_sees_an_explanation(client, db):
     assert "chưa gắn với đơn vị" in client.get(reverse("home")).content.decode()
     assert client.get(reverse("recruitment:board")).status_code == 404
     assert client.get(reverse("recruitment:candidate_list")).status_code == 200
+
+
+def test_refusals_are_explained_in_vietnamese(client, tree, users, settings):
+    settings.DEBUG = False
+    person = CandidateFactory(cell=tree.cell_a1)
+    outside = CandidateFactory(cell=tree.cell_b1)
+    client = _login(client, users.secretary_a1)
+    response = client.get(reverse("recruitment:step_record", args=[person.pk, "file"]))
+    assert response.status_code == 403 and "Bạn không có quyền" in response.content.decode()
+    response = client.get(reverse("recruitment:candidate_detail", args=[outside.pk]))
+    assert response.status_code == 404 and "ngoài phạm vi" in response.content.decode()
