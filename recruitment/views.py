@@ -1,28 +1,392 @@
-from django.utils import timezone
-from django.views.generic import TemplateView
+"""Pages of the pipeline: home by role, the candidate list and page, step forms, the board, the to-do.
 
+Every object comes through `visible_to(request.user)`, so anything outside a user's subtree is a 404;
+every write goes through recruitment.services, which checks the role and the rules.
+"""
+import copy
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from units.models import Unit
+
+from . import pipeline, services
+from .filters import CandidateFilter
+from .forms import CandidateCreateForm, ProfileForm, StepForm
 from .models import Candidate
-from .pipeline import Stage
+from .pipeline import Stage, StepKind
 from .selectors import stage_counts, year_progress
+from .tables import CandidateTable, mask_citizen_id
+from .todo import todo_items
+
+HOME_TODO_LIMIT = 10
+BOARD_COLUMN_LIMIT = 25
+
+
+def home_unit(user):
+    """The unit a user's pages start from: their own; the root for a superuser without one."""
+    if user.unit_id is not None:
+        return user.unit
+    if user.is_superuser:
+        return Unit.get_first_root_node()
+    return None
+
+
+def breadcrumbs(user, unit):
+    """The unit and its ancestors within the user's scope, root first: one query."""
+    return [u for u in Unit.objects.ancestors_of(unit, include_self=True) if user.can_see(u)]
+
+
+class UnitScopeMixin:
+    """A page about one unit: `unit_pk` in the URL (404 outside the user's subtree) or the user's own."""
+
+    def get_unit(self):
+        if not hasattr(self, "_unit"):
+            pk = self.kwargs.get("unit_pk")
+            if pk is None:
+                self._unit = home_unit(self.request.user)
+                if self._unit is None:
+                    raise Http404(_("Tài khoản của bạn chưa gắn với đơn vị nào."))
+            else:
+                self._unit = get_object_or_404(Unit.objects.visible_to(self.request.user), pk=pk)
+        return self._unit
+
+    def get_context_data(self, **kwargs):
+        unit = self.get_unit()
+        return super().get_context_data(unit=unit, crumbs=breadcrumbs(self.request.user, unit), **kwargs)
 
 
 class HomeView(TemplateView):
+    """Staff and leadership: their unit's year and each unit below, and the to-do. A cell secretary:
+    the cell's quota, its people by stage, and what is due."""
+
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        unit = user.unit
+        unit = home_unit(user)
         if unit is None:
             return context
-        year = timezone.localdate().year
-        own, rows = year_progress(unit, year, with_children=not unit.is_cell)
-        counts = stage_counts(Candidate.objects.visible_to(user))
+        today = timezone.localdate()
+        year = today.year
+        own, rows = year_progress(unit, year, today=today, with_children=not unit.is_cell)
+        candidates = Candidate.objects.in_subtree(unit)
+        counts = stage_counts(candidates)
+        todo = todo_items(candidates, today=today)
+        months_left = 12 - today.month + 1  # this month included
         context.update(
+            months_left=months_left,
+            per_month=-(-own.remaining // months_left) if own.remaining else 0,
             unit=unit,
             year=year,
             own=own,
             rows=rows,
             stage_counts=[(stage, counts.get(stage.value, 0)) for stage in Stage],
+            todo=todo[:HOME_TODO_LIMIT],
+            todo_total=len(todo),
+            overdue_total=sum(1 for item in todo if item.overdue),
+            is_secretary=user.is_secretary,
+            can_list=services.can_record(user, cell=unit, kind=StepKind.LISTING) if unit.is_cell
+            else user.is_staff_role,
         )
+        return context
+
+
+# --- The candidate list -------------------------------------------------------------------------
+
+def candidate_queryset(user):
+    # Not .with_stage(): its `stage` annotation collides with the Candidate.stage property on instances.
+    return (Candidate.objects.visible_to(user).annotate(current_stage=pipeline.stage_expression())
+            .select_related("cell", "ethnicity"))
+
+
+class CandidateListView(SingleTableMixin, FilterView):
+    table_class = CandidateTable
+    filterset_class = CandidateFilter
+    template_name = "recruitment/candidate_list.html"
+    table_pagination = {"per_page": 25}
+
+    def get_queryset(self):
+        return candidate_queryset(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("sort", None)
+        return super().get_context_data(
+            export_query=query.urlencode(),
+            can_create=self.request.user.is_staff_role or self.request.user.is_secretary,
+            **kwargs,
+        )
+
+
+EXPORT_COLUMNS = (
+    (gettext_lazy("Họ và tên"), lambda c: c.full_name),
+    (gettext_lazy("Ngày sinh"), lambda c: c.date_of_birth),
+    (gettext_lazy("Giới tính"), lambda c: c.get_gender_display()),
+    (gettext_lazy("Dân tộc"), lambda c: c.ethnicity.name),
+    (gettext_lazy("Nghề nghiệp"), lambda c: c.get_occupation_display()),
+    (gettext_lazy("Đoàn viên"), lambda c: _("Có") if c.youth_union_member else ""),
+    (gettext_lazy("Chi bộ"), lambda c: c.cell.name),
+    (gettext_lazy("Bước"), lambda c: Stage(c.current_stage).label),
+    (gettext_lazy("Ngày vào danh sách"), lambda c: c.listed_on),
+    (gettext_lazy("Ngày cấp giấy chứng nhận"), lambda c: c.course_date),
+    (gettext_lazy("Ngày nghị quyết chi bộ"), lambda c: c.resolution_date),
+    (gettext_lazy("Số quyết định kết nạp"), lambda c: c.decision_no),
+    (gettext_lazy("Ngày quyết định kết nạp"), lambda c: c.decision_date),
+    (gettext_lazy("Ngày lễ kết nạp"), lambda c: c.ceremony_date),
+    (gettext_lazy("Ngày công nhận chính thức"), lambda c: c.recognition_date),
+)
+
+
+def _excel_cell(sheet, value):
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD/MM/YYYY"
+        return cell
+    return str(value) if isinstance(value, Promise) else value
+
+
+def candidate_export(request):
+    """The filtered list as an Excel workbook (the same filters and scope as the page)."""
+    queryset = candidate_queryset(request.user).in_name_order()
+    filterset = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
+    rows = filterset.qs if filterset.is_valid() or not filterset.is_bound else queryset.none()
+    full_ids = request.user.is_staff_role  # others get the masked number, as in the list
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Danh sách"))
+    header = [str(title) for title, _value in EXPORT_COLUMNS] + [_("Số CCCD")]
+    sheet.append(header)
+    for candidate in rows.iterator(chunk_size=1000):
+        values = [value(candidate) for _title, value in EXPORT_COLUMNS]
+        values.append(candidate.citizen_id if full_ids else mask_citizen_id(candidate.citizen_id))
+        sheet.append([_excel_cell(sheet, value) for value in values])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-quan-chung-{stamp}.xlsx"'
+    workbook.save(response)
+    return response
+
+
+# --- One person ---------------------------------------------------------------------------------
+
+def step_rows(candidate):
+    """The timeline: each step with its date and the values recorded for it."""
+    rows = []
+    for step in (*pipeline.STEPS, pipeline.EXIT_STEP):
+        day = getattr(candidate, step.date_field)
+        if step.kind == StepKind.EXIT and not day:
+            continue
+        details = []
+        for name in step.fields:
+            if name == step.date_field:
+                continue
+            value = getattr(candidate, f"get_{name}_display")() if hasattr(
+                candidate, f"get_{name}_display") else getattr(candidate, name)
+            if value:
+                details.append((Candidate._meta.get_field(name).verbose_name, value))
+        rows.append({"step": step, "label": StepKind(step.kind).label, "date": day, "details": details})
+    return rows
+
+
+class CandidateMixin:
+    def get_candidate(self):
+        if not hasattr(self, "_candidate"):
+            self._candidate = get_object_or_404(
+                Candidate.objects.visible_to(self.request.user).select_related("cell", "ethnicity", "religion"),
+                pk=self.kwargs["pk"],
+            )
+        return self._candidate
+
+    def get_context_data(self, **kwargs):
+        candidate = self.get_candidate()
+        return super().get_context_data(
+            candidate=candidate, crumbs=breadcrumbs(self.request.user, candidate.cell), **kwargs)
+
+
+class CandidateDetailView(CandidateMixin, TemplateView):
+    template_name = "recruitment/candidate_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        candidate, user = context["candidate"], self.request.user
+        today = timezone.localdate()
+        recordable = {
+            kind for kind in StepKind
+            if services.can_record(user, cell=candidate.cell, kind=kind) and pipeline.is_legal(candidate, kind)
+        }
+        rows = step_rows(candidate)
+        for row in rows:
+            row["editable"] = row["date"] is not None and row["step"].kind in recordable
+        deadlines = [
+            {"label": StepKind(kind).label, "due": due, "overdue": due < today}
+            for kind, due in candidate.deadlines().items()
+        ]
+        context.update(
+            rows=rows,
+            next_steps=[step for step in candidate.next_steps() if step.kind in recordable],
+            deadlines=deadlines,
+            missing=candidate.missing_steps,
+            can_edit_profile=services.can_record(user, cell=candidate.cell, kind=StepKind.LISTING),
+            official_from=candidate.official_from,
+            # The certificate matters only until the cell considers the case.
+            certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
+        )
+        return context
+
+
+class StepRecordView(CandidateMixin, FormView):
+    """Record (or correct) one step. The service decides; its errors land next to the fields."""
+
+    template_name = "recruitment/step_form.html"
+    form_class = StepForm
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.step = pipeline.get_step(kwargs["kind"])
+        except KeyError:
+            raise Http404(_("Không có bước này."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        candidate = self.get_candidate()
+        if not services.can_record(request.user, cell=candidate.cell, kind=self.step.kind):
+            raise PermissionDenied(_("Bạn không có quyền ghi bước này."))
+        if not pipeline.is_legal(candidate, self.step.kind):
+            messages.warning(request, _("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {
+                "step": StepKind(self.step.kind).label})
+            return redirect("recruitment:candidate_detail", pk=candidate.pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "step": self.step, "candidate": self.get_candidate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(step=self.step, step_label=StepKind(self.step.kind).label, **kwargs)
+
+    def form_valid(self, form):
+        candidate = self.get_candidate()
+        try:
+            # A copy, so a refused change does not show on the page as if it had been saved.
+            services.step_record(actor=self.request.user, candidate=copy.copy(candidate), kind=self.step.kind,
+                                 **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Đã ghi “%(step)s” cho %(name)s.") % {
+            "step": StepKind(self.step.kind).label, "name": candidate.full_name})
+        return redirect("recruitment:candidate_detail", pk=candidate.pk)
+
+
+class CandidateCreateView(FormView):
+    template_name = "recruitment/candidate_form.html"
+    form_class = CandidateCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_staff_role or request.user.is_secretary):
+            raise PermissionDenied(_("Lãnh đạo cấp ủy chỉ xem, không ghi hồ sơ."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        cell = self.request.GET.get("cell")
+        if cell and cell.isdigit():
+            initial["cell"] = int(cell)
+        initial.setdefault("listed_on", timezone.localdate())
+        return initial
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        cell, listed_on = data.pop("cell"), data.pop("listed_on")
+        try:
+            candidate = services.candidate_create(actor=self.request.user, cell=cell, listed_on=listed_on, **data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error("cell", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Đã thêm %(name)s vào danh sách quần chúng ưu tú.") % {
+            "name": candidate.full_name})
+        return redirect("recruitment:candidate_detail", pk=candidate.pk)
+
+
+class ProfileUpdateView(CandidateMixin, FormView):
+    template_name = "recruitment/profile_form.html"
+    form_class = ProfileForm
+
+    def get(self, request, *args, **kwargs):
+        if not services.can_record(request.user, cell=self.get_candidate().cell, kind=StepKind.LISTING):
+            raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ này."))
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "candidate": self.get_candidate()}
+
+    def form_valid(self, form):
+        candidate = self.get_candidate()
+        try:
+            services.candidate_update_profile(actor=self.request.user, candidate=copy.copy(candidate),
+                                              **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Đã lưu thông tin của %(name)s.") % {"name": form.cleaned_data["full_name"]})
+        return redirect("recruitment:candidate_detail", pk=candidate.pk)
+
+
+# --- Per unit: the board and the to-do ----------------------------------------------------------
+
+BOARD_STAGES = (Stage.LISTED, Stage.TRAINED, Stage.FILED, Stage.RESOLVED, Stage.DECIDED, Stage.PROBATIONARY)
+
+
+class PipelineBoardView(UnitScopeMixin, TemplateView):
+    """A column per stage with its count and the first people in it (one query per stage, fixed)."""
+
+    template_name = "recruitment/pipeline_board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = context["unit"]
+        candidates = Candidate.objects.in_subtree(unit)
+        counts = stage_counts(candidates)
+        columns = []
+        for stage in BOARD_STAGES:
+            people = list(candidates.at_stage(stage).select_related("cell").in_name_order()[:BOARD_COLUMN_LIMIT])
+            columns.append({"stage": stage, "count": counts.get(stage.value, 0), "people": people})
+        context.update(
+            columns=columns,
+            finished=[(stage, counts.get(stage.value, 0)) for stage in (Stage.OFFICIAL, Stage.EXITED)],
+            limit=BOARD_COLUMN_LIMIT,
+        )
+        return context
+
+
+class TodoView(UnitScopeMixin, TemplateView):
+    template_name = "recruitment/todo.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        items = todo_items(Candidate.objects.in_subtree(context["unit"]), today=today)
+        context.update(items=items, today=today, overdue_total=sum(1 for item in items if item.overdue))
         return context

@@ -1,0 +1,75 @@
+"""Filters of the candidate list (and of its Excel export, which uses the same ones)."""
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+from .models import Candidate, Ethnicity, Gender, Occupation
+from .pipeline import Stage
+
+YES_NO = (("true", _("Có")), ("false", _("Không")))
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        # Indented by depth so the select reads as the tree.
+        return "\u00a0\u00a0" * max(unit.depth - 1, 0) + unit.name
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    field_class = UnitChoiceField
+
+
+class CandidateFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Tìm theo tên hoặc số CCCD"))
+    unit = UnitFilter(queryset=Unit.objects.none(), method="filter_unit", label=_("Đơn vị"),
+                      empty_label=_("Tất cả đơn vị"))
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, method="filter_stage", label=_("Bước"),
+                                        empty_label=_("Tất cả các bước"))
+    year = YearFilter(field_name="decision_date", lookup_expr="year", label=_("Năm kết nạp"),
+                      min_value=1930, max_value=2100)
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Giới tính"), empty_label=_("Tất cả"))
+    ethnicity = django_filters.ModelChoiceFilter(queryset=Ethnicity.objects.all(), label=_("Dân tộc"),
+                                                 empty_label=_("Tất cả"))
+    occupation = django_filters.ChoiceFilter(choices=Occupation.choices, label=_("Nghề nghiệp"),
+                                             empty_label=_("Tất cả"))
+    youth_union_member = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_youth_union", label=_("Đoàn viên"), empty_label=_("Tất cả"))
+    incomplete = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_incomplete", label=_("Hồ sơ thiếu bước"), empty_label=_("Tất cả"))
+
+    class Meta:
+        model = Candidate
+        fields: list = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = Unit.objects.visible_to(user)
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
+                field.widget, forms.Select) else "form-control form-control-sm"
+        self.form.fields["q"].widget.attrs.update(type="search", placeholder=_("vd. nguyen van an"))
+        self.form.fields["year"].widget.attrs.update(inputmode="numeric", placeholder="2026")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_unit(self, queryset, name, unit):
+        # A unit means its whole subtree.
+        return queryset.in_subtree(unit)
+
+    def filter_stage(self, queryset, name, value):
+        return queryset.at_stage(value)
+
+    def filter_youth_union(self, queryset, name, value):
+        return queryset.filter(youth_union_member=value == "true")
+
+    def filter_incomplete(self, queryset, name, value):
+        if value == "true":
+            return queryset.incomplete()
+        return queryset.exclude(pk__in=queryset.incomplete().values("pk"))

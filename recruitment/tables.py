@@ -1,0 +1,40 @@
+"""The candidate list as a django-tables2 table."""
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Candidate
+from .pipeline import Stage
+
+
+def mask_citizen_id(value):
+    """Only the last four digits: the list is read over shoulders; the full number is on the record."""
+    return f"••••{value[-4:]}" if value else ""
+
+
+class CandidateTable(tables.Table):
+    full_name = tables.Column(
+        verbose_name=_("Họ và tên"), order_by=("name_sort_key", "pk"),
+        linkify=lambda record: reverse("recruitment:candidate_detail", args=[record.pk]),
+    )
+    date_of_birth = tables.DateColumn(verbose_name=_("Ngày sinh"), format="d/m/Y")
+    gender = tables.Column(verbose_name=_("Giới tính"))
+    ethnicity = tables.Column(verbose_name=_("Dân tộc"), order_by=("ethnicity__name",))
+    cell = tables.Column(verbose_name=_("Chi bộ"), order_by=("cell__name",), attrs={"td": {"class": "wrap"}})
+    stage = tables.Column(verbose_name=_("Bước"), accessor="current_stage")
+    decision_date = tables.DateColumn(verbose_name=_("Ngày QĐ kết nạp"), format="d/m/Y")
+    citizen_id = tables.Column(verbose_name=_("Số CCCD"), orderable=False)
+
+    class Meta:
+        model = Candidate
+        fields = ("full_name", "date_of_birth", "gender", "ethnicity", "cell", "stage", "decision_date",
+                  "citizen_id")
+        order_by = ("full_name",)
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("Không có ai khớp bộ lọc. Bỏ bớt điều kiện lọc, hoặc thêm quần chúng ưu tú mới.")
+
+    def render_stage(self, value):
+        return Stage(value).label
+
+    def render_citizen_id(self, value):
+        return mask_citizen_id(value)
