@@ -104,6 +104,10 @@ class _Importer:
             _PeopleStage(self, self.sheets[PEOPLE.key]).run()
 
     # --- shared helpers ---
+    def add(self, key, number=1):
+        if number:
+            self.counts[key] = self.counts.get(key, 0) + number
+
     def may_edit(self, unit):
         return self.actor is None or self.actor.can_edit(unit)
 
@@ -229,6 +233,9 @@ class _UnitStage:
             if parent is None:
                 imp.failed_units[row.code] = row.number
                 return imp.unit_lookup_error(sheet, row.number, parent_column, row.parent_code)
+        elif row.kind != UnitKind.PROVINCE:
+            return self._fail(row, parent_column, "", _(
+                "Cần mã đơn vị cấp trên: chỉ Đảng bộ tỉnh đứng ở gốc cây."))
         unit = existing.get(row.code)
         grassroots_type = row.grassroots_type if row.kind in GRASSROOTS_KINDS else None
         try:
@@ -241,7 +248,7 @@ class _UnitStage:
                 unit = unit_services.unit_create(
                     code=row.code, name=row.name, kind=row.kind, parent=parent, grassroots_type=grassroots_type or "")
                 existing[row.code] = unit
-                imp.counts["units_created"] = imp.counts.get("units_created", 0) + 1
+                imp.add("units_created")
             else:
                 if not imp.may_edit(unit):
                     return self._scope(row, self.spec.column("code"), row.code)
@@ -268,16 +275,16 @@ class _UnitStage:
                         if other.pk != unit.pk:
                             other.refresh_from_db(fields=["path", "depth", "numchild"])
                 if changes or moved:
-                    imp.counts["units_updated"] = imp.counts.get("units_updated", 0) + 1
+                    imp.add("units_updated")
                 else:
-                    imp.counts["units_unchanged"] = imp.counts.get("units_unchanged", 0) + 1
+                    imp.add("units_unchanged")
         except ValidationError as error:
             self._validation_failed(row, error)
             return
         if row.members is not None:
             try:
                 unit_services.headcount_set(unit=unit, year=timezone.localdate().year, members=row.members)
-                imp.counts["headcounts"] = imp.counts.get("headcounts", 0) + 1
+                imp.add("headcounts")
             except ValidationError as error:
                 for messages in error.message_dict.values():
                     for message in messages:
@@ -359,12 +366,12 @@ class _TargetStage:
                 target.admissions = admissions
                 to_update.append(target)
             else:
-                imp.counts["targets_unchanged"] = imp.counts.get("targets_unchanged", 0) + 1
+                imp.add("targets_unchanged")
         # The rules of Target (one period, unique per unit and period, a whole number) hold by construction.
         Target.objects.bulk_create(to_create, batch_size=500)
         Target.objects.bulk_update(to_update, ["admissions"], batch_size=500)
-        imp.counts["targets_created"] = imp.counts.get("targets_created", 0) + len(to_create)
-        imp.counts["targets_updated"] = imp.counts.get("targets_updated", 0) + len(to_update)
+        imp.add("targets_created", len(to_create))
+        imp.add("targets_updated", len(to_update))
 
     def _create_term(self, number, raw, years):
         term = Term(start_year=years[0], end_year=years[1])
@@ -376,7 +383,7 @@ class _TargetStage:
                     self.importer.error(self.sheet, number, self.spec.column("period"), raw["period"], message)
             return None
         term.save()
-        self.importer.counts["terms_created"] = self.importer.counts.get("terms_created", 0) + 1
+        self.importer.add("terms_created")
         return term
 
 
@@ -519,9 +526,9 @@ class _PeopleStage:
                     candidate.updated_at = now
                     to_update.append(candidate)
                 else:
-                    imp.counts["people_unchanged"] = imp.counts.get("people_unchanged", 0) + 1
+                    imp.add("people_unchanged")
             if candidate.is_incomplete:
-                imp.counts["people_incomplete"] = imp.counts.get("people_incomplete", 0) + 1
+                imp.add("people_incomplete")
 
         imp.report(90)
         if imp.result.errors:
@@ -532,8 +539,8 @@ class _PeopleStage:
         fields = [name for name in _WRITABLE if name in self.sheet.present or name in ("ethnicity", "occupation")]
         fields += ["search_name", "name_sort_key", "updated_at", "updated_by"]
         Candidate.objects.bulk_update(to_update, fields, batch_size=500)
-        imp.counts["people_created"] = len(to_create)
-        imp.counts["people_updated"] = len(to_update)
+        imp.add("people_created", len(to_create))
+        imp.add("people_updated", len(to_update))
 
     def _cell(self, number, row):
         """The row's cell, or None after recording why it cannot be used."""

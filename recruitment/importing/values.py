@@ -119,6 +119,11 @@ def period(value):
     raise ValueError(_("Kỳ là một năm (2017) hoặc một nhiệm kỳ (2020-2025)."))
 
 
+def choice_key(typed):
+    """match_key, also ignoring punctuation: "xa phuong thi tran" == "Xã, phường, thị trấn"."""
+    return re.sub(r"[\W_]", "", match_key(typed))
+
+
 class Choices:
     """Match typed text against the labels (and values) of a TextChoices, ignoring case, diacritics,
     spaces and hyphens."""
@@ -127,15 +132,15 @@ class Choices:
         self.choices = choices
         self.by_key = {}
         for member in choices:
-            self.by_key[match_key(str(member.label))] = member.value
-            self.by_key[match_key(member.value)] = member.value
+            self.by_key[choice_key(str(member.label))] = member.value
+            self.by_key[choice_key(member.value)] = member.value
         for alias, member in (aliases or {}).items():
-            self.by_key[match_key(alias)] = member.value
+            self.by_key[choice_key(alias)] = member.value
 
     def __call__(self, value):
         if is_blank(value):
             return ""
-        found = self.by_key.get(match_key(text(value)))
+        found = self.by_key.get(choice_key(text(value)))
         if found is None:
             raise ValueError(_("Không nằm trong danh sách: %(allowed)s.") % {
                 "allowed": ", ".join(str(member.label) for member in self.choices)})
