@@ -304,6 +304,7 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", _("Đang nhập")
     DONE = "done", _("Đã nhập")
     FAILED = "failed", _("Nhập thất bại, không ghi gì")
+    CANCELLED = "cancelled", _("Đã hủy, không ghi gì")
 
 
 class WorkbookImport(models.Model):

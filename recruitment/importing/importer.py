@@ -16,6 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from units import services as unit_services
 from units.models import GRASSROOTS_KINDS, GrassrootsType, Target, Term, Unit, UnitKind
@@ -27,6 +28,16 @@ from . import values
 from .errors import RowError, WorkbookError, show_value
 from .workbook import PEOPLE, TARGETS, UNITS, read_workbook
 
+# What the counts mean, in the order pages and the command show them.
+COUNT_LABELS = (
+    ("units_created", gettext_lazy("Đơn vị tạo mới")), ("units_updated", gettext_lazy("Đơn vị cập nhật")),
+    ("units_unchanged", gettext_lazy("Đơn vị không đổi")), ("headcounts", gettext_lazy("Số đảng viên của chi bộ")),
+    ("terms_created", gettext_lazy("Nhiệm kỳ tạo mới")), ("targets_created", gettext_lazy("Chỉ tiêu tạo mới")),
+    ("targets_updated", gettext_lazy("Chỉ tiêu cập nhật")), ("targets_unchanged", gettext_lazy("Chỉ tiêu không đổi")),
+    ("people_created", gettext_lazy("Người tạo mới")), ("people_updated", gettext_lazy("Người cập nhật")),
+    ("people_unchanged", gettext_lazy("Người không đổi")),
+    ("people_incomplete", gettext_lazy("Hồ sơ chưa đầy đủ (được nhận, đánh dấu để bổ sung)")),
+)
 CHUNK = 900  # ids per IN (...) list: under SQLite's old 999-variable limit
 PROGRESS_EVERY = 500
 

@@ -7,18 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from recruitment.importing import import_workbook
-from recruitment.importing.workbook import check_upload
+from recruitment.importing.importer import COUNT_LABELS
 from recruitment.importing.errors import WorkbookError
+from recruitment.importing.workbook import check_upload
 from recruitment.models import ImportStatus, WorkbookImport
-
-COUNT_LABELS = (
-    ("units_created", "Đơn vị tạo mới"), ("units_updated", "Đơn vị cập nhật"), ("units_unchanged", "Đơn vị không đổi"),
-    ("headcounts", "Số đảng viên ghi"), ("terms_created", "Nhiệm kỳ tạo mới"),
-    ("targets_created", "Chỉ tiêu tạo mới"), ("targets_updated", "Chỉ tiêu cập nhật"),
-    ("targets_unchanged", "Chỉ tiêu không đổi"),
-    ("people_created", "Người tạo mới"), ("people_updated", "Người cập nhật"), ("people_unchanged", "Người không đổi"),
-    ("people_incomplete", "Hồ sơ chưa đầy đủ (được nhận, đánh dấu)"),
-)
 
 
 class Command(BaseCommand):
