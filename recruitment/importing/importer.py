@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from units import services as unit_services
-from units.models import GRASSROOTS_KINDS, GrassrootsType, Target, Term, Unit, UnitKind
+from units.models import GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Term, Unit, UnitKind
 
 from ..models import Candidate, Education, Ethnicity, Gender, Occupation, Religion
 from ..reference_data import MAJORITY_ETHNICITY
@@ -209,9 +210,73 @@ class _UnitStage:
             rows[code] = _UnitRow(number, *parsed)
 
         codes = set(rows) | {row.parent_code for row in rows.values() if row.parent_code}
-        existing = {unit.code: unit for unit in Unit.objects.filter(code__in=codes)}
+        existing = {}
+        for chunk in _chunks(codes):
+            existing.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk))
+        self.new_units, self.changes, self.headcounts = [], [], []
+        self.next_step, self.added_children = {}, defaultdict(int)
         for row in self._in_tree_order(rows):
-            self._import(row, rows, existing)
+            self._import(row, existing)
+        self._write(existing)
+
+    def _write(self, existing):
+        imp = self.importer
+        if imp.result.errors:
+            return  # all will be rolled back
+        Unit.objects.bulk_create(self.new_units, batch_size=500)
+        for parent_pk, added in self.added_children.items():
+            Unit.objects.filter(pk=parent_pk).update(numchild=F("numchild") + added)
+        imp.add("units_created", len(self.new_units))
+        # Changes to known units are few: through the services, after the new units exist.
+        for row, unit, changes, parent in self.changes:
+            try:
+                unit.refresh_from_db()
+                if changes:
+                    unit_services.unit_update(unit=unit, **changes)
+                if parent is not None:
+                    parent.refresh_from_db()
+                    unit_services.unit_move(unit=unit, new_parent=parent)
+            except ValidationError as error:
+                self._validation_failed(row, error)
+        imp.add("units_updated", len(self.changes))
+        self._write_headcounts()
+
+    def _write_headcounts(self):
+        imp = self.importer
+        year = timezone.localdate().year
+        units = [unit for _row, unit, _members in self.headcounts]
+        known = {h.unit_id: h for chunk in _chunks(units) for h in Headcount.objects.filter(unit__in=chunk, year=year)}
+        to_create, to_update = [], []
+        for row, unit, members in self.headcounts:
+            headcount = known.get(unit.pk) or Headcount(unit=unit, year=year)
+            headcount.members = members
+            try:
+                headcount.clean()  # the model's rule (cells only); the rest holds by construction
+            except ValidationError as error:
+                for message in error.messages:
+                    imp.error(self.sheet, row.number, self.spec.column("members"), members, message)
+                continue
+            (to_update if headcount.pk else to_create).append(headcount)
+        if not imp.result.errors:
+            Headcount.objects.bulk_create(to_create, batch_size=500)
+            Headcount.objects.bulk_update(to_update, ["members"], batch_size=500)
+            imp.add("headcounts", len(to_create) + len(to_update))
+
+    def _child_path(self, parent):
+        """The path of a new last child of `parent` (None: a new root), as treebeard would give it."""
+        key = parent.path if parent else ""
+        if key not in self.next_step:
+            if parent is None:
+                last = Unit.objects.filter(depth=1).order_by("-path").values_list("path", flat=True).first()
+            elif parent.pk is None or not parent.numchild:
+                last = None
+            else:
+                last = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by(
+                    "-path").values_list("path", flat=True).first()
+            self.next_step[key] = Unit._str2int(last[-Unit.steplen:]) if last else 0
+        self.next_step[key] += 1
+        depth = parent.depth + 1 if parent else 1
+        return Unit._get_path(key, depth, self.next_step[key]), depth
 
     def _in_tree_order(self, rows):
         """Parents before children, whatever the order of the sheet (Kahn's algorithm)."""
@@ -233,8 +298,8 @@ class _UnitStage:
             self.importer.error(self.sheet, row.number, self.spec.column("parent"), row.parent_code, _(
                 "Các đơn vị cấp trên tạo thành vòng lặp (đơn vị là cấp trên của chính nó)."))
 
-    def _import(self, row, rows, existing):
-        imp, sheet = self.importer, self.sheet
+    def _import(self, row, existing):
+        imp = self.importer
         parent_column = self.spec.column("parent")
         parent = None
         if row.parent_code:
@@ -243,7 +308,7 @@ class _UnitStage:
             parent = existing.get(row.parent_code)
             if parent is None:
                 imp.failed_units[row.code] = row.number
-                return imp.unit_lookup_error(sheet, row.number, parent_column, row.parent_code)
+                return imp.unit_lookup_error(self.sheet, row.number, parent_column, row.parent_code)
         elif row.kind != UnitKind.PROVINCE:
             return self._fail(row, parent_column, "", _(
                 "Cần mã đơn vị cấp trên: chỉ Đảng bộ tỉnh đứng ở gốc cây."))
@@ -256,10 +321,8 @@ class _UnitStage:
                         "Cần mã đơn vị cấp trên: chỉ quản trị viên được tạo Đảng bộ tỉnh."))
                 if parent is not None and not imp.may_edit(parent):
                     return self._scope(row, parent_column, row.parent_code)
-                unit = unit_services.unit_create(
-                    code=row.code, name=row.name, kind=row.kind, parent=parent, grassroots_type=grassroots_type or "")
+                unit = self._new_unit(row, parent, grassroots_type)
                 existing[row.code] = unit
-                imp.add("units_created")
             else:
                 if not imp.may_edit(unit):
                     return self._scope(row, self.spec.column("code"), row.code)
@@ -270,36 +333,38 @@ class _UnitStage:
                     changes["kind"] = row.kind
                 if grassroots_type is not None and unit.grassroots_type != grassroots_type:
                     changes["grassroots_type"] = grassroots_type
-                current_parent = unit.parent_path
-                moved = (parent.path if parent else "") != current_parent
-                if moved and (parent is None or not imp.may_edit(parent)):
-                    if parent is None and not imp.may_create_root():
-                        return self._fail(row, parent_column, "", _("Cần mã đơn vị cấp trên."))
-                    if parent is not None:
-                        return self._scope(row, parent_column, row.parent_code)
-                if changes:
-                    unit_services.unit_update(unit=unit, **changes)
-                if moved and parent is not None:
-                    unit_services.unit_move(unit=unit, new_parent=parent)
-                    # paths below changed: later rows must not use stale copies
-                    for other in existing.values():
-                        if other.pk != unit.pk:
-                            other.refresh_from_db(fields=["path", "depth", "numchild"])
+                moved = parent is not None and parent.pk is not None and parent.path != unit.parent_path
+                moved = moved or (parent is not None and parent.pk is None)
+                if moved and not imp.may_edit(parent):
+                    return self._scope(row, parent_column, row.parent_code)
                 if changes or moved:
-                    imp.add("units_updated")
+                    self.changes.append((row, unit, changes, parent if moved else None))
                 else:
                     imp.add("units_unchanged")
         except ValidationError as error:
             self._validation_failed(row, error)
             return
         if row.members is not None:
-            try:
-                unit_services.headcount_set(unit=unit, year=timezone.localdate().year, members=row.members)
-                imp.add("headcounts")
-            except ValidationError as error:
-                for messages in error.message_dict.values():
-                    for message in messages:
-                        imp.error(sheet, row.number, self.spec.column("members"), row.members, message)
+            self.headcounts.append((row, unit, row.members))
+
+    def _new_unit(self, row, parent, grassroots_type):
+        """unit_create's rules without its per-unit queries: the code's uniqueness is settled by the
+        batch lookup of codes, the path is computed here and the units are written in bulk."""
+        unit = Unit(code=row.code, name=row.name, kind=row.kind, grassroots_type=grassroots_type or "")
+        unit.validate_parent(parent)
+        if not unit.is_grassroots:
+            unit.grassroots_type = parent.grassroots_type if parent else ""
+        unit.clean_fields(exclude=["path", "depth", "numchild"])
+        unit.clean()
+        unit.path, unit.depth = self._child_path(parent)
+        unit.numchild = 0
+        if parent is not None:
+            if parent.pk is None:
+                parent.numchild += 1  # written with it by bulk_create
+            else:
+                self.added_children[parent.pk] += 1
+        self.new_units.append(unit)
+        return unit
 
     _FIELD_COLUMNS = {"code": "code", "name": "name", "kind": "kind", "parent": "parent",
                       "grassroots_type": "grassroots_type"}

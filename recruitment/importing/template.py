@@ -113,9 +113,9 @@ def build_template():
                 validation.error = _("Chọn một giá trị trong danh sách.")
                 sheet.add_data_validation(validation)
                 validation.add(f"{get_column_letter(index)}2:{get_column_letter(index)}{VALIDATED_ROWS}")
-            if column.key == "citizen_id" or column.key in ("code", "cell", "parent", "period"):
-                for row in range(2, VALIDATED_ROWS + 1):
-                    sheet.cell(row=row, column=index).number_format = "@"
+            if column.key in ("citizen_id", "code", "cell", "parent", "period"):
+                # Text columns, so Excel keeps a citizen ID's leading zero and a code like "01" as typed.
+                sheet.column_dimensions[get_column_letter(index)].number_format = "@"
         for row, values in enumerate(examples[spec.key], start=2):
             for index, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row, column=index, value=value)

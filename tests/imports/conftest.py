@@ -14,6 +14,7 @@ _files = itertools.count(1)
 def _imports_in_request(settings, tmp_path):
     settings.IMPORT_IN_BACKGROUND = False
     settings.IMPORT_FILE_DIR = tmp_path / "uploads"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
