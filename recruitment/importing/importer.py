@@ -90,6 +90,10 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
         result.errors.append(RowError("", None, "", "", _(
             "Dữ liệu vừa bị thay đổi trong lúc nhập (%(detail)s); không có gì được ghi. Hãy nhập lại.") % {
             "detail": error}))
+    rank = {}
+    for error in result.errors:
+        rank.setdefault(error.sheet, len(rank))
+    result.errors.sort(key=lambda error: (rank[error.sheet], error.row or 0))  # stable: columns keep their order
     result.written = not result.errors and not dry_run
     report(100)
     return result
@@ -531,7 +535,7 @@ class _PeopleStage:
         imp, sheet = self.importer, self.sheet
         parsers = self._parsers()
         present = [key for key in parsers if key in sheet.present]
-        parsed_rows = []
+        parsed_rows, bad_rows = [], []
         for number, raw in sheet.rows:
             row, bad = {}, False
             for key in present:
@@ -541,10 +545,14 @@ class _PeopleStage:
                 row[key] = value
             if not bad:
                 parsed_rows.append((number, raw, row))
+            elif row.get("cell") not in (_BAD, ""):
+                bad_rows.append((number, row))  # its cell is still checked, so every error shows at once
 
         self.cells = cells = {}
-        for chunk in _chunks({row["cell"] for _number, _raw, row in parsed_rows}):
+        for chunk in _chunks({row["cell"] for _number, _raw, row in parsed_rows} | {row["cell"] for _n, row in bad_rows}):
             cells.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk))
+        for number, row in bad_rows:
+            self._cell(number, row)
         by_citizen_id = {}
         for chunk in _chunks({row["citizen_id"] for _n, _r, row in parsed_rows if row.get("citizen_id")}):
             for person in Candidate.objects.filter(citizen_id__in=chunk).select_related("cell"):
