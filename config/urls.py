@@ -12,6 +12,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("quan-chung/", include("recruitment.urls")),
+    path("nhap-du-lieu/", include("recruitment.import_urls")),
     path("don-vi/", include("units.urls")),
     path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),

@@ -294,3 +294,51 @@ class Candidate(models.Model):
     def save(self, *args, **kwargs):
         self.refresh_derived()
         super().save(*args, **kwargs)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    CHECKING = "checking", _("Đang kiểm tra")
+    READY = "ready", _("Sẵn sàng nhập")
+    INVALID = "invalid", _("Có lỗi, chưa nhập gì")
+    IMPORTING = "importing", _("Đang nhập")
+    DONE = "done", _("Đã nhập")
+    FAILED = "failed", _("Nhập thất bại, không ghi gì")
+    CANCELLED = "cancelled", _("Đã hủy, không ghi gì")
+
+
+class WorkbookImport(models.Model):
+    """One upload of a workbook (or one run of `import_workbook`): who, when, what file, what it did.
+
+    The browser checks the file first (a dry run, status READY or INVALID) and imports it on confirmation
+    (DONE, or FAILED when the data changed in between); `counts` and `errors` hold the latest run's result.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    file_size = models.PositiveIntegerField(_("dung lượng (byte)"), default=0)
+    stored_path = models.CharField(max_length=500, blank=True, editable=False)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    from_command_line = models.BooleanField(_("nhập bằng dòng lệnh"), default=False)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    counts = models.JSONField(_("số lượng"), default=dict, blank=True)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("kiểm tra lúc"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập dữ liệu")
+        verbose_name_plural = _("lần nhập dữ liệu")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self):
+        return self.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)

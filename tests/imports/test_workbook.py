@@ -1,0 +1,91 @@
+"""Bad files get a clear message, never an exception."""
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from recruitment.importing import import_workbook
+from recruitment.importing.template import build_template
+from recruitment.importing.workbook import WorkbookError, check_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _only_error(result):
+    assert len(result.errors) == 1, result.errors
+    return result.errors[0].message
+
+
+def test_not_xlsx_by_name_empty_and_too_large(settings):
+    with pytest.raises(WorkbookError, match="không phải tệp Excel .xlsx"):
+        check_upload("danh sach.xls", 100)
+    with pytest.raises(WorkbookError, match="rỗng"):
+        check_upload("a.xlsx", 0)
+    with pytest.raises(WorkbookError, match="quá lớn"):
+        check_upload("a.xlsx", 21 * 1024 * 1024)
+
+
+def test_not_a_zip(tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("Họ và tên;Ngày sinh\n")
+    assert "không phải tệp Excel .xlsx hợp lệ" in _only_error(import_workbook(path))
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    assert "bị hỏng hoặc không phải bảng tính" in _only_error(import_workbook(path))
+
+
+def test_no_known_sheet(tmp_path):
+    book = Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["a", "b"])
+    path = tmp_path / "other.xlsx"
+    book.save(path)
+    assert "không có trang nào tên “Đơn vị”, “Chỉ tiêu” hoặc “Quần chúng”" in _only_error(import_workbook(path))
+
+
+def test_headers_only_is_empty(workbook, tree):
+    assert "không có dòng dữ liệu nào" in _only_error(import_workbook(workbook({"Quần chúng": []})))
+
+
+def test_wrong_header(workbook, tree):
+    path = workbook({"Quần chúng": {"headers": ["Mã chi bộ", "Tên", "Ngày sinh", "Giới tính"],
+                                    "rows": [("A1-1", "An", "01/01/1990", "Nam")]}})
+    message = _only_error(import_workbook(path))
+    assert message.startswith("Trang “Quần chúng” thiếu cột “Họ và tên”")
+
+
+def test_header_below_a_title_row_and_headers_typed_loosely(workbook, tree, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "quan chung"
+    sheet.append(["DANH SÁCH QUẦN CHÚNG ƯU TÚ NĂM 2024"])
+    sheet.append([])
+    sheet.append(["STT", "mã chi bộ", "HỌ VÀ TÊN", "Ngày sinh", "giới tính"])
+    sheet.append([1, "A1-1", "Nguyễn Văn An", "15/03/1995", "Nam"])
+    path = tmp_path / "loose.xlsx"
+    book.save(path)
+    result = import_workbook(path)
+    assert result.ok, result.errors
+    assert result.counts["people_created"] == 1
+    assert [(w.row, w.column) for w in result.warnings] == [(3, "STT")]
+
+
+def test_template_has_the_sheets_lists_and_imports_cleanly(tree, settings):
+    data = build_template()
+    book = load_workbook(io.BytesIO(data))
+    assert {"Hướng dẫn", "Đơn vị", "Chỉ tiêu", "Quần chúng", "Danh mục"} <= set(book.sheetnames)
+    people = book["Quần chúng"]
+    assert [c.value for c in people[1]][:4] == ["Mã chi bộ", "Họ và tên", "Ngày sinh", "Giới tính"]
+    ranges = {str(v.sqref): v.formula1 for v in people.data_validations.dataValidation}
+    assert any("Danh mục" in formula for formula in ranges.values())
+    # the example rows are valid: the template imports as it is
+    path = settings.IMPORT_FILE_DIR.parent / "template.xlsx"
+    path.write_bytes(data)
+    result = import_workbook(path, dry_run=True)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.counts["units_created"] == 4 and result.counts["people_created"] == 2
