@@ -7,7 +7,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_production_settings_pass_check_deploy():
-    env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 64 + "-production-like-secret-Q9",
+    # Production-like: none of the test session's DJANGO_* variables (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {**clean, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 64 + "-production-like-secret-Q9",
            "DJANGO_ALLOWED_HOSTS": "ptdv.example.vn"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
