@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.calendar import add_months, add_working_days
-from recruitment.models import Candidate, Ethnicity, Gender, Occupation
+from recruitment.models import Candidate, Gender, Occupation
 from recruitment.pipeline import (
     PROBATION_MONTHS, RECOGNITION_DUE_WORKING_DAYS, STEPS, Stage, StepKind, stage_expression,
 )

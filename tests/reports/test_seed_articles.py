@@ -8,10 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from recruitment.models import Candidate
 from reports import selectors
 from reports.periods import Period
-from tests.factories import CandidateFactory, admitted_fields, make_unit, make_user
+from tests.factories import make_unit, make_user
 from units.formatting import vn_percent
 from units.models import Role, Term, UnitKind
 from units.services import headcount_set, target_set

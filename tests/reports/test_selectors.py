@@ -6,7 +6,7 @@ from recruitment.models import Candidate, Ethnicity, Gender, Occupation, Religio
 from reports import selectors
 from reports.periods import Period
 from tests.factories import CandidateFactory, admitted_fields, make_unit
-from units.models import Term, UnitKind
+from units.models import Term
 from units.services import headcount_set, target_set
 
 D = datetime.date

@@ -230,3 +230,31 @@ def test_coverage_page_lists_idle_cells_and_organisations(client, year_2025, use
     idle_orgs = content.split('data-testid="idle-grassroots-list"')[1].split("</table>")[0]
     assert "Đảng bộ phường B1" in idle_orgs and "Đảng bộ xã A1" not in idle_orgs
     assert "2/3" in content  # grassroots organisations that admitted anyone: A1 and the enterprise
+
+
+def submitted_fields(form_html):
+    """What the browser sends for a GET form left as it is: inputs' values, selects' chosen option."""
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form_html):
+        fields[name] = value
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form_html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options) or re.search(r'<option value="([^"]*)"', options)
+        fields[name] = chosen.group(1)
+    return fields
+
+
+def test_each_period_form_sends_one_kind_of_period(client, tree, users):
+    Term.objects.create(start_year=2020, end_year=2025)
+    client.force_login(users.province_staff)
+    content = client.get(url("progress", "P", year=2025, quarter=2)).content.decode()
+    forms = dict(re.findall(r'<form method="get"[^>]*data-kind="(\w+)">(.*?)</form>', content, re.S))
+    assert set(forms) == {"year", "term", "range"}
+    expected = {"year": "Quý II năm 2025", "term": "Nhiệm kỳ 2020–2025", "range": "Từ 01/03/2025 đến 31/03/2025"}
+    for kind, form_html in forms.items():
+        fields = submitted_fields(form_html)
+        if kind == "range":
+            fields.update({"from": "2025-03-01", "to": "2025-03-31"})
+        response = client.get(url("progress", "P"), fields)
+        page = response.content.decode()
+        assert "alert-danger" not in page, (kind, fields)
+        assert response.context["period"].label == expected[kind]
