@@ -80,10 +80,11 @@ def _may_have_item_q(today):
     )
 
 
-def _shown(kind, due, today):
+def _shown(candidate, kind, due, today):
+    """Decisions and ceremonies always (their clock runs from the last step); a recognition from a
+    month before the 12 months end; a certificate from 60 days before it expires."""
     if kind == StepKind.RECOGNITION:
-        # Due 30 working days after the 12 months; shown from a month before they end.
-        return True
+        return pipeline.official_from(candidate) <= today + datetime.timedelta(days=RECOGNITION_NOTICE_DAYS)
     if kind == StepKind.COURSE:
         return due <= today + datetime.timedelta(days=CERTIFICATE_NOTICE_DAYS)
     return True
@@ -96,10 +97,7 @@ def todo_items(candidates, *, today=None):
     items = []
     for candidate in rows:
         for kind, due in pipeline.deadlines(candidate).items():
-            if kind == StepKind.RECOGNITION and pipeline.official_from(candidate) > today + datetime.timedelta(
-                    days=RECOGNITION_NOTICE_DAYS):
-                continue
-            if not _shown(kind, due, today):
+            if not _shown(candidate, kind, due, today):
                 continue
             if kind == StepKind.COURSE:
                 items.append(TodoItem(candidate, kind, due, (due - today).days, working_days=False))
