@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install run migrate messages clean
+.PHONY: demo test install run migrate messages screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: migrate
 ## Run the whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Retake the README's screenshots (docs/screenshots/) with the browser tests
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser
 
 ## Rebuild the English catalogue after changing strings (needs GNU gettext)
 messages: install

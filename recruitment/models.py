@@ -113,7 +113,8 @@ class CandidateQuerySet(models.QuerySet):
         return self.filter(cell__path__startswith=unit.path)
 
     def with_stage(self):
-        return self.annotate(stage=pipeline.stage_expression())
+        """Annotates `current_stage` (the `stage` property computes the same in Python)."""
+        return self.annotate(current_stage=pipeline.stage_expression())
 
     def at_stage(self, *stages):
         return self.alias(stage_value=pipeline.stage_expression()).filter(stage_value__in=stages)

@@ -19,3 +19,19 @@ RELIGIONS = (
     "Minh Lý đạo - Tam Tông Miếu", "Bahá'í", "Phật giáo Hiếu Nghĩa Tà Lơn", "Cơ đốc Phục lâm",
     "Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô",
 )
+
+
+def load(ethnicity_model, religion_model):
+    """Create the entries that are missing. Takes the models as arguments so the data migration can
+    pass its historical models; tests call it after a transactional test's flush emptied the tables."""
+    from .text import match_key
+
+    have = set(ethnicity_model.objects.values_list("name", flat=True))
+    ethnicity_model.objects.bulk_create(
+        ethnicity_model(name=name, key=match_key(name), is_minority=name != MAJORITY_ETHNICITY)
+        for name in ETHNICITIES if name not in have
+    )
+    have = set(religion_model.objects.values_list("name", flat=True))
+    religion_model.objects.bulk_create(
+        religion_model(name=name, key=match_key(name)) for name in RELIGIONS if name not in have
+    )

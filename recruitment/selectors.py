@@ -70,5 +70,5 @@ def year_progress(unit, year, *, today=None, with_children=True):
 
 def stage_counts(queryset):
     """{stage: count} over `queryset`, one query."""
-    counts = queryset.with_stage().values("stage").annotate(n=Count("pk")).order_by()
-    return {row["stage"]: row["n"] for row in counts}
+    counts = queryset.with_stage().values("current_stage").annotate(n=Count("pk")).order_by()
+    return {row["current_stage"]: row["n"] for row in counts}

@@ -108,9 +108,7 @@ class HomeView(TemplateView):
 # --- The candidate list -------------------------------------------------------------------------
 
 def candidate_queryset(user):
-    # Not .with_stage(): its `stage` annotation collides with the Candidate.stage property on instances.
-    return (Candidate.objects.visible_to(user).annotate(current_stage=pipeline.stage_expression())
-            .select_related("cell", "ethnicity"))
+    return Candidate.objects.visible_to(user).with_stage().select_related("cell", "ethnicity")
 
 
 class CandidateListView(SingleTableMixin, FilterView):

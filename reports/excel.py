@@ -7,6 +7,7 @@ shows 6.311 and 94,4% whatever the machine's locale (Excel keeps the system's se
 """
 from io import BytesIO
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -211,6 +212,9 @@ REPORT_SELECTORS = {
 }
 
 
+# Other tools read these workbooks by their Vietnamese sheet names and labels (the contract in
+# issue 4), so they are built in Vietnamese whatever language the person's pages are in.
+@translation.override("vi")
 def build_reports(unit, period, *, candidates, today, names=None):
     """{name: report} for the named reports (all five, the quarterly return, by default)."""
     return {name: REPORT_SELECTORS[name](unit, period, candidates, today) for name in (names or REPORT_SELECTORS)}
@@ -225,6 +229,7 @@ SHEET_WRITERS = {
 }
 
 
+@translation.override("vi")
 def report_workbook(reports):
     """A workbook with the sheets of the given {name: report}; all five make the quarterly return."""
     workbook = _new_workbook()

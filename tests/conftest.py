@@ -8,9 +8,38 @@ from .factories import make_unit, make_user
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """A request through the test client leaves its language active in the thread; start each test
+    from the default (Vietnamese) as a new request would."""
+    from django.utils import translation
+
+    yield
+    translation.activate("vi")
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # PBKDF2 is deliberately slow; tests log in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The ethnicities and religions the data migration loads. A transactional test (the browser
+    tests) flushes every table when it ends, so restore them for whatever test runs next."""
+    if not _DB_FIXTURES & set(request.fixturenames):
+        return
+    # Autouse fixtures run first: open the test's own kind of database access before querying.
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from recruitment import reference_data
+    from recruitment.models import Ethnicity, Religion
+
+    if Ethnicity.objects.count() < len(reference_data.ETHNICITIES) or not Religion.objects.exists():
+        reference_data.load(Ethnicity, Religion)
 
 
 @pytest.fixture

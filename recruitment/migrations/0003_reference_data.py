@@ -2,15 +2,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from recruitment.reference_data import ETHNICITIES, MAJORITY_ETHNICITY, RELIGIONS
-    from recruitment.text import match_key
+    from recruitment import reference_data
 
-    Ethnicity = apps.get_model("recruitment", "Ethnicity")
-    Religion = apps.get_model("recruitment", "Religion")
-    Ethnicity.objects.bulk_create(
-        Ethnicity(name=name, key=match_key(name), is_minority=name != MAJORITY_ETHNICITY) for name in ETHNICITIES
-    )
-    Religion.objects.bulk_create(Religion(name=name, key=match_key(name)) for name in RELIGIONS)
+    reference_data.load(apps.get_model("recruitment", "Ethnicity"), apps.get_model("recruitment", "Religion"))
 
 
 def unload(apps, schema_editor):

@@ -4,6 +4,7 @@ Missing /usr/bin/chromium skips them on a developer's machine, but fails them in
 where .ci/run installs it.
 """
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The committed screenshots are refreshed on request (`make screenshots`); an ordinary run writes
+# them to a temporary folder so it leaves the working tree as it found it.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "ptdv-screenshots"
+)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
 
@@ -45,18 +52,8 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Ethnicities and religions as the data migration loads them: a transactional test's flush
-    empties them (serialized_rollback did not bring them back reliably next to other tests)."""
-    from recruitment.models import Ethnicity, Religion
-    from recruitment.reference_data import ETHNICITIES, MAJORITY_ETHNICITY, RELIGIONS
-
-    if not Ethnicity.objects.exists():
-        for name in ETHNICITIES:
-            Ethnicity.objects.create(name=name, is_minority=name != MAJORITY_ETHNICITY)
-    if not Religion.objects.exists():
-        for name in RELIGIONS:
-            Religion.objects.create(name=name)
+def _browser_db(transactional_db):
+    """Browser tests share the database with the live server thread, so they run transactional."""
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ def test_seed_demo_builds_a_province_of_realistic_shape(db, client):
     assert 140 <= kinds[UnitKind.GRASSROOTS_COMMITTEE] + kinds[UnitKind.GRASSROOTS_CELL] <= 160
     assert 550 <= kinds[UnitKind.CELL] + kinds[UnitKind.GRASSROOTS_CELL] <= 700
     assert kinds[UnitKind.PARTIAL_COMMITTEE] == 2
-    stages = set(Candidate.objects.with_stage().values_list("stage", flat=True))
+    stages = set(Candidate.objects.with_stage().values_list("current_stage", flat=True))
     assert stages == set(pipeline.Stage.values)
     assert Candidate.objects.incomplete().exists()
     admitted = Candidate.objects.filter(decision_date__isnull=False)

@@ -226,7 +226,7 @@ def test_stage_in_sql_matches_python(cell):
     expected = [Stage.LISTED, Stage.TRAINED, Stage.RESOLVED, Stage.DECIDED, Stage.PROBATIONARY, Stage.OFFICIAL,
                 Stage.EXITED]
     assert [c.stage for c in made] == expected
-    annotated = dict(Candidate.objects.with_stage().values_list("pk", "stage"))
+    annotated = dict(Candidate.objects.with_stage().values_list("pk", "current_stage"))
     assert [annotated[c.pk] for c in made] == expected
     assert set(Candidate.objects.at_stage(Stage.OFFICIAL, Stage.EXITED)) == {made[5], made[6]}
 

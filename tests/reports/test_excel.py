@@ -161,3 +161,18 @@ def test_probation_sheet_lists_those_ending_and_those_overdue_once(tree):
     assert [row[0] for row in rows] == [ending.full_name, late.full_name]
     assert rows[0][3] == D(2026, 2, 10) and not rows[0][5]
     assert rows[1][5].startswith("Quá hạn")
+
+
+def test_the_contract_stays_vietnamese_for_an_english_speaking_user(client, year_2025, users):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(users.province_staff)
+    client.post("/ngon-ngu/", {"language": "en", "next": "/"})
+    response = client.get(f"/bao-cao/{year_2025.province.code}/bao-cao-quy.xlsx?year=2025")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames[:2] == ["Tiến độ", "Cơ cấu"]
+    labels = [row[0].value for row in workbook["Cơ cấu"].iter_rows(min_row=excel.HEADER_ROW + 1)]
+    assert "Nữ" in labels and "Female" not in labels
