@@ -35,13 +35,24 @@ def test_errors_are_printed_and_exit_non_zero(tree, workbook, capsys):
 
 
 def test_exit_codes_from_the_shell(tree, workbook, tmp_path):
-    from django.core.management import ManagementUtility
+    """A real shell run (ManagementUtility in-process would close the test's database connection).
+    The file checks come before any database access, so the child needs no database of its own."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
     bad = tmp_path / "x.txt"
     bad.write_text("x")
-    for args in ([str(bad)], [str(tmp_path / "missing.xlsx")], [str(workbook({"Quần chúng": [person()]})), "--user", "ai"]):
-        with pytest.raises(SystemExit) as exit_info:
-            ManagementUtility(["manage.py", "import_workbook", *args]).execute()
-        assert exit_info.value.code == 1
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    for path, message in ((bad, ".xlsx"), (tmp_path / "missing.xlsx", "Không có tệp")):
+        result = subprocess.run([sys.executable, "manage.py", "import_workbook", str(path)], cwd=root, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr
+    with pytest.raises(CommandError, match="Không có người dùng"):
+        call_command("import_workbook", str(workbook({"Quần chúng": [person()]})), "--user", "ai")
 
 
 def test_as_a_user_respects_scope(tree, users, workbook):
