@@ -536,6 +536,11 @@ _WRITABLE = ("full_name", "date_of_birth", "gender", "ethnicity", "religion", "o
              "decision_date", "decision_no", "ceremony_date", "recognition_date")
 
 
+# Blank keeps what a known person has: a required field with a default for new people, and the
+# citizen ID, which identifies the person and is not erased by a sheet that lacks it.
+_KEPT_WHEN_BLANK = ("ethnicity", "occupation", "citizen_id")
+
+
 class _PeopleStage:
     def __init__(self, importer, sheet):
         self.importer = importer
@@ -613,7 +618,8 @@ class _PeopleStage:
             person = by_citizen_id.get(citizen_id) if citizen_id else None
             if person is None:
                 person = next((p for p in by_identity.get(identity, ())
-                               if p.citizen_id in (None, citizen_id) and p.pk not in claimed), None)
+                               if (not citizen_id or p.citizen_id in (None, citizen_id)) and p.pk not in claimed),
+                              None)
             if person is not None and person.pk in claimed:
                 imp.error(sheet, number, self.spec.column("full_name"), row["full_name"], _(
                     "Người này đã có ở dòng %(row)d.") % {"row": claimed[person.pk]})
@@ -646,7 +652,7 @@ class _PeopleStage:
         for candidate in (*to_create, *to_update):
             candidate.refresh_derived()
         Candidate.objects.bulk_create(to_create, batch_size=1000)
-        fields = [name for name in _WRITABLE if name in self.sheet.present or name in ("ethnicity", "occupation")]
+        fields = [name for name in _WRITABLE if name in self.sheet.present or name in _KEPT_WHEN_BLANK]
         fields += ["search_name", "name_sort_key", "updated_at", "updated_by"]
         _update_rows(Candidate, to_update, fields)
         imp.add("people_created", len(to_create))
@@ -682,7 +688,7 @@ class _PeopleStage:
         for key, value in row.items():
             if key == "cell":
                 continue
-            if key in ("ethnicity", "occupation") and not value:
+            if key in _KEPT_WHEN_BLANK and not value:
                 continue  # blank: the default for a new person, unchanged for a known one
             setattr(candidate, key, value)
         return candidate
