@@ -5,6 +5,7 @@ again (every row matched, nothing duplicated), and prints the timings. Run it on
 see BENCHMARKS.md for the one command that does both SQLite and PostgreSQL.
 """
 import datetime
+import os
 import random
 import tempfile
 import time
@@ -97,12 +98,14 @@ class Command(BaseCommand):
         runs = (("first import", path), ("re-import, same file (all matched)", path),
                 ("re-import, every row changed (4 in 5 matched by citizen ID)", changed))
         for label, workbook in runs:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             result = import_workbook(workbook)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             if result.errors:
                 for error in result.errors[:20]:
                     self.stderr.write(str(error))
                 raise CommandError(f"{len(result.errors)} errors")
             stages = ", ".join(f"{name} {seconds:.1f}" for name, seconds in result.timings.items())
-            self.stdout.write(f"{label}: {elapsed:.1f} s  ({stages})  {result.counts}")
+            load = os.getloadavg()[0]
+            self.stdout.write(f"{label}: {elapsed:.1f} s (this process's CPU {cpu:.1f} s; load average {load:.1f})"
+                              f"  stages: {stages}  {result.counts}")
