@@ -34,14 +34,15 @@ def test_errors_are_printed_and_exit_non_zero(tree, workbook, capsys):
     assert not Candidate.objects.exists() and not WorkbookImport.objects.exists()
 
 
-def test_exit_codes_from_the_shell(tree, workbook, tmp_path):
-    from django.core.management import ManagementUtility
+def test_bad_arguments_exit_non_zero(tree, workbook, tmp_path):
+    """CommandError is what manage.py turns into exit status 1 (run_from_argv)."""
     bad = tmp_path / "x.txt"
     bad.write_text("x")
     for args in ([str(bad)], [str(tmp_path / "missing.xlsx")], [str(workbook({"Quần chúng": [person()]})), "--user", "ai"]):
-        with pytest.raises(SystemExit) as exit_info:
-            ManagementUtility(["manage.py", "import_workbook", *args]).execute()
-        assert exit_info.value.code == 1
+        with pytest.raises(CommandError) as raised:
+            call_command("import_workbook", *args)
+        assert raised.value.returncode == 1
+    assert not Candidate.objects.exists()
 
 
 def test_as_a_user_respects_scope(tree, users, workbook):
