@@ -28,7 +28,13 @@ class SheetSpec:
     columns: tuple
 
     def column(self, key):
-        return next(column for column in self.columns if column.key == key)
+        return self._by_key()[key]
+
+    def _by_key(self):
+        # frozen dataclass: cache by hand
+        if "_columns_by_key" not in self.__dict__:
+            object.__setattr__(self, "_columns_by_key", {column.key: column for column in self.columns})
+        return self.__dict__["_columns_by_key"]
 
 
 UNITS = SheetSpec("units", "Đơn vị", (

@@ -288,6 +288,14 @@ def test_reimport_updates_instead_of_duplicating(tree, workbook):
     assert Candidate.objects.filter(full_name="Lò Thị Bình Minh", citizen_id="012096004321").exists()
 
 
+def test_a_blank_citizen_id_does_not_erase_the_known_one(tree, workbook):
+    import_workbook(workbook({"Quần chúng": [person(**{"Số CCCD": "001095001234", "Nghề nghiệp": "Viên chức"})]}))
+    result = import_workbook(workbook({"Quần chúng": [person(**{"Số CCCD": "", "Nghề nghiệp": ""})]}))
+    assert result.counts.get("people_unchanged") == 1, result.counts
+    assert Candidate.objects.get().citizen_id == "001095001234"
+    assert Candidate.objects.get().occupation == "public_employee"
+
+
 def test_absent_columns_keep_their_values_on_update(tree, workbook):
     import_workbook(workbook({"Quần chúng": [admitted_person()]}))
     headers = ["Mã chi bộ", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"]

@@ -89,3 +89,20 @@ def test_template_has_the_sheets_lists_and_imports_cleanly(tree, settings):
     result = import_workbook(path, dry_run=True)
     assert result.ok, [str(e) for e in result.errors]
     assert result.counts["units_created"] == 4 and result.counts["people_created"] == 2
+
+
+def test_template_opens_in_libreoffice(tmp_path, tree):
+    """A real spreadsheet program reads the template (CI installs LibreOffice; missing is a failure)."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is needed for this test"
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(build_template())
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "ods",
+         "--outdir", str(tmp_path / "out"), str(path)],
+        check=True, capture_output=True, timeout=120)
+    converted = tmp_path / "out" / "mau.ods"
+    assert converted.exists() and converted.stat().st_size > 0
