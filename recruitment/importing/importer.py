@@ -536,6 +536,10 @@ _WRITABLE = ("full_name", "date_of_birth", "gender", "ethnicity", "religion", "o
              "decision_date", "decision_no", "ceremony_date", "recognition_date")
 
 
+def _attname(name):
+    return f"{name}_id" if name in ("ethnicity", "religion", "cell") else name
+
+
 # Blank keeps what a known person has: a required field with a default for new people, and the
 # citizen ID, which identifies the person and is not erased by a sheet that lacks it.
 _KEPT_WHEN_BLANK = ("ethnicity", "occupation", "citizen_id")
@@ -631,14 +635,14 @@ class _PeopleStage:
             if citizen_id:
                 seen_ids[citizen_id] = number
             seen_identities[identity] = number
-            candidate = self._build(person, cell, row)
+            candidate, before = self._build(person, cell, row)
             if not self._valid(number, raw, candidate):
                 continue
             if person is None:
                 to_create.append(candidate)
             else:
                 claimed[person.pk] = number
-                if self._changed(candidate):
+                if any(getattr(candidate, _attname(name)) != value for name, value in before.items()):
                     candidate.updated_at = now
                     to_update.append(candidate)
                 else:
@@ -676,13 +680,14 @@ class _PeopleStage:
         return None
 
     def _build(self, person, cell, row):
+        """The candidate the row describes, and the values a known person had before it."""
         actor = self.importer.actor
         if person is None:
             candidate = Candidate(created_by=actor, ethnicity=self.people.majority, occupation=Occupation.OTHER)
-            self._before = None
+            before = {}
         else:
             candidate = person
-            self._before = {name: getattr(person, self._attname(name)) for name in _WRITABLE}
+            before = {name: getattr(person, _attname(name)) for name in _WRITABLE}
         candidate.cell = cell
         candidate.updated_by = actor
         for key, value in row.items():
@@ -691,14 +696,7 @@ class _PeopleStage:
             if key in _KEPT_WHEN_BLANK and not value:
                 continue  # blank: the default for a new person, unchanged for a known one
             setattr(candidate, key, value)
-        return candidate
-
-    @staticmethod
-    def _attname(name):
-        return f"{name}_id" if name in ("ethnicity", "religion", "cell") else name
-
-    def _changed(self, candidate):
-        return any(getattr(candidate, self._attname(name)) != before for name, before in self._before.items())
+        return candidate, before
 
     _NO_DB_CHECK = ["cell", "ethnicity", "religion", "created_by", "updated_by"]
 
