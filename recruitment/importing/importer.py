@@ -254,7 +254,8 @@ class _UnitStage:
         known = {h.unit_id: h for chunk in _chunks(units) for h in Headcount.objects.filter(unit__in=chunk, year=year)}
         to_create, to_update = [], []
         for row, unit, members in self.headcounts:
-            headcount = known.get(unit.pk) or Headcount(unit=unit, year=year)
+            headcount = known.get(unit.pk) or Headcount(year=year)
+            headcount.unit = unit  # the loaded object: clean() reads it without a query
             headcount.members = members
             try:
                 headcount.clean()  # the model's rule (cells only); the rest holds by construction
