@@ -97,6 +97,7 @@ def execute(record_pk, *, dry_run):
             result = import_workbook(path, actor=record.user, dry_run=dry_run, file_name=record.file_name,
                                      progress=report)
             result_errors, counts, written = result.errors, result.counts, result.written
+            record.warnings = [warning.as_dict() for warning in result.warnings[:100]]
         except PermissionDenied as error:  # the account lost its staff role since the upload
             result_errors = [RowError("", None, "", "", str(error))]
     record.counts = counts

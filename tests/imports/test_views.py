@@ -161,3 +161,13 @@ def test_an_import_whose_account_was_deleted_is_never_run_unrestricted(client, u
     runs.execute(record.pk, dry_run=False)
     record.refresh_from_db()
     assert record.status == ImportStatus.FAILED and not Candidate.objects.exists()
+
+
+def test_ignored_columns_are_shown(client, users, workbook):
+    client.force_login(users.staff_a)
+    headers = ["STT", "Mã chi bộ", "Họ và tên", "Ngày sinh", "Giới tính"]
+    _upload(client, workbook({"Quần chúng": {"headers": headers, "rows": [(1, "A1-1", "An", "01/01/1990", "Nam")]}}))
+    record = WorkbookImport.objects.get()
+    assert record.status == ImportStatus.READY
+    page = client.get(reverse("imports:detail", args=[record.pk])).content.decode()
+    assert "cột “STT” không có trong mẫu, được bỏ qua" in page
