@@ -3,11 +3,18 @@
 Every row is checked and every error collected; if there is any error (or this is a dry run) the
 transaction is rolled back, so a preview runs exactly the code of the real import and counts the same.
 
-Units and targets go through units.services / the same model rules row by row (a province has a few
-thousand). People are many, so they are validated with the model's own `clean_fields()` + `clean()`
-(that is `full_clean()` minus the per-row database checks) and written with bulk_create/bulk_update;
-what full_clean would have asked the database (that the cell, ethnicity and religion exist, that the
-citizen ID is unique) is answered by a handful of batched queries instead. See `_PeopleStage`.
+The same rules as the browser, without per-row queries:
+- new units: `Unit.validate_parent()`, `clean_fields()` and `clean()` (what `unit_create` runs), the
+  code's uniqueness from one batched lookup, tree paths computed as treebeard would, `bulk_create`;
+  changes to known units (rename, new kind or type, move) go through `unit_update` / `unit_move`;
+- headcounts and targets: the models' own rules (`Headcount.clean()`: cells only; one period, unique per
+  unit and period) and bulk writes;
+- people: `candidate_save_record`'s rules — scope (`user.can_edit(cell)`), then `clean_fields()` and
+  `clean()` (every rule of recruitment.pipeline), i.e. `full_clean()` minus its per-row queries: the
+  cell, ethnicity and religion come from batched lookups, and the citizen ID's uniqueness is settled by
+  matching every ID in the sheet against the database first. Written with `bulk_create` and one
+  prepared UPDATE per changed person.
+"""
 """
 import time
 from collections import defaultdict, deque
