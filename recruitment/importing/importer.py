@@ -15,7 +15,6 @@ The same rules as the browser, without per-row queries:
   matching every ID in the sheet against the database first. Written with `bulk_create` and one
   prepared UPDATE per changed person.
 """
-"""
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
