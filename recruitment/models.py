@@ -328,6 +328,7 @@ class WorkbookImport(models.Model):
     counts = models.JSONField(_("số lượng"), default=dict, blank=True)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
+    warnings = models.JSONField(_("lưu ý"), default=list, blank=True)
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
     checked_at = models.DateTimeField(_("kiểm tra lúc"), null=True, blank=True)
     imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True)

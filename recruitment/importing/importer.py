@@ -3,11 +3,17 @@
 Every row is checked and every error collected; if there is any error (or this is a dry run) the
 transaction is rolled back, so a preview runs exactly the code of the real import and counts the same.
 
-Units and targets go through units.services / the same model rules row by row (a province has a few
-thousand). People are many, so they are validated with the model's own `clean_fields()` + `clean()`
-(that is `full_clean()` minus the per-row database checks) and written with bulk_create/bulk_update;
-what full_clean would have asked the database (that the cell, ethnicity and religion exist, that the
-citizen ID is unique) is answered by a handful of batched queries instead. See `_PeopleStage`.
+The same rules as the browser, without per-row queries:
+- new units: `Unit.validate_parent()`, `clean_fields()` and `clean()` (what `unit_create` runs), the
+  code's uniqueness from one batched lookup, tree paths computed as treebeard would, `bulk_create`;
+  changes to known units (rename, new kind or type, move) go through `unit_update` / `unit_move`;
+- headcounts and targets: the models' own rules (`Headcount.clean()`: cells only; one period, unique per
+  unit and period) and bulk writes;
+- people: `candidate_save_record`'s rules — scope (`user.can_edit(cell)`), then `clean_fields()` and
+  `clean()` (every rule of recruitment.pipeline), i.e. `full_clean()` minus its per-row queries: the
+  cell, ethnicity and religion come from batched lookups, and the citizen ID's uniqueness is settled by
+  matching every ID in the sheet against the database first. Written with `bulk_create` and one
+  prepared UPDATE per changed person.
 """
 import time
 from collections import defaultdict, deque
@@ -254,7 +260,8 @@ class _UnitStage:
         known = {h.unit_id: h for chunk in _chunks(units) for h in Headcount.objects.filter(unit__in=chunk, year=year)}
         to_create, to_update = [], []
         for row, unit, members in self.headcounts:
-            headcount = known.get(unit.pk) or Headcount(unit=unit, year=year)
+            headcount = known.get(unit.pk) or Headcount(year=year)
+            headcount.unit = unit  # the loaded object: clean() reads it without a query
             headcount.members = members
             try:
                 headcount.clean()  # the model's rule (cells only); the rest holds by construction
@@ -536,6 +543,10 @@ _WRITABLE = ("full_name", "date_of_birth", "gender", "ethnicity", "religion", "o
              "decision_date", "decision_no", "ceremony_date", "recognition_date")
 
 
+def _attname(name):
+    return f"{name}_id" if name in ("ethnicity", "religion", "cell") else name
+
+
 # Blank keeps what a known person has: a required field with a default for new people, and the
 # citizen ID, which identifies the person and is not erased by a sheet that lacks it.
 _KEPT_WHEN_BLANK = ("ethnicity", "occupation", "citizen_id")
@@ -631,14 +642,14 @@ class _PeopleStage:
             if citizen_id:
                 seen_ids[citizen_id] = number
             seen_identities[identity] = number
-            candidate = self._build(person, cell, row)
+            candidate, before = self._build(person, cell, row)
             if not self._valid(number, raw, candidate):
                 continue
             if person is None:
                 to_create.append(candidate)
             else:
                 claimed[person.pk] = number
-                if self._changed(candidate):
+                if any(getattr(candidate, _attname(name)) != value for name, value in before.items()):
                     candidate.updated_at = now
                     to_update.append(candidate)
                 else:
@@ -676,13 +687,14 @@ class _PeopleStage:
         return None
 
     def _build(self, person, cell, row):
+        """The candidate the row describes, and the values a known person had before it."""
         actor = self.importer.actor
         if person is None:
             candidate = Candidate(created_by=actor, ethnicity=self.people.majority, occupation=Occupation.OTHER)
-            self._before = None
+            before = {}
         else:
             candidate = person
-            self._before = {name: getattr(person, self._attname(name)) for name in _WRITABLE}
+            before = {name: getattr(person, _attname(name)) for name in _WRITABLE}
         candidate.cell = cell
         candidate.updated_by = actor
         for key, value in row.items():
@@ -691,14 +703,7 @@ class _PeopleStage:
             if key in _KEPT_WHEN_BLANK and not value:
                 continue  # blank: the default for a new person, unchanged for a known one
             setattr(candidate, key, value)
-        return candidate
-
-    @staticmethod
-    def _attname(name):
-        return f"{name}_id" if name in ("ethnicity", "religion", "cell") else name
-
-    def _changed(self, candidate):
-        return any(getattr(candidate, self._attname(name)) != before for name, before in self._before.items())
+        return candidate, before
 
     _NO_DB_CHECK = ["cell", "ethnicity", "religion", "created_by", "updated_by"]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,13 +86,20 @@ def execute(record_pk, *, dry_run):
     def report(percent):
         cache.set(progress_key(record.pk), percent, 3600)
 
-    if not path.exists():
+    counts, written = {}, False
+    if record.user is None:
+        # the account was deleted: never fall back to an unrestricted (system) import
+        result_errors = [RowError("", None, "", "", _("Tài khoản tải tệp lên không còn; không có gì được ghi."))]
+    elif not path.exists():
         result_errors = [RowError("", None, "", "", _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))]
-        counts, written = {}, False
     else:
-        result = import_workbook(path, actor=record.user, dry_run=dry_run, file_name=record.file_name,
-                                 progress=report)
-        result_errors, counts, written = result.errors, result.counts, result.written
+        try:
+            result = import_workbook(path, actor=record.user, dry_run=dry_run, file_name=record.file_name,
+                                     progress=report)
+            result_errors, counts, written = result.errors, result.counts, result.written
+            record.warnings = [warning.as_dict() for warning in result.warnings[:100]]
+        except PermissionDenied as error:  # the account lost its staff role since the upload
+            result_errors = [RowError("", None, "", "", str(error))]
     record.counts = counts
     record.errors = [error.as_dict() for error in result_errors[:MAX_ERRORS_KEPT]]
     record.error_count = len(result_errors)

@@ -135,3 +135,39 @@ def test_discard(client, users, workbook):
     assert record.status == ImportStatus.CANCELLED and record.stored_path == ""
     assert client.post(reverse("imports:confirm", args=[record.pk])).status_code == 302
     assert not Candidate.objects.exists()
+
+
+def test_confirming_after_losing_the_staff_role_writes_nothing(client, users, workbook):
+    client.force_login(users.staff_a)
+    _upload(client, workbook({"Quần chúng": [person()]}))
+    record = WorkbookImport.objects.get()
+    users.staff_a.role = Role.LEADERSHIP
+    users.staff_a.save()
+    from recruitment.importing import runs
+    record.status = ImportStatus.IMPORTING
+    record.save()
+    runs.execute(record.pk, dry_run=False)
+    record.refresh_from_db()
+    assert record.status == ImportStatus.FAILED and "Chỉ cán bộ Ban Tổ chức" in record.errors[0]["message"]
+    assert not Candidate.objects.exists()
+
+
+def test_an_import_whose_account_was_deleted_is_never_run_unrestricted(client, users, workbook):
+    client.force_login(users.staff_a)
+    _upload(client, workbook({"Quần chúng": [person()]}))
+    record = WorkbookImport.objects.get()
+    WorkbookImport.objects.filter(pk=record.pk).update(user=None)
+    from recruitment.importing import runs
+    runs.execute(record.pk, dry_run=False)
+    record.refresh_from_db()
+    assert record.status == ImportStatus.FAILED and not Candidate.objects.exists()
+
+
+def test_ignored_columns_are_shown(client, users, workbook):
+    client.force_login(users.staff_a)
+    headers = ["STT", "Mã chi bộ", "Họ và tên", "Ngày sinh", "Giới tính"]
+    _upload(client, workbook({"Quần chúng": {"headers": headers, "rows": [(1, "A1-1", "An", "01/01/1990", "Nam")]}}))
+    record = WorkbookImport.objects.get()
+    assert record.status == ImportStatus.READY
+    page = client.get(reverse("imports:detail", args=[record.pk])).content.decode()
+    assert "cột “STT” không có trong mẫu, được bỏ qua" in page
