@@ -34,3 +34,11 @@ def test_every_string_is_translated_and_compiled():
     assert [e.msgid for e in catalogue.fuzzy_entries()] == []
     compiled = {entry.msgid for entry in polib.mofile(str(CATALOGUE / "django.mo"))}
     assert {entry.msgid for entry in catalogue.translated_entries()} <= compiled
+
+
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client, db):
+    response = client.get("/dang-nhap/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in response.content.decode()
+    client.post("/ngon-ngu/", {"language": "en", "next": "/dang-nhap/"})
+    response = client.get("/dang-nhap/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Log in" in response.content.decode()
