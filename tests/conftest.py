@@ -13,6 +13,13 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def login_lockout_off(settings):
+    # django-axes needs the request to authenticate, which client.login() does not pass; the lock-out
+    # is switched back on in tests/test_security.py, which logs in through the login page.
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def tree(db):
     """Two branches of a four-level tree (province, committee, grassroots committee, cell) plus a
