@@ -264,10 +264,18 @@ class StepRecordView(CandidateMixin, FormView):
             raise Http404(_("Không có bước này."))
         return super().dispatch(request, *args, **kwargs)
 
+    def check_may_record(self):
+        if not services.can_record(self.request.user, cell=self.get_candidate().cell, kind=self.step.kind):
+            raise PermissionDenied(_("Bạn không có quyền ghi bước này."))
+
+    def post(self, request, *args, **kwargs):
+        # Refused before the form is read, so a role that may not take the step never sees its errors.
+        self.check_may_record()
+        return super().post(request, *args, **kwargs)
+
     def get(self, request, *args, **kwargs):
         candidate = self.get_candidate()
-        if not services.can_record(request.user, cell=candidate.cell, kind=self.step.kind):
-            raise PermissionDenied(_("Bạn không có quyền ghi bước này."))
+        self.check_may_record()
         if not pipeline.is_legal(candidate, self.step.kind):
             messages.warning(request, _("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {
                 "step": StepKind(self.step.kind).label})
@@ -334,10 +342,11 @@ class ProfileUpdateView(CandidateMixin, FormView):
     template_name = "recruitment/profile_form.html"
     form_class = ProfileForm
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
+        # GET and POST alike: leadership reads the record, it never gets the form.
         if not services.can_record(request.user, cell=self.get_candidate().cell, kind=StepKind.LISTING):
             raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ này."))
-        return super().get(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "candidate": self.get_candidate()}
