@@ -131,10 +131,16 @@ class CandidateListView(SingleTableMixin, FilterView):
         query.pop("sort", None)
         return super().get_context_data(
             export_query=query.urlencode(),
+            export_params=[(key, value) for key, values in query.lists() for value in values if key != EXPORT_IDS_PARAM],
+            export_ids_param=EXPORT_IDS_PARAM,
+            can_export_ids=self.request.user.is_staff_role,
             can_create=self.request.user.is_staff_role or self.request.user.is_secretary,
             **kwargs,
         )
 
+
+# The export leaves citizen IDs out; staff tick this box (…/xuat-excel/?cccd=1) to have the full numbers.
+EXPORT_IDS_PARAM = "cccd"
 
 EXPORT_COLUMNS = (
     (gettext_lazy("Họ và tên"), lambda c: c.full_name),
@@ -168,14 +174,16 @@ def candidate_export(request):
     queryset = candidate_queryset(request.user).in_name_order()
     filterset = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
     rows = filterset.qs if filterset.is_valid() or not filterset.is_bound else queryset.none()
-    full_ids = request.user.is_staff_role  # others get the masked number, as in the list
+    # Citizen IDs only when asked for, and only for staff: a workbook travels further than a page.
+    with_ids = request.user.is_staff_role and request.GET.get(EXPORT_IDS_PARAM) == "1"
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Danh sách"))
-    header = [str(title) for title, _value in EXPORT_COLUMNS] + [_("Số CCCD")]
+    header = [str(title) for title, _value in EXPORT_COLUMNS] + ([_("Số CCCD")] if with_ids else [])
     sheet.append(header)
     for candidate in rows.iterator(chunk_size=1000):
         values = [value(candidate) for _title, value in EXPORT_COLUMNS]
-        values.append(candidate.citizen_id if full_ids else mask_citizen_id(candidate.citizen_id))
+        if with_ids:
+            values.append(candidate.citizen_id)
         sheet.append([_excel_cell(sheet, value) for value in values])
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -244,6 +252,8 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             deadlines=deadlines,
             missing=candidate.missing_steps,
             can_edit_profile=services.can_record(user, cell=candidate.cell, kind=StepKind.LISTING),
+            # The full number only for staff opening the record; everyone else reads the last four digits.
+            citizen_id=candidate.citizen_id if user.is_staff_role else mask_citizen_id(candidate.citizen_id),
             official_from=candidate.official_from,
             # The certificate matters only until the cell considers the case.
             certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
