@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install run migrate messages clean
+.PHONY: demo test install run migrate messages clean backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ demo: migrate
 ## Run the whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Back up the whole database (DATABASE_URL): PostgreSQL with pg_dump -Fc, SQLite with dumpdata, into backups/
+backup: install
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+## Replace the whole database with a backup: make restore FILE=backups/ptdv-....dump (or .json.gz)
+restore: install
+	@test -n "$(FILE)" || { echo "Cần FILE=đường-dẫn-bản-sao-lưu"; exit 2; }
+	$(PY) manage.py restore $(FILE)
 
 ## Rebuild the English catalogue after changing strings (needs GNU gettext)
 messages: install
