@@ -98,7 +98,3 @@ def test_restore_refuses_a_missing_file_and_a_wrong_format(db, tmp_path):
         with pytest.raises(CommandError):
             call_command("backup", "--format", "pg", "--output", str(tmp_path / "x.dump"))
 
-
-def test_reference_data_is_still_there_for_the_tests_that_follow(db):
-    from recruitment.models import Ethnicity
-    assert Ethnicity.objects.filter(name="Kinh").exists()

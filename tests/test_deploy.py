@@ -9,6 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_production_settings_pass_check_deploy():
     env = {**os.environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 64 + "-production-like-secret-Q9",
            "DJANGO_ALLOWED_HOSTS": "ptdv.example.vn"}
+    # Set by tests/browser/conftest.py for Playwright when the whole suite is collected; never in production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
