@@ -40,13 +40,27 @@ def figures():
     return values, cells, tree
 
 
-# Really committed (pg_dump reads from another connection) and flushed; the reference data the
-# migrations wrote (ethnicities, religions) is put back after each test for the tests that follow.
-RESTORED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Really committed (pg_dump reads from another connection) and flushed after.
+RESTORED = pytest.mark.django_db(transaction=True)
+
+
+def ensure_reference_data():
+    """Ethnicities and religions as the data migration loads them: an earlier transactional test's
+    flush may have emptied them (as tests/browser/conftest.py does too)."""
+    from recruitment.models import Ethnicity, Religion
+    from recruitment.reference_data import ETHNICITIES, MAJORITY_ETHNICITY, RELIGIONS
+
+    if not Ethnicity.objects.exists():
+        for name in ETHNICITIES:
+            Ethnicity.objects.create(name=name, is_minority=name != MAJORITY_ETHNICITY)
+    if not Religion.objects.exists():
+        for name in RELIGIONS:
+            Religion.objects.create(name=name)
 
 
 @pytest.fixture
 def province(db):
+    ensure_reference_data()
     DemoBuilder(seed=11, as_of=AS_OF, shape=SMALL).write(password="demo-backup-1")
     assert Candidate.objects.filter(decision_date__year=AS_OF.year).exists()  # figures worth comparing
     return figures()
