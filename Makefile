@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install run migrate messages screenshots clean
+.PHONY: demo test install run migrate messages screenshots clean backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ test: install
 ## Retake the README's screenshots (docs/screenshots/) with the browser tests
 screenshots: install
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser
+
+## Back up the whole database (DATABASE_URL): PostgreSQL with pg_dump -Fc, SQLite with dumpdata, into backups/
+backup: install
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+## Replace the whole database with a backup: make restore FILE=backups/ptdv-....dump (or .json.gz)
+restore: install
+	@test -n "$(FILE)" || { echo "Cần FILE=đường-dẫn-bản-sao-lưu"; exit 2; }
+	$(PY) manage.py restore $(FILE)
 
 ## Rebuild the English catalogue after changing strings (needs GNU gettext)
 messages: install

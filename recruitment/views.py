@@ -129,10 +129,16 @@ class CandidateListView(SingleTableMixin, FilterView):
         query.pop("sort", None)
         return super().get_context_data(
             export_query=query.urlencode(),
+            export_params=[(key, value) for key, values in query.lists() for value in values if key != EXPORT_IDS_PARAM],
+            export_ids_param=EXPORT_IDS_PARAM,
+            can_export_ids=self.request.user.is_staff_role,
             can_create=self.request.user.is_staff_role or self.request.user.is_secretary,
             **kwargs,
         )
 
+
+# The export leaves citizen IDs out; staff tick this box (…/xuat-excel/?cccd=1) to have the full numbers.
+EXPORT_IDS_PARAM = "cccd"
 
 EXPORT_COLUMNS = (
     (gettext_lazy("Họ và tên"), lambda c: c.full_name),
@@ -166,14 +172,16 @@ def candidate_export(request):
     queryset = candidate_queryset(request.user).in_name_order()
     filterset = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
     rows = filterset.qs if filterset.is_valid() or not filterset.is_bound else queryset.none()
-    full_ids = request.user.is_staff_role  # others get the masked number, as in the list
+    # Citizen IDs only when asked for, and only for staff: a workbook travels further than a page.
+    with_ids = request.user.is_staff_role and request.GET.get(EXPORT_IDS_PARAM) == "1"
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Danh sách"))
-    header = [str(title) for title, _value in EXPORT_COLUMNS] + [_("Số CCCD")]
+    header = [str(title) for title, _value in EXPORT_COLUMNS] + ([_("Số CCCD")] if with_ids else [])
     sheet.append(header)
     for candidate in rows.iterator(chunk_size=1000):
         values = [value(candidate) for _title, value in EXPORT_COLUMNS]
-        values.append(candidate.citizen_id if full_ids else mask_citizen_id(candidate.citizen_id))
+        if with_ids:
+            values.append(candidate.citizen_id)
         sheet.append([_excel_cell(sheet, value) for value in values])
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -242,6 +250,8 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             deadlines=deadlines,
             missing=candidate.missing_steps,
             can_edit_profile=services.can_record(user, cell=candidate.cell, kind=StepKind.LISTING),
+            # The full number only for staff opening the record; everyone else reads the last four digits.
+            citizen_id=candidate.citizen_id if user.is_staff_role else mask_citizen_id(candidate.citizen_id),
             official_from=candidate.official_from,
             # The certificate matters only until the cell considers the case.
             certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
@@ -262,10 +272,18 @@ class StepRecordView(CandidateMixin, FormView):
             raise Http404(_("Không có bước này."))
         return super().dispatch(request, *args, **kwargs)
 
+    def check_may_record(self):
+        if not services.can_record(self.request.user, cell=self.get_candidate().cell, kind=self.step.kind):
+            raise PermissionDenied(_("Bạn không có quyền ghi bước này."))
+
+    def post(self, request, *args, **kwargs):
+        # Refused before the form is read, so a role that may not take the step never sees its errors.
+        self.check_may_record()
+        return super().post(request, *args, **kwargs)
+
     def get(self, request, *args, **kwargs):
         candidate = self.get_candidate()
-        if not services.can_record(request.user, cell=candidate.cell, kind=self.step.kind):
-            raise PermissionDenied(_("Bạn không có quyền ghi bước này."))
+        self.check_may_record()
         if not pipeline.is_legal(candidate, self.step.kind):
             messages.warning(request, _("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {
                 "step": StepKind(self.step.kind).label})
@@ -332,10 +350,11 @@ class ProfileUpdateView(CandidateMixin, FormView):
     template_name = "recruitment/profile_form.html"
     form_class = ProfileForm
 
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
+        # GET and POST alike: leadership reads the record, it never gets the form.
         if not services.can_record(request.user, cell=self.get_candidate().cell, kind=StepKind.LISTING):
             raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ này."))
-        return super().get(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "candidate": self.get_candidate()}

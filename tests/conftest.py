@@ -42,6 +42,13 @@ def reference_data(request):
         reference_data.load(Ethnicity, Religion)
 
 
+@pytest.fixture(autouse=True)
+def login_lockout_off(settings):
+    # django-axes needs the request to authenticate, which client.login() does not pass; the lock-out
+    # is switched back on in tests/test_security.py, which logs in through the login page.
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def tree(db):
     """Two branches of a four-level tree (province, committee, grassroots committee, cell) plus a

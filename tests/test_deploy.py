@@ -12,6 +12,8 @@ def test_production_settings_pass_check_deploy():
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env = {**clean, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 64 + "-production-like-secret-Q9",
            "DJANGO_ALLOWED_HOSTS": "ptdv.example.vn"}
+    # Set by tests/browser/conftest.py for Playwright when the whole suite is collected; never in production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
