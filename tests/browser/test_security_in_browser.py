@@ -33,3 +33,23 @@ def test_pages_run_under_the_policy_with_no_violation(page, tree, users):
     page.locator(".navbar-toggler").click()
     expect(page.locator("#main-nav")).to_be_visible()
     assert violations == []
+
+
+def test_the_running_total_of_targets_works_under_the_policy(page, tree, users):
+    from units import services
+
+    year = datetime.date.today().year
+    services.target_set(unit=tree.committee_a, year=year, admissions=10)
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    log_in(page, "tochuc_a")
+    page.goto(page.base_url + f"/don-vi/{tree.committee_a.pk}/chi-tieu/")
+    page.locator(f"input[name='unit_{tree.org_a.pk}']").fill("4")
+    total = page.locator("#targets-sum")
+    expect(total.locator("strong")).to_have_text("4")
+    expect(total).to_contain_text("thấp hơn chỉ tiêu")
+    page.locator(f"input[name='unit_{tree.org_a.pk}']").fill("12")
+    expect(total.locator("strong")).to_have_text("12")
+    expect(total.locator("span")).to_have_text("")
+    assert violations == []
