@@ -1,6 +1,7 @@
 """Filters of the candidate list (and of its Excel export, which uses the same ones)."""
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
@@ -23,6 +24,23 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 class UnitFilter(django_filters.ModelChoiceFilter):
     field_class = UnitChoiceField
+
+
+def unit_options(user, selected):
+    """The units the select offers: the user's unit and its children, and, once a unit is chosen, the
+    way down to it and its children. A province has 17,000 units: the select is a path down the tree,
+    not the tree. Any unit in scope is still accepted (the field validates against the whole scope).
+    One query."""
+    if user.unit_id is not None:
+        base = user.unit
+        offered = Q(path=base.path) | Q(path__startswith=base.path, depth=base.depth + 1)
+    else:  # a superuser without a unit: the roots and the level below
+        offered = Q(depth__lte=2)
+    if selected is not None:
+        steplen = Unit.steplen
+        way_down = [selected.path[:end] for end in range(steplen, len(selected.path) + 1, steplen)]
+        offered |= Q(path__in=way_down) | Q(path__startswith=selected.path, depth=selected.depth + 1)
+    return Unit.objects.visible_to(user).filter(offered).order_by("path")
 
 
 class CandidateFilter(django_filters.FilterSet):
@@ -50,11 +68,22 @@ class CandidateFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["unit"].queryset = Unit.objects.visible_to(user)
+        unit_field = self.form.fields["unit"]
+        # Lazily: the options depend on the unit chosen, known once the form is validated.
+        unit_field.widget.choices = lambda: [
+            ("", unit_field.empty_label),
+            *((unit.pk, unit_field.label_from_instance(unit)) for unit in unit_options(user, self._chosen_unit())),
+        ]
         for field in self.form.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
                 field.widget, forms.Select) else "form-control form-control-sm"
         self.form.fields["q"].widget.attrs.update(type="search", placeholder=_("vd. nguyen van an"))
         self.form.fields["year"].widget.attrs.update(inputmode="numeric", placeholder="2026")
+
+    def _chosen_unit(self):
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get("unit")
+        return None
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
