@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install run migrate messages clean
+.PHONY: demo test install run migrate messages clean bench load
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ demo: migrate
 ## Run the whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Benchmarks on the large data (see BENCHMARKS.md): DATABASE_URL=... make bench; LOAD_DATABASE_URL=... make load
+bench: install
+	$(PY) manage.py bench --repeat $(or $(REPEAT),5)
+
+load: install
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	benchmarks/load.sh
 
 ## Rebuild the English catalogue after changing strings (needs GNU gettext)
 messages: install

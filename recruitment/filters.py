@@ -1,4 +1,6 @@
 """Filters of the candidate list (and of its Excel export, which uses the same ones)."""
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -68,22 +70,19 @@ class CandidateFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["unit"].queryset = Unit.objects.visible_to(user)
-        unit_field = self.form.fields["unit"]
-        # Lazily: the options depend on the unit chosen, known once the form is validated.
-        unit_field.widget.choices = lambda: [
-            ("", unit_field.empty_label),
-            *((unit.pk, unit_field.label_from_instance(unit)) for unit in unit_options(user, self._chosen_unit())),
-        ]
+        # Lazily (the options depend on the unit chosen, known once the form is validated) and once.
+        self.form.fields["unit"].widget.choices = functools.cache(lambda: self._unit_choices(user))
         for field in self.form.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
                 field.widget, forms.Select) else "form-control form-control-sm"
         self.form.fields["q"].widget.attrs.update(type="search", placeholder=_("vd. nguyen van an"))
         self.form.fields["year"].widget.attrs.update(inputmode="numeric", placeholder="2026")
 
-    def _chosen_unit(self):
-        if self.is_bound and self.form.is_valid():
-            return self.form.cleaned_data.get("unit")
-        return None
+    def _unit_choices(self, user):
+        field = self.form.fields["unit"]
+        chosen = self.form.cleaned_data.get("unit") if self.is_bound and self.form.is_valid() else None
+        return [("", field.empty_label),
+                *((unit.pk, field.label_from_instance(unit)) for unit in unit_options(user, chosen))]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

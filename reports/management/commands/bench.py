@@ -65,7 +65,7 @@ class Command(BaseCommand):
         rows.append(("1", f"province progress report page ({admitted:,} admissions {s.year}) vs floor SQL",
                      _ms(page), _ms(floor), f"{page / floor:.1f}×", "≤ 2×", page <= 2 * floor))
         ours, admin, matches = measure.bench_list(s, repeat)
-        rows.append(("2", f"candidate list, unit + search ({matches:,} found) vs admin changelist",
+        rows.append(("2", f"candidate list, unit + search “{s.search}” ({matches:,} found) vs admin changelist",
                      _ms(ours), _ms(admin), f"{ours / admin:.2f}×", "≤ 1×", ours <= admin))
         seconds, size_bytes = measure.bench_workbook(s, repeat)
         rows.append(("3a", f"quarterly return workbook Q{s.quarter}/{s.year} ({size_bytes / 1024:,.0f} KB)",
