@@ -11,6 +11,7 @@ PY=.venv/bin/python
 PORT=${LOAD_PORT:-8019}
 USERS=${LOAD_USERS:-20}
 SECONDS_TO_RUN=${LOAD_SECONDS:-60}
+export LOAD_SECONDS=$SECONDS_TO_RUN
 export DATABASE_URL=${LOAD_DATABASE_URL:?set LOAD_DATABASE_URL=postgres://... (a database seeded with seed_demo --scale large)}
 export DJANGO_DEBUG=false DJANGO_SECRET_KEY=load-test-only-not-a-secret DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_SSL_REDIRECT=false  # plain HTTP on 127.0.0.1: no TLS proxy in front of gunicorn here
@@ -36,9 +37,10 @@ for _ in $(seq 50); do
     sleep 0.2
 done
 
-# Each user logs in once at the start (the "login" rows below).
+# Each user logs in once at the start; statistics are reset when all are in (see locustfile.py), and
+# the run stops LOAD_SECONDS after that (--run-time is only the upper bound).
 .venv/bin/locust -f benchmarks/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
-    --users "$USERS" --spawn-rate "$USERS" --run-time "${SECONDS_TO_RUN}s" --stop-timeout 10 \
+    --users "$USERS" --spawn-rate "$USERS" --run-time "$((SECONDS_TO_RUN + 60))s" --stop-timeout 10 \
     --csv "$WORK/locust" --only-summary --loglevel WARNING || true
 stop
 
