@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install run migrate messages screenshots clean backup restore
+.PHONY: demo test install run migrate messages screenshots clean backup restore bench load
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "Cần FILE=đường-dẫn-bản-sao-lưu"; exit 2; }
 	$(PY) manage.py restore $(FILE)
+
+## Benchmarks on the large data (see BENCHMARKS.md): DATABASE_URL=... make bench; LOAD_DATABASE_URL=... make load
+bench: install
+	$(PY) manage.py bench --repeat $(or $(REPEAT),5)
+
+load: install
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	benchmarks/load.sh
 
 ## Rebuild the English catalogue after changing strings (needs GNU gettext)
 messages: install

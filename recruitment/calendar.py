@@ -26,8 +26,11 @@ def is_working_day(day):
     return day.weekday() < 5 and day not in _holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(day, count):
-    """The date `count` working days after `day` (the deadline of "within N working days")."""
+    """The date `count` working days after `day` (the deadline of "within N working days").
+
+    Cached: a province's reports ask it for thousands of people whose dates fall on a few hundred days."""
     current = day
     remaining = count
     while remaining > 0:

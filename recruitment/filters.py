@@ -1,6 +1,12 @@
 """Filters of the candidate list (and of its Excel export, which uses the same ones)."""
+import functools
+
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
@@ -9,6 +15,20 @@ from .models import Candidate, Ethnicity, Gender, Occupation
 from .pipeline import Stage
 
 YES_NO = (("true", _("Có")), ("false", _("Không")))
+
+
+class PlainSelect(forms.Select):
+    """A select rendered in Python rather than a template include per option: the list's filters
+    have some 250 options and rendered them slower than the page's query took."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+            (option, mark_safe(" selected") if str(option) in chosen else "", label)
+            for option, label in self.choices
+        ))
+        return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(self.build_attrs(self.attrs, attrs)),
+                           options)
 
 
 class YearFilter(django_filters.Filter):
@@ -23,6 +43,23 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 class UnitFilter(django_filters.ModelChoiceFilter):
     field_class = UnitChoiceField
+
+
+def unit_options(user, selected):
+    """The units the select offers: the user's unit and its children, and, once a unit is chosen, the
+    way down to it and its children. A province has 17,000 units: the select is a path down the tree,
+    not the tree. Any unit in scope is still accepted (the field validates against the whole scope).
+    One query."""
+    if user.unit_id is not None:
+        base = user.unit
+        offered = Q(path=base.path) | Q(path__startswith=base.path, depth=base.depth + 1)
+    else:  # a superuser without a unit: the roots and the level below
+        offered = Q(depth__lte=2)
+    if selected is not None:
+        steplen = Unit.steplen
+        way_down = [selected.path[:end] for end in range(steplen, len(selected.path) + 1, steplen)]
+        offered |= Q(path__in=way_down) | Q(path__startswith=selected.path, depth=selected.depth + 1)
+    return Unit.objects.visible_to(user).filter(offered).order_by("path")
 
 
 class CandidateFilter(django_filters.FilterSet):
@@ -51,10 +88,21 @@ class CandidateFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["unit"].queryset = Unit.objects.visible_to(user)
         for field in self.form.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.choices)
+        # Lazily (the options depend on the unit chosen, known once the form is validated) and once.
+        self.form.fields["unit"].widget.choices = functools.cache(lambda: self._unit_choices(user))
+        for field in self.form.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
                 field.widget, forms.Select) else "form-control form-control-sm"
         self.form.fields["q"].widget.attrs.update(type="search", placeholder=_("vd. nguyen van an"))
         self.form.fields["year"].widget.attrs.update(inputmode="numeric", placeholder="2026")
+
+    def _unit_choices(self, user):
+        field = self.form.fields["unit"]
+        chosen = self.form.cleaned_data.get("unit") if self.is_bound and self.form.is_valid() else None
+        return [("", field.empty_label),
+                *((unit.pk, field.label_from_instance(unit)) for unit in unit_options(user, chosen))]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

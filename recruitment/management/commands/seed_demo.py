@@ -1,7 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 import time
 
@@ -43,6 +43,10 @@ class Command(BaseCommand):
                 Unit.objects.all().delete()
             builder = DemoBuilder(seed=seed, as_of=as_of, shape=SHAPES[scale])
             users = builder.write(password=password)
+        # Fresh statistics for the planner: after a bulk load PostgreSQL otherwise guesses that a
+        # subtree is 8 units and walks 17,000 cells one by one (a 5 s query instead of 60 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
             f"Đã tạo {len(builder.units)} đơn vị ({len(builder.cells)} chi bộ), {len(builder.people)} người, "
             f"{len(builder.targets)} chỉ tiêu năm, trong {time.monotonic() - started:.0f} giây."))

@@ -1,0 +1,49 @@
+"""The benchmark's references must compute what the pages compute, or its ratios mean nothing."""
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from benchmarks import measure
+from tests.factories import CandidateFactory, admitted_fields
+from units.models import Target, User
+
+YEAR = datetime.date.today().year
+
+
+@pytest.fixture
+def admissions(tree):
+    Target.objects.create(unit=tree.committee_a, year=YEAR, admissions=5)
+    Target.objects.create(unit=tree.committee_a, year=YEAR - 1, admissions=99)
+    for cell, n in ((tree.cell_a1, 2), (tree.cell_a2, 1), (tree.cell_b1, 3)):
+        for _ in range(n):
+            CandidateFactory(cell=cell, **admitted_fields(datetime.date(YEAR, 1, 2)))
+    CandidateFactory(cell=tree.cell_a1, **admitted_fields(datetime.date(YEAR - 1, 12, 31)))  # last year
+    CandidateFactory(cell=tree.cell_b1)  # not admitted
+
+
+def test_the_floor_query_gives_the_progress_report_numbers(tree, users, admissions):
+    rows = measure.run_floor(tree.province, YEAR)
+    assert [tuple(row) for row in rows] == [
+        (tree.committee_a.path, 5, 3), (tree.committee_b.path, None, 3),
+    ]
+    subject = measure.Subject(
+        province=tree.province, committee=tree.committee_a, staff=users.province_staff, superuser=None,
+        staff_client=None, admin_client=None, year=YEAR, quarter=1, candidate=None, search="",
+    )
+    assert measure.check_floor_matches_the_report(subject) == 6
+
+
+def test_the_admin_changelist_gets_the_same_filter_and_search_as_the_list(client, tree, users):
+    CandidateFactory(cell=tree.cell_a1, full_name="Nguyễn Văn Hải")
+    CandidateFactory(cell=tree.cell_a1, full_name="Trần Văn Hải")
+    CandidateFactory(cell=tree.cell_b1, full_name="Nguyễn Văn Hùng")
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("root", password="pw-for-tests-1"))
+    client.force_login(users.province_staff)
+    query = {"unit": tree.committee_a.pk, "q": "Nguyễn Văn H"}
+    ours = client.get(reverse("recruitment:candidate_list"), query)
+    theirs = admin.get(reverse("admin:recruitment_candidate_changelist"), query)
+    assert [row.record.full_name for row in ours.context["table"].page.object_list] == ["Nguyễn Văn Hải"]
+    assert [c.full_name for c in theirs.context["cl"].result_list] == ["Nguyễn Văn Hải"]
