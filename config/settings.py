@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "treebeard",
     "django_tables2",
     "django_filters",
+    "simple_history",
     "units",
     "recruitment",
     "reports",
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     # Member files are classified: every page needs a login unless a view opts out explicitly.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Audit history: who made a change (simple_history reads the request's user).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
