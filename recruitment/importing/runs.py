@@ -89,8 +89,9 @@ def execute(record_pk, *, dry_run):
         result_errors = [RowError("", None, "", "", _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))]
         counts, written = {}, False
     else:
+        reason = _("Nhập dữ liệu #%(pk)s: %(file)s") % {"pk": record.pk, "file": record.file_name}
         result = import_workbook(path, actor=record.user, dry_run=dry_run, file_name=record.file_name,
-                                 progress=report)
+                                 progress=report, change_reason=reason[:100])
         result_errors, counts, written = result.errors, result.counts, result.written
     record.counts = counts
     record.errors = [error.as_dict() for error in result_errors[:MAX_ERRORS_KEPT]]
