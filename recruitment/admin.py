@@ -1,6 +1,18 @@
+from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from units.forms import VersionedFormMixin, version_field
 
 from .models import Candidate, Ethnicity, Religion
+
+
+class CandidateAdminForm(VersionedFormMixin, forms.ModelForm):
+    version = version_field()
+
+    class Meta:
+        model = Candidate
+        fields = "__all__"
 
 
 @admin.register(Ethnicity)
@@ -15,7 +27,8 @@ class ReligionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(SimpleHistoryAdmin):
+    form = CandidateAdminForm
     # The admin's ModelForm runs Candidate.full_clean(), i.e. the same pipeline rules as the pages.
     list_display = ["full_name", "date_of_birth", "cell", "decision_date", "recognition_date"]
     list_filter = ["gender", "occupation", "youth_union_member"]

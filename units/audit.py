@@ -69,7 +69,7 @@ def stale_messages(mine, current):
 class VersionedModel(models.Model):
     """A record two people may edit at once: saves are refused when based on an older version."""
 
-    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
 
     class Meta:
         abstract = True
@@ -132,6 +132,8 @@ class Change:
     record: object
     model: type
     changes: list = field(default_factory=list)
+    url: str = ""
+    is_import = False
 
     @property
     def when(self):
@@ -155,24 +157,47 @@ class Change:
 
     @property
     def object_label(self):
-        return str(self.record.instance) if self.model is not None else ""
+        return label_of(self.record)
 
     @property
     def reason(self):
         return self.record.history_change_reason or ""
 
 
-def describe(records, model):
-    """Changes for historical rows of one model, each against the row before it (two queries in all:
-    the earlier rows of the same records, and the names of related records)."""
+def label_of(record):
+    """A historical row's name, without a query when the row's own fields say it (or its `unit` was
+    fetched with select_related)."""
+    for name in ("full_name", "name"):
+        if hasattr(record, name):
+            return getattr(record, name)
+    if hasattr(record, "unit_id"):
+        if hasattr(record, "quarter"):
+            period = quarter_label_text(record.year, record.quarter)
+        else:
+            period = getattr(record, "year", None) or getattr(record, "term", "")
+        return f"{record.unit.name} · {period}"
+    return str(record.instance)
+
+
+def quarter_label_text(year, quarter):
+    from .models import quarter_label  # models import this module
+    return quarter_label(year, quarter)
+
+
+def describe(records, model, *, complete=False):
+    """Changes for historical rows of one model, each against the row before it: one query for the
+    earlier rows of the same records (none when `complete`: the records are the whole history of
+    their objects), and one per related model for the names of related records."""
     records = list(records)
     if not records:
         return []
-    history = model.history
-    ids = {r.id for r in records}
-    top = max(r.history_id for r in records)
     earlier = {}
-    for row in history.filter(id__in=ids, history_id__lte=top).order_by("history_id"):
+    if complete:
+        rows = sorted(records, key=lambda r: r.history_id)
+    else:
+        top = max(r.history_id for r in records)
+        rows = model.history.filter(id__in={r.id for r in records}, history_id__lte=top).order_by("history_id")
+    for row in rows:
         earlier.setdefault(row.id, []).append(row)
     fields = shown_fields(model)
     pairs = []
