@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 # Bookkeeping columns that are not the record's content: never shown as a change.
 NOT_SHOWN = {
     "id", "version", "search_name", "name_sort_key", "created_at", "updated_at", "created_by", "updated_by",
-    "path", "depth", "numchild", "key",
+    "path", "depth", "numchild", "key", "closed_at",
 }
 
 
@@ -112,8 +112,8 @@ def display_value(f, value, related_names=None):
         if related_names is not None:
             return related_names.get((f.related_model, value), str(value))
         related = f.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else str(value)
-    if isinstance(value, int):
+        return person_name(related) if related is not None else str(value)
+    if isinstance(value, int) and not f.name.endswith("year"):  # 6.311 people, but the year 2026
         return formats.number_format(value, force_grouping=True)
     return str(value)
 
@@ -133,6 +133,7 @@ class Change:
     model: type
     changes: list = field(default_factory=list)
     url: str = ""
+    baseline: bool = False
     is_import = False
 
     @property
@@ -224,7 +225,11 @@ def describe(records, model, *, complete=False):
                 continue
             changes.append(FieldChange(capfirst(f.verbose_name), display_value(f, old, names) if previous else "—",
                                        display_value(f, new, names)))
-        result.append(Change(record, model, changes))
+        change = Change(record, model, changes)
+        # A change to a record written before history was kept (seed_demo, data older than issue 6):
+        # there is nothing to compare with, so the values are shown as they stood after it.
+        change.baseline = previous is None and record.history_type == "~"
+        result.append(change)
     return result
 
 
@@ -240,5 +245,11 @@ def related_names(fields, rows):
     names = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):
-            names[(related, obj.pk)] = str(obj)
+            names[(related, obj.pk)] = person_name(obj)
     return names
+
+
+def person_name(obj):
+    """A user by their name (Vietnamese order) when they have one; anything else as str()."""
+    full = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+    return full or str(obj)
