@@ -40,6 +40,12 @@ class CandidateAdmin(SimpleHistoryAdmin):
         # Same diacritic-blind search as the pages ("nguyen van an" finds "Nguyễn Văn An").
         return queryset.search(search_term), False
 
+    def has_delete_permission(self, request, obj=None):
+        # A person admitted or recognised in a closed quarter stays until the committee above reopens it.
+        if obj is not None and obj.frozen_by() is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user

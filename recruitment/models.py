@@ -297,6 +297,18 @@ class Candidate(VersionedModel):
         cell = self.cell if cell_id == self.cell_id else Unit.objects.get(pk=cell_id)
         return index.for_unit(cell) if index is not None else ClosedQuarters.for_unit(cell)
 
+    def frozen_by(self):
+        """The closure that freezes this person's admission or recognition (so the record may not be
+        deleted), or None."""
+        if self.cell_id is None:
+            return None
+        book = self.closed_quarters_for(self.cell_id)
+        for date_field, _names in pipeline.FROZEN_GROUPS:
+            closure = book.closure_for(getattr(self, date_field))
+            if closure is not None:
+                return closure
+        return None
+
     def clean(self):
         self.full_name = " ".join((self.full_name or "").split())
         self.citizen_id = (self.citizen_id or "").strip() or None

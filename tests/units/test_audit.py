@@ -127,3 +127,18 @@ def test_logins_and_failed_logins_are_recorded(client, tree):
     assert events == [("failed", "ghi_dang_nhap", None), ("login", "ghi_dang_nhap", user.pk),
                       ("logout", "ghi_dang_nhap", user.pk)]
     assert LoginEvent.objects.first().ip_address == "127.0.0.1"
+
+
+def test_the_unit_admin_refuses_a_stale_save(admin_client, tree):
+    url = reverse("admin:units_unit_change", args=[tree.org_a.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["name"] = "Tên Trong Admin"
+    services.unit_update(unit=Unit.objects.get(pk=tree.org_a.pk), name="Tên Người Khác Đặt")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Tên đơn vị: đã lưu “Tên Người Khác Đặt”, bạn nhập “Tên Trong Admin”" in response.content.decode()
+    assert Unit.objects.get(pk=tree.org_a.pk).name == "Tên Người Khác Đặt"
+    data["version"] = Unit.objects.get(pk=tree.org_a.pk).version
+    assert admin_client.post(url, data).status_code == 302
+    assert Unit.objects.get(pk=tree.org_a.pk).name == "Tên Trong Admin"

@@ -163,3 +163,19 @@ def test_whether_a_date_is_closed_is_one_query(tree, users, closed, django_asser
     assert book.closure_for(datetime.date(2024, 12, 31)).unit == tree.province
     assert book.closure_for(datetime.date(2025, 4, 1)) is None
     assert ClosedQuarters.for_unit(tree.cell_b1).closure_for(datetime.date(2025, 2, 1)) is None
+
+
+def test_the_admin_obeys_closed_quarters(admin_client, tree, closed, person):
+    url = reverse("admin:recruitment_candidate_change", args=[person.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(date_of_birth="1995-03-15", listed_on=str(person.listed_on), course_date=str(person.course_date),
+                application_date=str(person.application_date), resolution_date=str(person.resolution_date),
+                decision_date="2025-03-04")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "đã khóa sổ" in response.content.decode()
+    assert Candidate.objects.get(pk=person.pk).decision_date == DECIDED
+    # Nor may it be deleted there while the quarter is closed.
+    assert admin_client.post(reverse("admin:recruitment_candidate_delete", args=[person.pk]),
+                             {"post": "yes"}).status_code == 403
+    assert Candidate.objects.filter(pk=person.pk).exists()
