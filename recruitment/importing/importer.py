@@ -259,6 +259,7 @@ class _UnitStage:
         to_create, to_update = [], []
         for row, unit, members in self.headcounts:
             headcount = known.get(unit.pk) or Headcount(unit=unit, year=year)
+            before = headcount.members
             headcount.members = members
             try:
                 headcount.clean()  # the model's rule (cells only); the rest holds by construction
@@ -266,7 +267,10 @@ class _UnitStage:
                 for message in error.messages:
                     imp.error(self.sheet, row.number, self.spec.column("members"), members, message)
                 continue
-            (to_update if headcount.pk else to_create).append(headcount)
+            if headcount.pk is None:
+                to_create.append(headcount)
+            elif before != members:  # unchanged rows are not rewritten, so they leave no history
+                to_update.append(headcount)
         if not imp.result.errors:
             history = {"default_user": imp.actor, "default_change_reason": imp.reason}
             bulk_create_with_history(to_create, Headcount, batch_size=500, **history)

@@ -156,3 +156,14 @@ def test_an_import_through_the_browser_is_named_in_the_history_and_the_feed(clie
     client.force_login(make_user(tree.committee_a))
     entries = client.get(reverse("units:unit_history", args=[tree.committee_a.pk])).context["page"].entries
     assert entries[0].is_import and entries[0].url == ""
+
+
+def test_a_re_import_writes_no_history_for_unchanged_rows(tree, users, workbook):
+    path = workbook({"Đơn vị": [("A1-1", "Chi bộ thôn 1", "Chi bộ", "A1", "", 30)],
+                     "Chỉ tiêu": [("A1", 2025, 9)], "Quần chúng": [person()]})
+    assert import_workbook(path, actor=users.staff_a).ok
+    from units.models import Headcount, Target
+    counts = (Candidate.history.count(), Target.history.count(), Headcount.history.count())
+    assert counts == (1, 1, 1)
+    result = import_workbook(path, actor=users.staff_a)
+    assert result.ok and (Candidate.history.count(), Target.history.count(), Headcount.history.count()) == counts

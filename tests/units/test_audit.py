@@ -1,11 +1,10 @@
 """Issue 6: history of units, targets and headcounts; the unit change feed and its scope; stale
 target edits refused; logins recorded."""
-import datetime
 
 import pytest
 from django.urls import reverse
 
-from tests.factories import CandidateFactory, make_unit, make_user
+from tests.factories import CandidateFactory, make_user
 from units import services
 from units.audit import StaleEdit
 from units.models import LoginEvent, Role, Target, Unit
