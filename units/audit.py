@@ -24,6 +24,10 @@ NOT_SHOWN = {
 }
 
 
+# Personal numbers: histories and feeds are read like lists, so only the last four digits show there.
+MASKED = {"citizen_id"}
+
+
 class StaleEdit(ValidationError):
     """The record was saved by someone else after this form was opened: nothing was written."""
 
@@ -100,6 +104,8 @@ def display_value(f, value, related_names=None):
     """A value as people read it: choice labels, dd/mm/yyyy, Có/Không, the related record's name."""
     if value in (None, ""):
         return "—"
+    if f.name in MASKED:
+        return f"••••{str(value)[-4:]}"
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):

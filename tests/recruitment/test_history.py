@@ -167,3 +167,14 @@ def test_a_re_import_writes_no_history_for_unchanged_rows(tree, users, workbook)
     assert counts == (1, 1, 1)
     result = import_workbook(path, actor=users.staff_a)
     assert result.ok and (Candidate.history.count(), Target.history.count(), Headcount.history.count()) == counts
+
+
+def test_citizen_ids_show_only_their_last_digits_in_the_history(client, tree, users):
+    person = CandidateFactory(cell=tree.cell_a1)
+    services.candidate_update_profile(actor=users.staff_a, candidate=person, citizen_id="012096004321")
+    client.force_login(users.staff_a)
+    response = client.get(reverse("recruitment:candidate_detail", args=[person.pk]))
+    change = response.context["history"][0]
+    assert [(c.label, c.old, c.new) for c in change.changes] == [("Số CCCD", "—", "••••4321")]
+    feed = client.get(reverse("units:unit_history", args=[tree.committee_a.pk])).content.decode()
+    assert "••••4321" in feed and "012096004321" not in feed
