@@ -145,7 +145,9 @@ def test_closed_quarters_shown_on_unit_page_candidate_page_and_workbook(client, 
     unit_page = client.get(reverse("units:unit_detail", args=[tree.cell_a1.pk]))
     assert [c.pk for c, _can in unit_page.context["closures"]] == [closed.pk]
     assert unit_page.context["closures"][0][1] is True  # the province may reopen it
-    assert 'data-closed="2025-1"' in unit_page.content.decode()
+    html = unit_page.content.decode()
+    assert 'data-closed="2025-1"' in html and html.count('id="closing"') == 1
+    assert f"<title>{tree.cell_a1.name}" in html.replace("\n", "")
     detail = client.get(reverse("recruitment:candidate_detail", args=[person.pk])).content.decode()
     assert "Đã khóa sổ quý I/2025 (Đảng bộ huyện A)" in detail
     response = client.get(reverse("reports:quarterly_return", kwargs={"code": "A"}) + "?year=2025&quarter=1")
