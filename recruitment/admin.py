@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
+from simple_history.admin import SimpleHistoryAdmin
+
+from units.forms import VersionedFormMixin, version_field
 
 from .models import Candidate, Ethnicity, Religion
 
@@ -26,6 +30,14 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         return queryset.in_subtree(unit) if unit else queryset.none()
 
 
+class CandidateAdminForm(VersionedFormMixin, forms.ModelForm):
+    version = version_field()
+
+    class Meta:
+        model = Candidate
+        fields = "__all__"
+
+
 @admin.register(Ethnicity)
 class EthnicityAdmin(admin.ModelAdmin):
     list_display = ["name", "is_minority"]
@@ -38,7 +50,8 @@ class ReligionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(SimpleHistoryAdmin):
+    form = CandidateAdminForm
     # The admin's ModelForm runs Candidate.full_clean(), i.e. the same pipeline rules as the pages.
     list_display = ["full_name", "date_of_birth", "cell", "decision_date", "recognition_date"]
     list_filter = [UnitSubtreeFilter, "gender", "occupation", "youth_union_member"]
@@ -49,6 +62,12 @@ class CandidateAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Same diacritic-blind search as the pages ("nguyen van an" finds "Nguyễn Văn An").
         return queryset.search(search_term), False
+
+    def has_delete_permission(self, request, obj=None):
+        # A person admitted or recognised in a closed quarter stays until the committee above reopens it.
+        if obj is not None and obj.frozen_by() is not None:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -47,8 +47,27 @@ def style(form):
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+def add_version_field(form, record):
+    """The version of `record` the form was shown, sent back so a save based on it can be refused
+    when someone else saved meanwhile (optimistic locking; see units.audit)."""
+    form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
+                                                initial=record.version)
+
+
 class ServiceErrorsMixin:
     """Put a service's ValidationError next to the fields it names (the rest above the form)."""
+
+    def pop_version(self):
+        """The version sent with the form (None when absent), removed from cleaned_data."""
+        return self.cleaned_data.pop("version", None)
+
+    def refuse_stale(self, error):
+        """Show what changed meanwhile, and carry the current version so that saving again (after
+        reading the message) is a deliberate overwrite."""
+        self.add_error(None, error.messages)
+        if error.current is not None and "version" in self.fields:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = error.current.version
 
     def add_service_errors(self, error):
         if hasattr(error, "error_dict"):
@@ -69,6 +88,7 @@ class StepForm(ServiceErrorsMixin, forms.Form):
         for name in step.required:
             self.fields[name].required = True
         style(self)
+        add_version_field(self, candidate)
 
 
 class CandidateCreateForm(ServiceErrorsMixin, forms.Form):
@@ -99,3 +119,4 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         self.fields.update(candidate_fields(PROFILE_FIELDS))
         self.fields["cell"].queryset = Unit.objects.visible_to(user).cells()
         style(self)
+        add_version_field(self, candidate)

@@ -5,8 +5,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from units.models import CELL_KINDS
+from units.audit import VersionedModel
+from units.models import CELL_KINDS, ClosedQuarters, Unit
 
 from . import pipeline
 from .pipeline import ExitReason, IntroducingOrganisation, Stage
@@ -139,7 +141,7 @@ class CandidateQuerySet(models.QuerySet):
         return self.order_by("name_sort_key", "pk")
 
 
-class Candidate(models.Model):
+class Candidate(VersionedModel):
     """A person on the path from outstanding person to official member.
 
     The steps are groups of dated fields on this row (see pipeline.STEPS): one row per person keeps
@@ -219,6 +221,8 @@ class Candidate(models.Model):
     )
 
     objects = CandidateQuerySet.as_manager()
+    # Every change, with who and when; the steps are fields of this row, so they are recorded too.
+    history = HistoricalRecords(excluded_fields=["search_name", "name_sort_key"])
 
     class Meta:
         verbose_name = _("quần chúng / đảng viên mới")
@@ -275,6 +279,37 @@ class Candidate(models.Model):
         return pipeline.deadlines(self)
 
     # --- validation and saving ---
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The row as read: the closed-quarter rule compares a change against it.
+        instance._loaded = dict(zip(field_names, values))
+        return instance
+
+    @property
+    def original(self):
+        """The row as read from the database ({attname: value}); None for a new person."""
+        if self._state.adding or self.pk is None:
+            return None
+        return getattr(self, "_loaded", None) or {}
+
+    def closed_quarters_for(self, cell_id):
+        index = getattr(self, "_closed_index", None)  # set by the import: one query for all rows
+        cell = self.cell if cell_id == self.cell_id else Unit.objects.get(pk=cell_id)
+        return index.for_unit(cell) if index is not None else ClosedQuarters.for_unit(cell)
+
+    def frozen_by(self):
+        """The closure that freezes this person's admission or recognition (so the record may not be
+        deleted), or None."""
+        if self.cell_id is None:
+            return None
+        book = self.closed_quarters_for(self.cell_id)
+        for date_field, _names in pipeline.FROZEN_GROUPS:
+            closure = book.closure_for(getattr(self, date_field))
+            if closure is not None:
+                return closure
+        return None
+
     def clean(self):
         self.full_name = " ".join((self.full_name or "").split())
         self.citizen_id = (self.citizen_id or "").strip() or None
@@ -283,6 +318,9 @@ class Candidate(models.Model):
             errors["cell"] = [_("Quần chúng phải thuộc một chi bộ (chi bộ hoặc chi bộ cơ sở).")]
         for name, messages in pipeline.check(self).items():
             errors.setdefault(name, []).extend(messages)
+        if self.cell_id and "cell" not in errors:
+            for name, messages in pipeline.check_closed_quarters(self, self.original, self.closed_quarters_for).items():
+                errors.setdefault(name, []).extend(messages)
         if errors:
             raise ValidationError(errors)
 
@@ -295,6 +333,7 @@ class Candidate(models.Model):
     def save(self, *args, **kwargs):
         self.refresh_derived()
         super().save(*args, **kwargs)
+        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
 
 class ImportStatus(models.TextChoices):

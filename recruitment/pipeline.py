@@ -341,3 +341,59 @@ def _check_exit(candidate, refuse):
     if latest and candidate.exit_date < latest:
         refuse("exit_date", _("Ngày ra khỏi danh sách (%(exit)s) không được trước bước đã ghi gần nhất (%(latest)s).") % {
             "exit": _fmt(candidate.exit_date), "latest": _fmt(latest)})
+
+
+# --- Closed quarters (khóa sổ) --------------------------------------------------------------------
+
+# What a quarterly return reports: admissions (the decision and the ceremony) and recognitions.
+# Each group is frozen when its date, before or after the change, lies in a closed quarter.
+FROZEN_GROUPS = (
+    ("decision_date", ("decision_no", "decision_date", "decision_issuer")),
+    ("ceremony_date", ("ceremony_date",)),
+    ("recognition_date", ("recognition_no", "recognition_date")),
+)
+FROZEN_FIELDS = tuple(name for _date, names in FROZEN_GROUPS for name in names)
+
+
+def frozen_changes(candidate, original):
+    """(date field, [dates]) for each frozen group this save changes: `original` is the row as read
+    ({attname: value}, None for a new person). Moving to another cell changes every dated group."""
+    moved = original is not None and original.get("cell_id") != candidate.cell_id
+    result = []
+    for date_field, names in FROZEN_GROUPS:
+        if original is None:
+            changed = any(getattr(candidate, name) for name in names)
+        else:
+            changed = moved or any(getattr(candidate, name) != original.get(name) for name in names)
+        if not changed:
+            continue
+        days = [day for day in (getattr(candidate, date_field), (original or {}).get(date_field)) if day]
+        if days:
+            result.append((date_field, days))
+    return result
+
+
+def check_closed_quarters(candidate, original, closed_for):
+    """{field: [message]} when a change touches an admission or recognition dated in a closed quarter.
+
+    `closed_for(cell_id)` gives the ClosedQuarters binding a cell (only called when something frozen
+    changed, so an ordinary save costs no query)."""
+    changes = frozen_changes(candidate, original)
+    if not changes:
+        return {}
+    cells = {candidate.cell_id}
+    if original is not None and original.get("cell_id"):
+        cells.add(original["cell_id"])
+    books = [closed_for(cell_id) for cell_id in cells if cell_id]
+    errors = {}
+    for date_field, days in changes:
+        for day in days:
+            closure = next((c for book in books if (c := book.closure_for(day)) is not None), None)
+            if closure is not None:
+                errors.setdefault(date_field, []).append(_(
+                    "%(field)s (%(date)s) thuộc %(quarter)s, đã khóa sổ (%(unit)s): không thể sửa. "
+                    "Đề nghị cấp ủy cấp trên mở lại sổ nếu cần điều chỉnh.") % {
+                    "field": _label(candidate, date_field).capitalize(), "date": _fmt(day),
+                    "quarter": closure.label, "unit": closure.unit.name})
+                break
+    return errors

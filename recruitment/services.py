@@ -34,8 +34,12 @@ def _require(user, *, cell, kind):
             "step": pipeline.StepKind(kind).label})
 
 
-def _save(candidate, actor):
+def _save(candidate, actor, expected_version=None):
+    if expected_version is not None:
+        # The version the form was shown: Candidate.save() refuses (StaleEdit) if someone saved since.
+        candidate.version = expected_version
     candidate.updated_by = actor
+    candidate._history_user = actor  # also outside a request (import thread, shell)
     candidate.full_clean()
     candidate.save()
     return candidate
@@ -50,7 +54,7 @@ def candidate_create(*, actor, cell, listed_on, **fields):
 
 
 @transaction.atomic
-def candidate_update_profile(*, actor, candidate, **fields):
+def candidate_update_profile(*, actor, candidate, expected_version=None, **fields):
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
@@ -59,11 +63,11 @@ def candidate_update_profile(*, actor, candidate, **fields):
         _require(actor, cell=fields["cell"], kind=StepKind.LISTING)
     for name, value in fields.items():
         setattr(candidate, name, value)
-    return _save(candidate, actor)
+    return _save(candidate, actor, expected_version)
 
 
 @transaction.atomic
-def step_record(*, actor, candidate, kind, **data):
+def step_record(*, actor, candidate, kind, expected_version=None, **data):
     """Record (or correct) one step, as the browser does: only a legal next step, with its
     required fields, and then every rule of the pipeline."""
     step = pipeline.get_step(kind)
@@ -82,7 +86,7 @@ def step_record(*, actor, candidate, kind, **data):
             "Cần hai đảng viên chính thức giới thiệu (hoặc Ban Chấp hành Đoàn/Công đoàn cơ sở và một đảng viên).")]
     if missing:
         raise ValidationError(missing)
-    return _save(candidate, actor)
+    return _save(candidate, actor, expected_version)
 
 
 @transaction.atomic

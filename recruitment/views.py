@@ -20,7 +20,9 @@ from django_tables2 import SingleTableMixin
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from units.models import Unit
+from units import audit
+from units.audit import StaleEdit
+from units.models import ClosedQuarter, Unit
 
 from . import pipeline, services
 from .filters import CandidateFilter
@@ -32,6 +34,7 @@ from .tables import CandidateTable, mask_citizen_id
 from .todo import todo_items
 
 HOME_TODO_LIMIT = 10
+HISTORY_LIMIT = 50  # latest changes on a candidate's page
 BOARD_COLUMN_LIMIT = 25
 
 
@@ -211,6 +214,13 @@ def step_rows(candidate):
     return rows
 
 
+def candidate_history(candidate):
+    """The latest changes to one person (every step is a field of the row, so steps are included)."""
+    records = list(candidate.history.select_related("history_user").order_by("-history_id")[:HISTORY_LIMIT + 1])
+    complete = len(records) <= HISTORY_LIMIT
+    return audit.describe(records, Candidate, complete=complete)[:HISTORY_LIMIT]
+
+
 class CandidateMixin:
     def get_candidate(self):
         if not hasattr(self, "_candidate"):
@@ -255,6 +265,8 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             official_from=candidate.official_from,
             # The certificate matters only until the cell considers the case.
             certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
+            closures=list(ClosedQuarter.objects.covering(candidate.cell).select_related("unit")),
+            history=candidate_history(candidate),
         )
         return context
 
@@ -298,10 +310,14 @@ class StepRecordView(CandidateMixin, FormView):
 
     def form_valid(self, form):
         candidate = self.get_candidate()
+        version = form.pop_version()
         try:
             # A copy, so a refused change does not show on the page as if it had been saved.
             services.step_record(actor=self.request.user, candidate=copy.copy(candidate), kind=self.step.kind,
-                                 **form.cleaned_data)
+                                 expected_version=version, **form.cleaned_data)
+        except StaleEdit as error:
+            form.refuse_stale(error)
+            return self.form_invalid(form)
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
@@ -361,9 +377,13 @@ class ProfileUpdateView(CandidateMixin, FormView):
 
     def form_valid(self, form):
         candidate = self.get_candidate()
+        version = form.pop_version()
         try:
             services.candidate_update_profile(actor=self.request.user, candidate=copy.copy(candidate),
-                                              **form.cleaned_data)
+                                              expected_version=version, **form.cleaned_data)
+        except StaleEdit as error:
+            form.refuse_stale(error)
+            return self.form_invalid(form)
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)

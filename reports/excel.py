@@ -15,6 +15,8 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from units.models import ClosedQuarter
+
 from . import selectors
 
 INT_FORMAT = "[$-42A]#,##0"
@@ -35,7 +37,7 @@ SHEET_PIPELINE = "Quy trình"
 SHEET_COVERAGE = "Chưa kết nạp"
 SHEET_PROBATION = "Dự bị"
 
-HEADER_ROW = 4  # rows 1-2: title naming the unit and the period; row 3 empty
+HEADER_ROW = 4  # rows 1-2: title naming the unit and the period; row 3: closed quarters, if any
 _bold = Font(bold=True)
 _header_fill = PatternFill("solid", fgColor="F2DCDB")
 _thin = Side(style="thin", color="999999")
@@ -54,6 +56,10 @@ class Sheet:
         ws["A1"].font = Font(bold=True, size=13)
         ws["A2"] = period.label
         ws["A2"].font = Font(italic=True)
+        note = closed_note(unit, period)
+        if note:
+            ws["A3"] = note
+            ws["A3"].font = Font(italic=True, color="7F1D1D")
         for column, (header, width) in enumerate(zip(headers, widths), start=1):
             cell = ws.cell(row=HEADER_ROW, column=column, value=header)
             cell.font, cell.fill, cell.border = _bold, _header_fill, _box
@@ -96,6 +102,19 @@ class Sheet:
             cell._style = copy(self._style(formats[column - 1] if column - 1 < len(formats) else None, bold, fill))
             cells[(self.row, column)] = cell
         return self.row
+
+
+def closed_note(unit, period):
+    """"Đã khóa sổ quý III/2026" for the closed quarters (of the unit or above it) in the period: the
+    figures of those quarters are final. One query per unit and period, whatever the number of sheets."""
+    cache = unit.__dict__.setdefault("_closed_notes", {})
+    key = (period.start, period.end)
+    if key not in cache:
+        closures = ClosedQuarter.objects.covering(unit).overlapping(period.start, period.end).order_by(
+            "year", "quarter")
+        labels = list(dict.fromkeys(str(closure.label) for closure in closures))
+        cache[key] = _("Đã khóa sổ %(quarters)s") % {"quarters": ", ".join(labels)} if labels else ""
+    return cache[key]
 
 
 def _new_workbook():

@@ -1,11 +1,21 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 
 from . import services
-from .forms import UnitAdminForm
-from .models import Headcount, Target, Term, Unit, User
+from .forms import UnitAdminForm, VersionedFormMixin, version_field
+from .models import ClosedQuarter, Headcount, LoginEvent, Target, Term, Unit, User
+
+
+class TargetAdminForm(VersionedFormMixin, forms.ModelForm):
+    version = version_field()
+
+    class Meta:
+        model = Target
+        fields = ["unit", "year", "term", "admissions"]
 
 
 @admin.register(Unit)
@@ -22,12 +32,13 @@ class UnitAdmin(TreeAdmin):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "start_date", "end_date", "opening_congress", "closing_congress"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
+    form = TargetAdminForm
     list_display = ["unit", "year", "term", "admissions"]
     list_filter = ["year", "term"]
     search_fields = ["unit__name", "unit__code"]
@@ -35,7 +46,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Headcount)
-class HeadcountAdmin(admin.ModelAdmin):
+class HeadcountAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "year", "members"]
     list_filter = ["year"]
     search_fields = ["unit__name", "unit__code"]
@@ -49,3 +60,36 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "get_full_name", "unit", "role", "is_active"]
     list_filter = ["role", "is_active", "is_superuser"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(ClosedQuarter)
+class ClosedQuarterAdmin(SimpleHistoryAdmin):
+    # Closing and reopening go through the unit page (units.services), which checks who may do it.
+    list_display = ["unit", "year", "quarter", "closed_by", "closed_at"]
+    list_filter = ["year", "quarter"]
+    search_fields = ["unit__name", "unit__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """Read-only: the record of logins and failed logins."""
+
+    list_display = ["at", "kind", "username", "user", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

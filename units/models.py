@@ -1,13 +1,17 @@
 """The unit tree (hệ thống tổ chức đảng), terms, targets, member headcounts, and who sits where."""
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from .audit import VersionedModel
 
 
 class UnitKind(models.TextChoices):
@@ -83,7 +87,7 @@ def child_prefix(path_field, unit):
     return Substr(path_field, 1, len(unit.path) + Unit.steplen)
 
 
-class Unit(MP_Node):
+class Unit(VersionedModel, MP_Node):
     """A party organisation at any level. Position in the tree is the materialised `path`."""
 
     code = models.CharField(_("mã đơn vị"), max_length=30, unique=True)
@@ -96,6 +100,8 @@ class Unit(MP_Node):
     )
 
     objects = UnitManager()
+    # Who changed what and when. Moves rewrite paths with UPDATEs; units.services.unit_move records them.
+    history = HistoricalRecords(excluded_fields=["numchild"])
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -162,6 +168,8 @@ class Term(models.Model):
     opening_congress = models.CharField(_("đại hội mở đầu nhiệm kỳ"), max_length=255, blank=True)
     closing_congress = models.CharField(_("đại hội kết thúc nhiệm kỳ"), max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("nhiệm kỳ")
         verbose_name_plural = _("nhiệm kỳ")
@@ -219,7 +227,7 @@ class TargetQuerySet(models.QuerySet):
         return self.filter(term=term)
 
 
-class Target(models.Model):
+class Target(VersionedModel):
     """Chỉ tiêu kết nạp: admissions planned for a unit in a calendar year, or over a term."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="targets", verbose_name=_("đơn vị"))
@@ -230,6 +238,7 @@ class Target(models.Model):
     admissions = models.PositiveIntegerField(_("chỉ tiêu kết nạp"))
 
     objects = TargetQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -265,6 +274,8 @@ class Headcount(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="headcounts", verbose_name=_("đơn vị"))
     year = models.PositiveSmallIntegerField(_("năm"))
     members = models.PositiveIntegerField(_("số đảng viên"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("số đảng viên")
@@ -328,3 +339,136 @@ class User(AbstractUser):
     def can_edit(self, unit):
         """Write access to `unit`'s records (targets, units, any candidate step): staff in scope."""
         return self.can_see(unit) and self.is_staff_role
+
+
+# --- Closing a quarter (khóa sổ) ----------------------------------------------------------------
+
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def quarter_of(day):
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year, quarter):
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - datetime.timedelta(days=1)
+    return start, end
+
+
+def quarter_label(year, quarter):
+    return _("quý %(quarter)s/%(year)s") % {"quarter": ROMAN_QUARTERS[quarter], "year": year}
+
+
+class ClosedQuarterQuerySet(models.QuerySet):
+    def covering(self, unit):
+        """The closures that bind `unit`: its own and its ancestors' (one query on the path prefixes)."""
+        steplen = Unit.steplen
+        paths = [unit.path[:end] for end in range(steplen, len(unit.path) + 1, steplen)]
+        return self.filter(unit__path__in=paths)
+
+    def overlapping(self, start, end):
+        """Closures of the quarters that meet the dates start..end."""
+        first, last = quarter_of(start), quarter_of(end)
+        q = Q()
+        for year in range(first[0], last[0] + 1):
+            low = first[1] if year == first[0] else 1
+            high = last[1] if year == last[0] else 4
+            q |= Q(year=year, quarter__gte=low, quarter__lte=high)
+        return self.filter(q)
+
+
+class ClosedQuarter(models.Model):
+    """Khóa sổ: after a unit sends its quarterly return, admissions and recognitions dated in that
+    quarter are frozen for its whole subtree until the committee above reopens it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="closed_quarters",
+                             verbose_name=_("đơn vị"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"), choices=[(q, ROMAN_QUARTERS[q]) for q in range(1, 5)])
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("người khóa sổ"))
+    closed_at = models.DateTimeField(_("khóa sổ lúc"), auto_now_add=True)
+
+    objects = ClosedQuarterQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quý đã khóa sổ")
+        verbose_name_plural = _("quý đã khóa sổ")
+        ordering = ["-year", "-quarter", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="closed_quarter_unique",
+                                    violation_error_message=_("Quý này đã được khóa sổ.")),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="closed_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.label}"
+
+    @property
+    def label(self):
+        return quarter_label(self.year, self.quarter)
+
+    @property
+    def bounds(self):
+        return quarter_bounds(self.year, self.quarter)
+
+
+class ClosedQuarters:
+    """The closed quarters that bind one cell, for checking many dates without more queries."""
+
+    def __init__(self, closures):
+        self.by_quarter = {}
+        for closure in closures:
+            self.by_quarter.setdefault((closure.year, closure.quarter), closure)
+
+    @classmethod
+    def for_unit(cls, unit):
+        return cls(ClosedQuarter.objects.covering(unit).select_related("unit"))
+
+    def closure_for(self, day):
+        """The closure that freezes `day`, or None."""
+        return self.by_quarter.get(quarter_of(day)) if day else None
+
+
+class ClosedQuarterIndex:
+    """Every closure, loaded once (they are few), for checking a whole import without a query per row."""
+
+    def __init__(self):
+        self.by_path = {}
+        for closure in ClosedQuarter.objects.select_related("unit"):
+            self.by_path.setdefault(closure.unit.path, []).append(closure)
+
+    def for_unit(self, unit):
+        steplen = Unit.steplen
+        return ClosedQuarters(
+            closure for end in range(steplen, len(unit.path) + 1, steplen)
+            for closure in self.by_path.get(unit.path[:end], ()))
+
+
+# --- Logins ------------------------------------------------------------------------------------
+
+class LoginEvent(models.Model):
+    """A login, a failed login or a logout (fed by Django's auth signals; see units.signals)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Đăng nhập")
+        FAILED = "failed", _("Đăng nhập sai")
+        LOGOUT = "logout", _("Đăng xuất")
+
+    kind = models.CharField(_("sự kiện"), max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("người dùng"))
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    user_agent = models.CharField(_("trình duyệt"), max_length=255, blank=True)
+    at = models.DateTimeField(_("lúc"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("lần đăng nhập")
+        verbose_name_plural = _("nhật ký đăng nhập")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.username}"

@@ -1,8 +1,18 @@
-"""Actions that change the unit tree, targets and headcounts. Each validates, then writes atomically."""
-from django.db import transaction
+"""Actions that change the unit tree, targets, headcounts and closed quarters. Each validates, then
+writes atomically. `actor` (when given) is recorded as the author in the history."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import GRASSROOTS_KINDS, Headcount, Target, Unit
+from .models import GRASSROOTS_KINDS, ClosedQuarter, Headcount, Target, Unit, quarter_bounds, quarter_label
+
+
+def _by(instance, actor):
+    if actor is not None:
+        instance._history_user = actor
+    return instance
 
 
 def _inherited_grassroots_type(unit):
@@ -31,8 +41,8 @@ def refresh_grassroots_types(root):
 
 
 @transaction.atomic
-def unit_create(*, code, name, kind, parent=None, grassroots_type=""):
-    unit = Unit(code=code, name=name, kind=kind, grassroots_type=grassroots_type)
+def unit_create(*, code, name, kind, parent=None, grassroots_type="", actor=None):
+    unit = _by(Unit(code=code, name=name, kind=kind, grassroots_type=grassroots_type), actor)
     unit.validate_parent(parent)
     if not unit.is_grassroots:
         # The parent already carries its own type or the inherited copy.
@@ -46,7 +56,10 @@ def unit_create(*, code, name, kind, parent=None, grassroots_type=""):
 
 
 @transaction.atomic
-def unit_update(*, unit, **fields):
+def unit_update(*, unit, actor=None, expected_version=None, **fields):
+    _by(unit, actor)
+    if expected_version is not None:
+        unit.version = expected_version
     type_changed = "grassroots_type" in fields and fields["grassroots_type"] != unit.grassroots_type
     for name, value in fields.items():
         setattr(unit, name, value)
@@ -58,7 +71,7 @@ def unit_update(*, unit, **fields):
 
 
 @transaction.atomic
-def unit_move(*, unit, new_parent):
+def unit_move(*, unit, new_parent, actor=None):
     """Move a unit (and its subtree, with all its candidates and admissions) under `new_parent`.
 
     Candidates stay attached to their cell; only paths change, so roll-ups follow the move.
@@ -66,17 +79,29 @@ def unit_move(*, unit, new_parent):
     unit.refresh_from_db()
     new_parent.refresh_from_db()
     unit.validate_parent(new_parent)
+    old_parent = Unit.objects.parent_of(unit)
     Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     refresh_grassroots_types(unit)
+    # Treebeard moves with UPDATEs, which leave no history: record the move as a change of the unit.
+    unit.refresh_from_db()
+    _by(unit, actor)._change_reason = _("Chuyển từ “%(old)s” sang “%(new)s”") % {
+        "old": old_parent.name if old_parent else "—", "new": new_parent.name}
+    unit.save()
     return unit
 
 
 @transaction.atomic
-def target_set(*, unit, admissions, year=None, term=None):
-    """Create or change the target of `unit` for a year or a term (exactly one of them)."""
+def target_set(*, unit, admissions, year=None, term=None, actor=None, expected_version=None):
+    """Create or change the target of `unit` for a year or a term (exactly one of them).
+
+    `expected_version` is the version the form was shown (0: there was no target yet); a save based
+    on an older one is refused with StaleEdit rather than overwriting someone else's number."""
     lookup = {"unit": unit, "year": year, "term": term}
     target = Target.objects.filter(**lookup).first() or Target(**lookup)
+    if expected_version is not None and target.pk is not None:
+        target.version = expected_version  # 0 when the form saw none: someone created it meanwhile
+    _by(target, actor)
     target.admissions = admissions
     target.full_clean()
     target.save()
@@ -84,8 +109,9 @@ def target_set(*, unit, admissions, year=None, term=None):
 
 
 @transaction.atomic
-def headcount_set(*, unit, year, members):
+def headcount_set(*, unit, year, members, actor=None):
     headcount = Headcount.objects.filter(unit=unit, year=year).first() or Headcount(unit=unit, year=year)
+    _by(headcount, actor)
     headcount.members = members
     headcount.full_clean()
     headcount.save()
@@ -101,3 +127,54 @@ def children_target_shortfall(*, unit, year=None, term=None):
     children = Target.objects.filter(period, unit__in=Unit.objects.children_of(unit))
     total = sum(children.values_list("admissions", flat=True))
     return max(own - total, 0)
+
+
+# --- Closing a quarter (khóa sổ) ------------------------------------------------------------------
+
+def can_close(user, unit):
+    """Staff close quarters for their own unit's subtree (any unit they may edit)."""
+    return user.is_authenticated and user.can_edit(unit)
+
+
+def can_reopen(user, closure):
+    """Only the committee above reopens: staff of a unit strictly above the one that closed it."""
+    if not user.is_authenticated or not user.is_staff_role:
+        return False
+    if user.is_superuser:
+        return True
+    return user.unit_id is not None and closure.unit.path.startswith(user.unit.path) \
+        and user.unit.path != closure.unit.path
+
+
+@transaction.atomic
+def quarter_close(*, actor, unit, year, quarter, today=None):
+    """Close a quarter for `unit`'s subtree (after its return was sent). Raises ValidationError or
+    PermissionDenied; the quarter must have begun and must not be closed already here or above."""
+    if not can_close(actor, unit):
+        raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của đơn vị được khóa sổ."))
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": _("Quý phải từ I đến IV.")})
+    today = today or timezone.localdate()
+    start, _end = quarter_bounds(year, quarter)
+    if start > today:
+        raise ValidationError({"quarter": _("Chưa thể khóa sổ %(quarter)s: quý chưa bắt đầu.") % {
+            "quarter": quarter_label(year, quarter)}})
+    existing = ClosedQuarter.objects.covering(unit).filter(year=year, quarter=quarter).select_related("unit").first()
+    if existing is not None:
+        raise ValidationError(_("%(quarter)s đã được khóa sổ ở %(unit)s.") % {
+            "quarter": quarter_label(year, quarter), "unit": existing.unit.name})
+    closure = _by(ClosedQuarter(unit=unit, year=year, quarter=quarter, closed_by=actor), actor)
+    try:
+        with transaction.atomic():
+            closure.save()
+    except IntegrityError:  # closed by someone else a moment ago
+        raise ValidationError(_("%(quarter)s đã được khóa sổ.") % {"quarter": quarter_label(year, quarter)})
+    return closure
+
+
+@transaction.atomic
+def quarter_reopen(*, actor, closure):
+    if not can_reopen(actor, closure):
+        raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của cấp ủy cấp trên được mở lại sổ đã khóa."))
+    _by(closure, actor)._change_reason = _("Mở lại sổ")
+    closure.delete()

@@ -9,14 +9,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from recruitment.selectors import year_progress
 from recruitment.text import fold
 
-from . import services
-from .forms import ChildTargetsForm
-from .models import Target, Term, Unit
+from . import history, services
+from .audit import StaleEdit
+from .forms import ChildTargetsForm, QuarterCloseForm
+from .models import ClosedQuarter, Target, Term, Unit, quarter_of
 from .selectors import headcount_by_child
 
 MIN_YEAR, MAX_YEAR = 1930, 2100
@@ -107,8 +108,71 @@ class UnitDetailView(UnitMixin, TemplateView):
             can_set_targets=user.can_edit(unit) and not unit.is_cell,
             years=range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
             terms=list(Term.objects.order_by("-start_year")) if user.can_edit(unit) and rows else [],
+            closures=[(closure, services.can_reopen(user, closure))
+                      for closure in ClosedQuarter.objects.covering(unit).select_related("unit")],
+            close_form=QuarterCloseForm(initial=_last_quarter()) if services.can_close(user, unit) else None,
+            history=history.latest_changes(unit, user),
+            can_see_feed=user.can_edit(unit),
         )
         return context
+
+
+def _last_quarter():
+    """The quarter whose return is due: the one before today's."""
+    year, quarter = quarter_of(timezone.localdate())
+    return {"year": year, "quarter": quarter - 1} if quarter > 1 else {"year": year - 1, "quarter": 4}
+
+
+class UnitHistoryView(UnitMixin, TemplateView):
+    """The unit's change feed: everything recorded in its subtree, newest first, for its staff."""
+
+    template_name = "units/unit_history.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.can_edit(self.get_unit()):
+            raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức xem nhật ký thay đổi của đơn vị."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        unit, user = self.get_unit(), self.request.user
+        page = history.feed_page(unit, user, self.request.GET.get("page"))
+        return super().get_context_data(unit=unit, page=page, crumbs=unit_crumbs(user, unit), **kwargs)
+
+
+class QuarterCloseView(UnitMixin, View):
+    """Staff close a quarter for their subtree once its return is sent (POST from the unit page)."""
+
+    def post(self, request, pk):
+        unit = self.get_unit()
+        form = QuarterCloseForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("units:unit_detail", pk=unit.pk)
+        try:
+            closure = services.quarter_close(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Đã khóa sổ %(quarter)s cho %(unit)s và các đơn vị trực thuộc.") % {
+                "quarter": closure.label, "unit": unit.name})
+        return redirect("units:unit_detail", pk=unit.pk)
+
+
+class QuarterReopenView(UnitMixin, View):
+    """The committee above reopens a closed quarter of a unit below it (POST)."""
+
+    def post(self, request, pk, closure_pk):
+        unit = self.get_unit()
+        closure = get_object_or_404(ClosedQuarter.objects.covering(unit).select_related("unit"), pk=closure_pk)
+        if not request.user.can_see(closure.unit):
+            raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của cấp ủy cấp trên được mở lại sổ đã khóa."))
+        services.quarter_reopen(actor=request.user, closure=closure)
+        messages.success(request, _("Đã mở lại sổ %(quarter)s của %(unit)s.") % {
+            "quarter": closure.label, "unit": closure.unit.name})
+        return redirect("units:unit_detail", pk=unit.pk)
 
 
 class ChildTargetsView(UnitMixin, FormView):
@@ -127,12 +191,15 @@ class ChildTargetsView(UnitMixin, FormView):
         self.year = None if self.term else requested_year(request)
         self.period = {"term": self.term} if self.term else {"year": self.year}
         self.children = list(Unit.objects.children_of(unit))
-        self.targets = dict(Target.objects.filter(unit__in=[unit, *self.children], **self.period)
-                            .values_list("unit_id", "admissions"))
+        rows = Target.objects.filter(unit__in=[unit, *self.children], **self.period).values_list(
+            "unit_id", "admissions", "version")
+        self.targets = {unit_id: admissions for unit_id, admissions, _version in rows}
+        self.versions = {unit_id: version for unit_id, _admissions, version in rows}
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "children": self.children, "targets": self.targets}
+        return {**super().get_form_kwargs(), "children": self.children, "targets": self.targets,
+                "versions": self.versions}
 
     def period_label(self):
         if self.term:
@@ -147,12 +214,24 @@ class ChildTargetsView(UnitMixin, FormView):
 
     def form_valid(self, form):
         unit = self.get_unit()
+        stale = []
         try:
             with transaction.atomic():
-                for child, admissions in form.changed_targets():
-                    services.target_set(unit=child, admissions=admissions, **self.period)
+                for child, admissions, version in form.changed_targets():
+                    try:
+                        services.target_set(unit=child, admissions=admissions, actor=self.request.user,
+                                            expected_version=version, **self.period)
+                    except StaleEdit as error:  # keep going, to show every target changed meanwhile
+                        stale.append((child, error))
+                if stale:
+                    raise ValidationError(_("Chưa lưu gì."))
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            for child, refused in stale:
+                form.add_error(None, refused.messages)
+                if refused.current is not None:
+                    form.refresh_version(child, refused.current.version)
+            if not stale:
+                form.add_error(None, error.messages)
             return self.form_invalid(form)
         messages.success(self.request, _("Đã lưu chỉ tiêu %(period)s cho các đơn vị trực thuộc %(unit)s.") % {
             "period": self.period_label(), "unit": unit.name})

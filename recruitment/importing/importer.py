@@ -25,9 +25,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from units import services as unit_services
-from units.models import GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Term, Unit, UnitKind
+from units.models import GRASSROOTS_KINDS, ClosedQuarterIndex, GrassrootsType, Headcount, Target, Term, Unit, UnitKind
 
 from ..models import Candidate, Education, Ethnicity, Gender, Occupation, Religion
 from ..reference_data import MAJORITY_ETHNICITY
@@ -68,11 +69,12 @@ class _Rollback(Exception):
     pass
 
 
-def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress=None):
+def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress=None, change_reason=None):
     """Import the workbook at `path` as `actor` (None: a system import with no scope limit).
 
     Returns an ImportResult; nothing is written when it has errors or when `dry_run` is set.
-    `progress(percent)` is called now and then (from the same thread).
+    `progress(percent)` is called now and then (from the same thread). Every row written leaves a
+    history record by `actor` with `change_reason` (default: the file's name).
     """
     if actor is not None and not actor.is_staff_role:
         raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức được nhập dữ liệu."))
@@ -88,7 +90,8 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
         result.warnings.extend(sheet.warnings)
     result.timings["read"] = time.perf_counter() - started
     report(5)
-    importer = _Importer(actor, sheets, result, report)
+    reason = change_reason or _("Nhập từ tệp %(file)s") % {"file": file_name or getattr(path, "name", path)}
+    importer = _Importer(actor, sheets, result, report, reason[:100])
     try:
         with transaction.atomic():
             importer.run()
@@ -110,8 +113,9 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
 
 
 class _Importer:
-    def __init__(self, actor, sheets, result, report):
+    def __init__(self, actor, sheets, result, report, reason=""):
         self.actor = actor
+        self.reason = reason  # the history's "why" of every row written
         self.sheets = sheets
         self.result = result
         self.report = report
@@ -235,7 +239,8 @@ class _UnitStage:
         imp = self.importer
         if imp.result.errors:
             return  # all will be rolled back
-        Unit.objects.bulk_create(self.new_units, batch_size=500)
+        bulk_create_with_history(self.new_units, Unit, batch_size=500, default_user=imp.actor,
+                                 default_change_reason=imp.reason)
         for parent_pk, added in self.added_children.items():
             Unit.objects.filter(pk=parent_pk).update(numchild=F("numchild") + added)
         imp.add("units_created", len(self.new_units))
@@ -244,10 +249,11 @@ class _UnitStage:
             try:
                 unit.refresh_from_db()
                 if changes:
-                    unit_services.unit_update(unit=unit, **changes)
+                    unit._change_reason = imp.reason
+                    unit_services.unit_update(unit=unit, actor=imp.actor, **changes)
                 if parent is not None:
                     parent.refresh_from_db()
-                    unit_services.unit_move(unit=unit, new_parent=parent)
+                    unit_services.unit_move(unit=unit, new_parent=parent, actor=imp.actor)
             except ValidationError as error:
                 self._validation_failed(row, error)
         imp.add("units_updated", len(self.changes))
@@ -262,6 +268,7 @@ class _UnitStage:
         for row, unit, members in self.headcounts:
             headcount = known.get(unit.pk) or Headcount(year=year)
             headcount.unit = unit  # the loaded object: clean() reads it without a query
+            before = headcount.members
             headcount.members = members
             try:
                 headcount.clean()  # the model's rule (cells only); the rest holds by construction
@@ -269,10 +276,14 @@ class _UnitStage:
                 for message in error.messages:
                     imp.error(self.sheet, row.number, self.spec.column("members"), members, message)
                 continue
-            (to_update if headcount.pk else to_create).append(headcount)
+            if headcount.pk is None:
+                to_create.append(headcount)
+            elif before != members:  # unchanged rows are not rewritten, so they leave no history
+                to_update.append(headcount)
         if not imp.result.errors:
-            Headcount.objects.bulk_create(to_create, batch_size=500)
-            Headcount.objects.bulk_update(to_update, ["members"], batch_size=500)
+            history = {"default_user": imp.actor, "default_change_reason": imp.reason}
+            bulk_create_with_history(to_create, Headcount, batch_size=500, **history)
+            bulk_update_with_history(to_update, Headcount, ["members"], batch_size=500, **history)
             imp.add("headcounts", len(to_create) + len(to_update))
 
     def _child_path(self, parent):
@@ -453,17 +464,20 @@ class _TargetStage:
                 to_create.append(Target(unit=unit, year=year, term=term, admissions=admissions))
             elif target.admissions != admissions:
                 target.admissions = admissions
+                target.version += 1  # as Target.save() would: a form opened before the import is now stale
                 to_update.append(target)
             else:
                 imp.add("targets_unchanged")
         # The rules of Target (one period, unique per unit and period, a whole number) hold by construction.
-        Target.objects.bulk_create(to_create, batch_size=500)
-        Target.objects.bulk_update(to_update, ["admissions"], batch_size=500)
+        history = {"default_user": imp.actor, "default_change_reason": imp.reason}
+        bulk_create_with_history(to_create, Target, batch_size=500, **history)
+        bulk_update_with_history(to_update, Target, ["admissions", "version"], batch_size=500, **history)
         imp.add("targets_created", len(to_create))
         imp.add("targets_updated", len(to_update))
 
     def _create_term(self, number, raw, years):
         term = Term(start_year=years[0], end_year=years[1])
+        term._history_user, term._change_reason = self.importer.actor, self.importer.reason
         try:
             term.full_clean()
         except ValidationError as error:
@@ -558,7 +572,7 @@ class _PeopleStage:
         self.sheet = sheet
         self.spec = sheet.spec
         self.people = _People()
-
+        self.closed_index = ClosedQuarterIndex()  # closed quarters, loaded once for every row
     def _parsers(self):
         people = self.people
         parsers = {
@@ -651,6 +665,7 @@ class _PeopleStage:
                 claimed[person.pk] = number
                 if any(getattr(candidate, _attname(name)) != value for name, value in before.items()):
                     candidate.updated_at = now
+                    candidate.version += 1  # as Candidate.save() would: open forms are now stale
                     to_update.append(candidate)
                 else:
                     imp.add("people_unchanged")
@@ -662,10 +677,14 @@ class _PeopleStage:
             return  # all will be rolled back: save the writes
         for candidate in (*to_create, *to_update):
             candidate.refresh_derived()
-        Candidate.objects.bulk_create(to_create, batch_size=1000)
+        history = {"default_user": imp.actor, "default_change_reason": imp.reason}
+        bulk_create_with_history(to_create, Candidate, batch_size=1000, **history)
         fields = [name for name in _WRITABLE if name in self.sheet.present or name in _KEPT_WHEN_BLANK]
-        fields += ["search_name", "name_sort_key", "updated_at", "updated_by"]
+        fields += ["search_name", "name_sort_key", "updated_at", "updated_by", "version"]
+        # One prepared UPDATE per row (bulk_update's CASE WHEN took minutes on SQLite), then the
+        # history rows as simple-history's bulk_update_with_history would write them.
         _update_rows(Candidate, to_update, fields)
+        Candidate.history.bulk_history_create(to_update, batch_size=500, update=True, **history)
         imp.add("people_created", len(to_create))
         imp.add("people_updated", len(to_update))
 
@@ -697,6 +716,7 @@ class _PeopleStage:
             before = {name: getattr(person, _attname(name)) for name in _WRITABLE}
         candidate.cell = cell
         candidate.updated_by = actor
+        candidate._closed_index = self.closed_index
         for key, value in row.items():
             if key == "cell":
                 continue

@@ -93,9 +93,10 @@ def execute(record_pk, *, dry_run):
     elif not path.exists():
         result_errors = [RowError("", None, "", "", _("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))]
     else:
+        reason = _("Nhập dữ liệu #%(pk)s: %(file)s") % {"pk": record.pk, "file": record.file_name}
         try:
             result = import_workbook(path, actor=record.user, dry_run=dry_run, file_name=record.file_name,
-                                     progress=report)
+                                     progress=report, change_reason=reason[:100])
             result_errors, counts, written = result.errors, result.counts, result.written
             record.warnings = [warning.as_dict() for warning in result.warnings[:100]]
         except PermissionDenied as error:  # the account lost its staff role since the upload

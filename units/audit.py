@@ -1,0 +1,261 @@
+"""Who changed what: optimistic locking (a `version` on each edited record) and showing changes.
+
+Every save of a versioned record bumps its version with `UPDATE ... WHERE pk = ? AND version = n`; a
+form carries the version it was shown, so a save based on an older one is refused (StaleEdit) instead
+of overwriting someone else's change. The services, the admin and the import all save this way.
+
+The history itself is django-simple-history's (a historical table per model); this module turns
+pairs of historical rows into "field: old → new" with verbose names and display values.
+"""
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# Bookkeeping columns that are not the record's content: never shown as a change.
+NOT_SHOWN = {
+    "id", "version", "search_name", "name_sort_key", "created_at", "updated_at", "created_by", "updated_by",
+    "path", "depth", "numchild", "key", "closed_at",
+}
+
+
+# Personal numbers: histories and feeds are read like lists, so only the last four digits show there.
+MASKED = {"citizen_id"}
+
+
+class StaleEdit(ValidationError):
+    """The record was saved by someone else after this form was opened: nothing was written."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        current = type(instance)._default_manager.filter(pk=instance.pk).first()
+        self.current = current
+        super().__init__(stale_messages(instance, current))
+
+
+def stale_messages(mine, current):
+    """What changed meanwhile, field by field: the saved (their) value against the one submitted."""
+    if current is None:
+        return [gettext("“%(object)s” vừa bị người khác xóa; không có gì được ghi.") % {"object": mine}]
+    base = None
+    history = getattr(type(current), "history", None)
+    if history is not None:
+        base = history.filter(id=current.pk, version=mine.version).order_by("-history_id").first()
+        last = history.filter(id=current.pk).select_related("history_user").order_by("-history_id").first()
+    else:
+        last = None
+    lines = []
+    for f in shown_fields(type(current)):
+        theirs = getattr(current, f.attname)
+        yours = getattr(mine, f.attname)
+        # Fields someone else changed since the form was opened (or, without history, those that differ).
+        changed_meanwhile = getattr(base, f.attname) != theirs if base is not None else theirs != yours
+        if changed_meanwhile and theirs != yours:
+            lines.append(gettext("%(field)s: đã lưu “%(theirs)s”, bạn nhập “%(yours)s”") % {
+                "field": capfirst(f.verbose_name),
+                "theirs": display_value(f, theirs), "yours": display_value(f, yours)})
+    who = ""
+    if last is not None and last.history_user is not None:
+        who = gettext(" (%(user)s, lúc %(when)s)") % {
+            "user": last.history_user.get_full_name() or last.history_user.get_username(),
+            "when": formats.date_format(timezone.localtime(last.history_date), "d/m/Y H:i")}
+    head = gettext(
+        "“%(object)s” đã được người khác sửa trong lúc bạn đang sửa%(who)s; chưa ghi thay đổi của bạn. "
+        "Hãy xem lại và lưu lại nếu vẫn cần sửa.") % {"object": current, "who": who}
+    return [head, *lines]
+
+
+class VersionedModel(models.Model):
+    """A record two people may edit at once: saves are refused when based on an older version."""
+
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.pk is None or kwargs.get("update_fields") is not None:
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or self._state.db
+        with transaction.atomic(using=using):
+            bumped = (type(self)._base_manager.using(using).filter(pk=self.pk, version=self.version)
+                      .update(version=F("version") + 1))
+            if not bumped:
+                raise StaleEdit(self)
+            self.version += 1
+            return super().save(*args, **kwargs)
+
+
+def capfirst(text):
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def shown_fields(model):
+    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN]
+
+
+def display_value(f, value, related_names=None):
+    """A value as people read it: choice labels, dd/mm/yyyy, Có/Không, the related record's name."""
+    if value in (None, ""):
+        return "—"
+    if f.name in MASKED:
+        return f"••••{str(value)[-4:]}"
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("Có") if value else gettext("Không")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "d/m/Y H:i")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if f.is_relation:
+        if related_names is not None:
+            return related_names.get((f.related_model, value), str(value))
+        related = f.related_model._default_manager.filter(pk=value).first()
+        return person_name(related) if related is not None else str(value)
+    if isinstance(value, int) and not f.name.endswith("year"):  # 6.311 people, but the year 2026
+        return formats.number_format(value, force_grouping=True)
+    return str(value)
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Change:
+    """One historical row, shown: who, when, what (created / changed / deleted) and the field changes."""
+
+    record: object
+    model: type
+    changes: list = field(default_factory=list)
+    url: str = ""
+    baseline: bool = False
+    is_import = False
+
+    @property
+    def when(self):
+        return self.record.history_date
+
+    @property
+    def user(self):
+        return self.record.history_user
+
+    @property
+    def kind(self):
+        return self.record.history_type
+
+    @property
+    def kind_label(self):
+        return {"+": gettext("Tạo mới"), "~": gettext("Sửa"), "-": gettext("Xóa")}[self.record.history_type]
+
+    @property
+    def model_label(self):
+        return capfirst(self.model._meta.verbose_name)
+
+    @property
+    def object_label(self):
+        return label_of(self.record)
+
+    @property
+    def reason(self):
+        return self.record.history_change_reason or ""
+
+
+def label_of(record):
+    """A historical row's name, without a query when the row's own fields say it (or its `unit` was
+    fetched with select_related)."""
+    for name in ("full_name", "name"):
+        if hasattr(record, name):
+            return getattr(record, name)
+    if hasattr(record, "unit_id"):
+        if hasattr(record, "quarter"):
+            period = quarter_label_text(record.year, record.quarter)
+        else:
+            period = getattr(record, "year", None) or getattr(record, "term", "")
+        return f"{record.unit.name} · {period}"
+    return str(record.instance)
+
+
+def quarter_label_text(year, quarter):
+    from .models import quarter_label  # models import this module
+    return quarter_label(year, quarter)
+
+
+def describe(records, model, *, complete=False):
+    """Changes for historical rows of one model, each against the row before it: one query for the
+    earlier rows of the same records (none when `complete`: the records are the whole history of
+    their objects), and one per related model for the names of related records."""
+    records = list(records)
+    if not records:
+        return []
+    earlier = {}
+    if complete:
+        rows = sorted(records, key=lambda r: r.history_id)
+    else:
+        top = max(r.history_id for r in records)
+        rows = model.history.filter(id__in={r.id for r in records}, history_id__lte=top).order_by("history_id")
+    for row in rows:
+        earlier.setdefault(row.id, []).append(row)
+    fields = shown_fields(model)
+    pairs = []
+    for record in records:
+        rows = earlier.get(record.id, [])
+        previous = None
+        for row in rows:
+            if row.history_id >= record.history_id:
+                break
+            previous = row
+        pairs.append((record, previous))
+    names = related_names(fields, [r for pair in pairs for r in pair if r is not None])
+    result = []
+    for record, previous in pairs:
+        changes = []
+        for f in fields:
+            new = getattr(record, f.attname)
+            old = getattr(previous, f.attname) if previous is not None else None
+            if record.history_type == "-":
+                continue
+            if previous is None and new in (None, "", False):
+                continue
+            if previous is not None and old == new:
+                continue
+            changes.append(FieldChange(capfirst(f.verbose_name), display_value(f, old, names) if previous else "—",
+                                       display_value(f, new, names)))
+        change = Change(record, model, changes)
+        # A change to a record written before history was kept (seed_demo, data older than issue 6):
+        # there is nothing to compare with, so the values are shown as they stood after it.
+        change.baseline = previous is None and record.history_type == "~"
+        result.append(change)
+    return result
+
+
+def related_names(fields, rows):
+    """{(model, pk): str} for the foreign keys in `rows`: one query per related model."""
+    wanted = {}
+    for f in fields:
+        if f.is_relation:
+            for row in rows:
+                value = getattr(row, f.attname)
+                if value is not None:
+                    wanted.setdefault(f.related_model, set()).add(value)
+    names = {}
+    for related, pks in wanted.items():
+        for obj in related._default_manager.filter(pk__in=pks):
+            names[(related, obj.pk)] = person_name(obj)
+    return names
+
+
+def person_name(obj):
+    """A user by their name (Vietnamese order) when they have one; anything else as str()."""
+    full = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+    return full or str(obj)

@@ -1,0 +1,35 @@
+"""Logins, failed logins and logouts, recorded from Django's auth signals (units.LoginEvent)."""
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import LoginEvent
+
+
+def _client(request):
+    if request is None:
+        return None, ""
+    return request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_USER_AGENT", "")[:255]
+
+
+@receiver(user_logged_in, dispatch_uid="units-login-event")
+def record_login(sender, request, user, **kwargs):
+    ip, agent = _client(request)
+    LoginEvent.objects.create(kind=LoginEvent.Kind.LOGIN, user=user, username=user.get_username(),
+                              ip_address=ip, user_agent=agent)
+
+
+@receiver(user_logged_out, dispatch_uid="units-logout-event")
+def record_logout(sender, request, user, **kwargs):
+    if user is None:
+        return
+    ip, agent = _client(request)
+    LoginEvent.objects.create(kind=LoginEvent.Kind.LOGOUT, user=user, username=user.get_username(),
+                              ip_address=ip, user_agent=agent)
+
+
+@receiver(user_login_failed, dispatch_uid="units-login-failed-event")
+def record_login_failed(sender, credentials, request=None, **kwargs):
+    # `credentials` has the password already scrubbed by Django; only the name typed is kept.
+    ip, agent = _client(request)
+    username = str(credentials.get("username", ""))[:150]
+    LoginEvent.objects.create(kind=LoginEvent.Kind.FAILED, username=username, ip_address=ip, user_agent=agent)
