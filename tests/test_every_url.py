@@ -22,7 +22,10 @@ from openpyxl import load_workbook
 from recruitment.models import Candidate, ImportStatus, WorkbookImport
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
-from units.models import Role
+from units.models import ClosedQuarter, Role
+
+# Actions that answer a POST only (a redirect after doing their work).
+POST_ONLY = ("imports:confirm", "imports:discard", "units:quarter_close", "units:quarter_reopen")
 
 # URL name -> how to build its kwargs from a namespace of objects (None: the pattern takes none).
 ROUTES = {
@@ -49,6 +52,9 @@ ROUTES = {
     "units:unit_tree": None,
     "units:unit_detail": lambda o: {"pk": o.unit.pk},
     "units:child_targets": lambda o: {"pk": o.parent_unit.pk},
+    "units:unit_history": lambda o: {"pk": o.unit.pk},
+    "units:quarter_close": lambda o: {"pk": o.unit.pk},
+    "units:quarter_reopen": lambda o: {"pk": o.unit.pk, "closure_pk": o.closure.pk},
     "reports:index": None,
     "reports:progress": lambda o: {"code": o.unit.code},
     "reports:breakdown": lambda o: {"code": o.unit.code},
@@ -114,6 +120,9 @@ def world(tree, users):
     make_import = lambda user: WorkbookImport.objects.create(  # noqa: E731
         user=user, file_name="so-lieu.xlsx", status=ImportStatus.READY)
     leader_a = make_user(tree.committee_a, Role.LEADERSHIP, "lanhdao_a")
+    close = lambda unit: ClosedQuarter.objects.create(  # noqa: E731
+        unit=unit, year=today.year - 1, quarter=1, closed_by=staff_b)
+    closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
     return SimpleNamespace(
         tree=tree, users=users, today=today,
         roles={"staff": users.staff_a, "leadership": leader_a, "secretary": users.secretary_a1},
@@ -121,14 +130,14 @@ def world(tree, users):
         # and the names that must never show.
         outside={
             "staff": [SimpleNamespace(candidate=outside, unit=tree.cell_b1, parent_unit=tree.committee_b,
-                                      workbook_import=make_import(staff_b))],
+                                      workbook_import=make_import(staff_b), closure=closed_b)],
             "leadership": [SimpleNamespace(candidate=outside, unit=tree.committee_b, parent_unit=tree.org_b,
-                                           workbook_import=make_import(staff_b))],
+                                           workbook_import=make_import(staff_b), closure=closed_b)],
             "secretary": [
                 SimpleNamespace(candidate=outside, unit=tree.cell_b1, parent_unit=tree.committee_b,
-                                workbook_import=make_import(staff_b)),
+                                workbook_import=make_import(staff_b), closure=closed_b),
                 SimpleNamespace(candidate=sibling, unit=tree.cell_a2, parent_unit=tree.org_b,
-                                workbook_import=make_import(users.staff_a)),
+                                workbook_import=make_import(users.staff_a), closure=closed_a2),
             ],
         },
         forbidden_names={
@@ -139,7 +148,7 @@ def world(tree, users):
                           tree.cell_b1.name, tree.cell_a2.name],
         },
         inside=SimpleNamespace(candidate=own, unit=tree.cell_a1, parent_unit=tree.committee_a,
-                               workbook_import=make_import(users.staff_a)),
+                               workbook_import=make_import(users.staff_a), closure=close(tree.cell_a1)),
     )
 
 
@@ -187,14 +196,14 @@ def test_outside_ids_are_404_or_403_on_every_url(client, world, role):
 def test_inside_ids_give_the_page_so_the_404s_are_about_scope(client, world):
     """The same kwargs built from the staff member's own objects answer (not 404), so the table is right."""
     for name, build in ROUTES.items():
-        if build is None or name in ("imports:confirm", "imports:discard"):
-            continue  # POST-only actions; checked below
+        if build is None or name in POST_ONLY:
+            continue  # checked below
         url = reverse(name, kwargs=build(world.inside))
         response = request(client, world.roles["staff"], "get", url)
         assert response.status_code == 200, f"staff GET {url}: {response.status_code}"
-    for name in ("imports:confirm", "imports:discard"):
+    for name in POST_ONLY:
         url = reverse(name, kwargs=ROUTES[name](world.inside))
-        assert request(client, world.roles["staff"], "post", url).status_code == 302
+        assert request(client, world.roles["staff"], "post", url).status_code == 302, name
 
 
 @pytest.mark.parametrize("role, name, expected", [
