@@ -60,6 +60,7 @@ class ReportView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_report(self):
+        """Each report page (ProgressView, BreakdownView, ...) returns its selector's result."""
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
