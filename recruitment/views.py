@@ -33,7 +33,7 @@ from .selectors import stage_counts, year_progress
 from .tables import CandidateTable, mask_citizen_id
 from .todo import todo_items
 
-HOME_TODO_LIMIT = 10
+HOME_DUE_ITEMS_SHOWN = 10
 HISTORY_LIMIT = 50  # latest changes on a candidate's page
 BOARD_COLUMN_LIMIT = 25
 
@@ -98,7 +98,7 @@ class HomeView(TemplateView):
             own=own,
             rows=rows,
             stage_counts=[(stage, counts.get(stage.value, 0)) for stage in Stage],
-            todo=todo[:HOME_TODO_LIMIT],
+            todo=todo[:HOME_DUE_ITEMS_SHOWN],
             todo_total=len(todo),
             overdue_total=sum(1 for item in todo if item.overdue),
             is_secretary=user.is_secretary,
