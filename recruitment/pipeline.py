@@ -5,6 +5,7 @@ present. `check()` returns every rule a candidate breaks. Candidate.clean() call
 the Excel import and the admin all obey the same rules; services add only the step order of the
 browser flow and who may record what.
 """
+import datetime
 from dataclasses import dataclass
 
 from django.db import models
@@ -203,20 +204,71 @@ def certificate_expires(candidate):
     return add_months(candidate.course_date, CERTIFICATE_VALID_MONTHS) if candidate.course_date else None
 
 
+def _decision_due(resolution_date):
+    return add_working_days(resolution_date, DECISION_DUE_WORKING_DAYS)
+
+
+def _ceremony_due(decision_date):
+    return add_working_days(decision_date, CEREMONY_DUE_WORKING_DAYS)
+
+
+def _recognition_due(ceremony_date):
+    return add_working_days(add_months(ceremony_date, PROBATION_MONTHS), RECOGNITION_DUE_WORKING_DAYS)
+
+
+def _certificate_expires(course_date):
+    return add_months(course_date, CERTIFICATE_VALID_MONTHS)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A step that falls due: while `clock` is recorded and `until` is not (and the person has neither
+    left nor been recognised), `kind` is due by `due(clock date)`.
+
+    `due` never goes down as the clock date goes up, so "due before X" is "clock date up to Y" in
+    SQL (see `latest_clock_date`): the to-do list counts and sorts in the database on that.
+    """
+    kind: str
+    clock: str
+    until: str
+    due: object  # date -> date
+
+    def waiting_q(self):
+        return Q(exit_date__isnull=True, recognition_date__isnull=True) & Q(
+            **{f"{self.clock}__isnull": False, f"{self.until}__isnull": True})
+
+    def is_waiting(self, candidate):
+        return not (candidate.exit_date or candidate.recognition_date) and bool(
+            getattr(candidate, self.clock)) and not getattr(candidate, self.until)
+
+
+# A person waits for at most one of these at a time (each needs the step before the next one's clock).
+DEADLINES = (
+    Deadline(StepKind.DECISION, "resolution_date", "decision_date", _decision_due),
+    Deadline(StepKind.CEREMONY, "decision_date", "ceremony_date", _ceremony_due),
+    Deadline(StepKind.RECOGNITION, "ceremony_date", "recognition_date", _recognition_due),
+    Deadline(StepKind.COURSE, "course_date", "resolution_date", _certificate_expires),
+)
+
+
 def deadlines(candidate):
-    """The dates by which the next step is due, in working days (weekends and holidays skipped)."""
-    due = {}
-    if candidate.exit_date or candidate.recognition_date:
-        return due
-    if candidate.resolution_date and not candidate.decision_date:
-        due[StepKind.DECISION] = add_working_days(candidate.resolution_date, DECISION_DUE_WORKING_DAYS)
-    if candidate.decision_date and not candidate.ceremony_date:
-        due[StepKind.CEREMONY] = add_working_days(candidate.decision_date, CEREMONY_DUE_WORKING_DAYS)
-    if candidate.ceremony_date:
-        due[StepKind.RECOGNITION] = add_working_days(official_from(candidate), RECOGNITION_DUE_WORKING_DAYS)
-    if candidate.course_date and not candidate.resolution_date:
-        due[StepKind.COURSE] = certificate_expires(candidate)
-    return due
+    """The dates by which the next step is due, in working days (weekends and holidays skipped);
+    a certificate's expiry in calendar months."""
+    return {deadline.kind: deadline.due(getattr(candidate, deadline.clock))
+            for deadline in DEADLINES if deadline.is_waiting(candidate)}
+
+
+def latest_clock_date(due, limit):
+    """The latest date whose `due(date)` is on or before `limit`, for a `due` that never goes down
+    and lands between a day and about five years after its date (a binary search over those days)."""
+    low, high = limit - datetime.timedelta(days=2200), limit  # due(low) <= limit < due(high)
+    while high.toordinal() - low.toordinal() > 1:
+        middle = low + datetime.timedelta(days=(high - low).days // 2)
+        if due(middle) <= limit:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 # --- The rules ----------------------------------------------------------------------------------

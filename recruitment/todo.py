@@ -1,19 +1,22 @@
 """The to-do list (việc cần làm): what is due or overdue, computed from the step dates.
 
-The due dates themselves come from `pipeline.deadlines` (working days, Vietnamese holidays
-skipped); this module only picks the candidates that can have one (one query) and says which
-items to show and how many days are left or late.
+The due dates come from `pipeline.DEADLINES` (working days, Vietnamese holidays skipped). A
+province has tens of thousands of people in progress, so nothing here loads them all: a due date
+never goes down as its clock date goes up, so "shown", "overdue" and "most urgent first" are all
+conditions and orderings on the clock date, which the database counts and sorts. Python computes
+due dates only for the rows on the page.
 """
 import datetime
+import heapq
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import pipeline
 from .calendar import _holidays, add_months
-from .pipeline import StepKind
+from .pipeline import DEADLINES, PROBATION_MONTHS, StepKind, latest_clock_date
 
 # Show a recognition once the 12 months end within this many calendar days.
 RECOGNITION_NOTICE_DAYS = 30
@@ -26,6 +29,8 @@ TITLES = {
     StepKind.RECOGNITION: _("Xét công nhận đảng viên chính thức"),
     StepKind.COURSE: _("Giấy chứng nhận bồi dưỡng hết hạn"),
 }
+KINDS = tuple(deadline.kind for deadline in DEADLINES)
+_DEADLINE_BY_KIND = {deadline.kind: deadline for deadline in DEADLINES}
 
 
 @dataclass
@@ -55,7 +60,7 @@ class TodoItem:
 
 def working_days_left(today, due):
     """calendar.working_days_between(today, due), by arithmetic rather than a walk day by day:
-    a province's to-do has hundreds of items, some years late. Negative when `due` is past."""
+    some items are years late. Negative when `due` is past."""
     if due < today:
         return -working_days_left(due, today)
     weeks, rest = divmod((due - today).days, 7)
@@ -66,42 +71,93 @@ def working_days_left(today, due):
     return count
 
 
-def _may_have_item_q(today):
-    """Candidates who can have an item today; the exact due dates are then computed per person."""
-    recognition_horizon = add_months(today + datetime.timedelta(days=RECOGNITION_NOTICE_DAYS),
-                                     -pipeline.PROBATION_MONTHS)
-    certificate_horizon = add_months(today + datetime.timedelta(days=CERTIFICATE_NOTICE_DAYS),
-                                     -pipeline.CERTIFICATE_VALID_MONTHS)
-    return Q(exit_date__isnull=True, recognition_date__isnull=True) & (
-        Q(resolution_date__isnull=False, decision_date__isnull=True)
-        | Q(decision_date__isnull=False, ceremony_date__isnull=True)
-        | Q(ceremony_date__lte=recognition_horizon)
-        | Q(course_date__lte=certificate_horizon, resolution_date__isnull=True)
-    )
-
-
-def _shown(candidate, kind, due, today):
-    """Decisions and ceremonies always (their clock runs from the last step); a recognition from a
-    month before the 12 months end; a certificate from 60 days before it expires."""
+def _shown_until(kind, today):
+    """The latest clock date shown today: decisions and ceremonies always (their clock runs from the
+    last step); a recognition from a month before the 12 months end; a certificate from 60 days
+    before it expires."""
     if kind == StepKind.RECOGNITION:
-        return pipeline.official_from(candidate) <= today + datetime.timedelta(days=RECOGNITION_NOTICE_DAYS)
+        return latest_clock_date(lambda ceremony: add_months(ceremony, PROBATION_MONTHS),
+                                 today + datetime.timedelta(days=RECOGNITION_NOTICE_DAYS))
     if kind == StepKind.COURSE:
-        return due <= today + datetime.timedelta(days=CERTIFICATE_NOTICE_DAYS)
-    return True
+        return latest_clock_date(_DEADLINE_BY_KIND[kind].due, today + datetime.timedelta(days=CERTIFICATE_NOTICE_DAYS))
+    return None
 
 
-def todo_items(candidates, *, today=None):
-    """Items due or overdue for `candidates` (a queryset already scoped), most urgent first. One query."""
-    today = today or timezone.localdate()
-    rows = candidates.filter(_may_have_item_q(today)).select_related("cell")
-    items = []
-    for candidate in rows:
-        for kind, due in pipeline.deadlines(candidate).items():
-            if not _shown(candidate, kind, due, today):
-                continue
-            if kind == StepKind.COURSE:
-                items.append(TodoItem(candidate, kind, due, (due - today).days, working_days=False))
-            else:
-                items.append(TodoItem(candidate, kind, due, working_days_left(today, due), working_days=True))
-    items.sort(key=lambda item: (item.due, item.candidate.name_sort_key))
-    return items
+class TodoList:
+    """The items due in `candidates` (already scoped), most urgent first: by due date, then clock
+    date, then name. Counted and sliced in the database, so a Paginator or `[:10]` reads only what
+    it shows. `kind` and `overdue_only` narrow it (the to-do page's filters).
+    """
+
+    def __init__(self, candidates, *, today=None, kind=None, overdue_only=False):
+        self.today = today or timezone.localdate()
+        self.candidates = candidates
+        self.kinds = (kind,) if kind else KINDS
+        self.overdue_only = overdue_only
+        self._overdue_until = {
+            k: latest_clock_date(_DEADLINE_BY_KIND[k].due, self.today - datetime.timedelta(days=1)) for k in KINDS}
+
+    def _q(self, kind, *, overdue=None):
+        deadline = _DEADLINE_BY_KIND[kind]
+        q = deadline.waiting_q()
+        shown_until = _shown_until(kind, self.today)
+        if shown_until:
+            q &= Q(**{f"{deadline.clock}__lte": shown_until})
+        if overdue if overdue is not None else self.overdue_only:
+            q &= Q(**{f"{deadline.clock}__lte": self._overdue_until[kind]})
+        return q
+
+    @cached_property
+    def counts(self):
+        """{kind: {"total": n, "overdue": n}} for every kind, whatever the filters: one query."""
+        aggregates = {}
+        for kind in KINDS:
+            aggregates[f"{kind}__total"] = Count("pk", filter=self._q(kind, overdue=False))
+            aggregates[f"{kind}__overdue"] = Count("pk", filter=self._q(kind, overdue=True))
+        row = self.candidates.aggregate(**aggregates)
+        return {kind: {"total": row[f"{kind}__total"], "overdue": row[f"{kind}__overdue"]} for kind in KINDS}
+
+    @property
+    def overdue_total(self):
+        return sum(self.counts[kind]["overdue"] for kind in self.kinds)
+
+    def count(self):
+        key = "overdue" if self.overdue_only else "total"
+        return sum(self.counts[kind][key] for kind in self.kinds)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("TodoList supports slices only")
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start:
+            return []
+        # The first `stop` of each kind, in the kind's own order (its clock date), merged.
+        heads = self._heads(stop)
+        page = list(heapq.merge(*heads))[start:stop]
+        people = self.candidates.select_related("cell").in_bulk([pk for *_key, pk, _kind in page])
+        return [self._item(people[pk], kind, due) for due, *_key, pk, kind in page]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def _heads(self, stop):
+        """For each kind, its first `stop` sort keys (due, clock date, name key, pk, kind): a query a
+        kind, each ordered by its clock date, which orders it by due date too."""
+        heads = []
+        for kind in self.kinds:
+            deadline = _DEADLINE_BY_KIND[kind]
+            rows = (self.candidates.filter(self._q(kind))
+                    .order_by(deadline.clock, "name_sort_key", "pk")
+                    .values_list(deadline.clock, "name_sort_key", "pk")[:stop])
+            heads.append([(deadline.due(clock_date), clock_date, name_key, pk, kind) for clock_date, name_key, pk in rows])
+        return heads
+
+    def _item(self, candidate, kind, due):
+        if kind == StepKind.COURSE:
+            return TodoItem(candidate, kind, due, (due - self.today).days, working_days=False)
+        return TodoItem(candidate, kind, due, working_days_left(self.today, due), working_days=True)

@@ -5,9 +5,11 @@ every write goes through recruitment.services, which checks the role and the rul
 """
 import copy
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -31,7 +33,8 @@ from .models import Candidate
 from .pipeline import Stage, StepKind
 from .selectors import stage_counts, year_progress
 from .tables import CandidateTable, mask_citizen_id
-from .todo import todo_items
+from . import todo as todo_list
+from .todo import TodoList
 
 HOME_DUE_ITEMS_SHOWN = 10
 HISTORY_LIMIT = 50  # latest changes on a candidate's page
@@ -88,7 +91,7 @@ class HomeView(TemplateView):
         own, rows = year_progress(unit, year, today=today, with_children=not unit.is_cell)
         candidates = Candidate.objects.in_subtree(unit)
         counts = stage_counts(candidates)
-        todo = todo_items(candidates, today=today)
+        todo = TodoList(candidates, today=today)
         months_left = 12 - today.month + 1  # this month included
         context.update(
             months_left=months_left,
@@ -99,8 +102,8 @@ class HomeView(TemplateView):
             rows=rows,
             stage_counts=[(stage, counts.get(stage.value, 0)) for stage in Stage],
             todo=todo[:HOME_DUE_ITEMS_SHOWN],
-            todo_total=len(todo),
-            overdue_total=sum(1 for item in todo if item.overdue),
+            todo_total=todo.count(),
+            overdue_total=todo.overdue_total,
             is_secretary=user.is_secretary,
             can_list=services.can_record(user, cell=unit, kind=StepKind.LISTING) if unit.is_cell
             else user.is_staff_role,
@@ -419,11 +422,31 @@ class PipelineBoardView(UnitScopeMixin, TemplateView):
 
 
 class TodoView(UnitScopeMixin, TemplateView):
+    """Everything due in the unit, most urgent first, a page at a time; narrowed by kind or to the
+    overdue ones with links that keep the other choice."""
+
     template_name = "recruitment/todo.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        items = todo_items(Candidate.objects.in_subtree(context["unit"]), today=today)
-        context.update(items=items, today=today, overdue_total=sum(1 for item in items if item.overdue))
+        kind = self.request.GET.get("kind")
+        kind = kind if kind in todo_list.KINDS else None
+        overdue_only = self.request.GET.get("overdue") == "1"
+        todo = TodoList(Candidate.objects.in_subtree(context["unit"]), today=today, kind=kind,
+                        overdue_only=overdue_only)
+        page = Paginator(todo, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            items=page.object_list,
+            today=today,
+            kind=kind,
+            overdue_only=overdue_only,
+            total=todo.count(),
+            kinds=[(k, todo_list.TITLES[k], todo.counts[k]) for k in todo_list.KINDS],
+            all_counts={key: sum(c[key] for c in todo.counts.values()) for key in ("total", "overdue")},
+            query=urlencode({key: value for key, value in (("kind", kind), ("overdue", "1" if overdue_only else None))
+                             if value}),
+        )
         return context

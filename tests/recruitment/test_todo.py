@@ -3,14 +3,14 @@ import datetime
 from recruitment.calendar import add_months, add_working_days
 from recruitment.models import Candidate
 from recruitment.pipeline import StepKind
-from recruitment.todo import todo_items
+from recruitment.todo import TodoList
 from tests.factories import CandidateFactory, admitted_fields
 
 TODAY = datetime.date(2026, 6, 15)  # a Monday
 
 
 def _items(today=TODAY):
-    return {(item.candidate.full_name, item.kind): item for item in todo_items(Candidate.objects.all(), today=today)}
+    return {(item.candidate.full_name, item.kind): item for item in TodoList(Candidate.objects.all(), today=today)}
 
 
 def test_decision_due_within_60_working_days_of_the_resolution(tree):
@@ -57,14 +57,89 @@ def test_certificate_expiring_within_60_days_and_nothing_for_the_finished(tree):
     assert not any(name in ("Còn Hạn", "Đã Chính Thức") for name, _kind in items)
 
 
-def test_sorted_by_due_date_in_one_query(tree, django_assert_num_queries):
+def test_sorted_by_due_date_in_constant_queries(tree, django_assert_num_queries):
     for day in (datetime.date(2026, 5, 4), datetime.date(2026, 2, 2), datetime.date(2026, 4, 1)):
         CandidateFactory(cell=tree.cell_a1, **admitted_fields(day))
-    with django_assert_num_queries(1):
-        items = todo_items(Candidate.objects.all(), today=TODAY)
+    with django_assert_num_queries(6):  # the counts, the head of each of 4 kinds, the rows shown
+        todo = TodoList(Candidate.objects.all(), today=TODAY)
+        items = todo[:10]
         names = [item.candidate.cell.name for item in items]
+        assert todo.count() == 3 and todo.overdue_total == sum(item.overdue for item in items) == 2
     assert len(names) == 3
     assert [item.due for item in items] == sorted(item.due for item in items)
+
+
+def _random_people(cell, rng, count):
+    """People at every step with dates spread over six years, weekends and Tết included."""
+    start = datetime.date(2020, 1, 1)
+    for index in range(count):
+        decision = start + datetime.timedelta(days=rng.randrange(0, 2350))
+        fields = admitted_fields(decision)
+        shape = rng.choice(["resolved", "decided", "probation", "course", "official", "exited", "listed"])
+        if shape == "resolved":
+            fields.update(decision_no="", decision_issuer="", decision_date=None)
+        elif shape == "probation":
+            fields["ceremony_date"] = decision + datetime.timedelta(days=rng.randrange(0, 20))
+        elif shape == "official" and decision < datetime.date(2025, 10, 1):
+            fields.update(ceremony_date=decision + datetime.timedelta(days=5), recognition_no="1",
+                          new_member_course_date=decision + datetime.timedelta(days=40),
+                          recognition_date=decision + datetime.timedelta(days=380))
+        elif shape == "exited":
+            fields.update(ceremony_date=decision, exit_date=decision + datetime.timedelta(days=10), exit_reason="struck_off")
+        elif shape in ("course", "listed"):
+            fields = {"listed_on": fields["listed_on"]}
+            if shape == "course":
+                fields.update(course_certificate_no="1", course_date=decision - datetime.timedelta(days=200))
+        # Several people share each date, so the order falls back to the clock date and the name.
+        CandidateFactory(cell=cell, full_name=f"{rng.choice(['Lê', 'Trần', 'Vũ'])} Văn {rng.choice('ABCD')}{index}",
+                         **fields)
+
+
+def _by_hand(today):
+    """What the to-do must hold, person by person with pipeline.deadlines: the reference."""
+    from recruitment.pipeline import DEADLINES
+
+    clocks = {deadline.kind: deadline.clock for deadline in DEADLINES}
+    expected = []
+    for person in Candidate.objects.all():
+        for kind, due in person.deadlines().items():
+            if kind == StepKind.RECOGNITION and add_months(person.ceremony_date, 12) > today + datetime.timedelta(days=30):
+                continue
+            if kind == StepKind.COURSE and due > today + datetime.timedelta(days=60):
+                continue
+            expected.append((due, getattr(person, clocks[kind]), person.name_sort_key, person.pk, kind))
+    return sorted(expected)
+
+
+def test_every_slice_and_filter_matches_the_person_by_person_reference(tree):
+    import random
+
+    rng = random.Random(11)
+    _random_people(tree.cell_a1, rng, 150)
+    for today in (TODAY, datetime.date(2026, 2, 23), datetime.date(2025, 3, 1)):
+        expected = _by_hand(today)
+        assert expected, "the random people should have something due"
+        todo = TodoList(Candidate.objects.all(), today=today)
+        assert todo.count() == len(expected)
+        assert todo.overdue_total == sum(1 for due, *_rest in expected if due < today)
+        got = [(item.due, item.candidate.pk, item.kind) for item in todo]
+        assert got == [(due, pk, kind) for due, _clock, _name, pk, kind in expected]
+        for start, stop in ((0, 10), (7, 19), (len(expected) - 3, len(expected) + 5)):
+            assert [item.candidate.pk for item in todo[start:stop]] == [row[3] for row in expected[start:stop]]
+        for kind in (StepKind.DECISION, StepKind.RECOGNITION, StepKind.COURSE):
+            only = TodoList(Candidate.objects.all(), today=today, kind=kind, overdue_only=True)
+            wanted = [row[3] for row in expected if row[4] == kind and row[0] < today]
+            assert [item.candidate.pk for item in only] == wanted
+            assert only.count() == len(wanted)
+
+
+def test_a_leap_day_ceremony_is_shown_when_its_12_months_end_on_28_february(tree):
+    # 29/02/2024 + 12 months is 28/02/2025: shown from 29/01/2025.
+    CandidateFactory(cell=tree.cell_a1, full_name="Nhuận Năm", **admitted_fields(
+        datetime.date(2024, 2, 20), ceremony_date=datetime.date(2024, 2, 29)))
+    assert [item.kind for item in TodoList(Candidate.objects.all(), today=datetime.date(2025, 1, 29))] == [
+        StepKind.RECOGNITION]
+    assert list(TodoList(Candidate.objects.all(), today=datetime.date(2025, 1, 28))) == []
 
 
 def test_working_days_left_matches_the_calendar_walk():
