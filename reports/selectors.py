@@ -5,6 +5,7 @@ the child's path prefix (units.selectors.rollup_by_child), breakdowns are condit
 Every selector takes `candidates`, the scoped queryset (Candidate.objects.visible_to(user)), so a
 report never counts a person its reader may not see.
 """
+import calendar
 import datetime
 import statistics
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ class ProgressReport:
     period: object
     total: ProgressRow
     rows: list
+    monthly: list | None = None  # a period within one year: that year's admissions per month
 
 
 def projected_year_end(admitted, period, today):
@@ -93,11 +95,37 @@ def projected_year_end(admitted, period, today):
     return round(admitted * ((year_end - year_start).days + 1) / elapsed)
 
 
-def progress_report(unit, period, *, candidates=None, today):
-    """Admissions in the period against the applicable target, per unit directly below and in total.
+def _month_aligned(period):
+    return period.start.day == 1 and period.end == datetime.date(
+        period.end.year, period.end.month, calendar.monthrange(period.end.year, period.end.month)[1])
 
-    Four queries: children, targets, admissions roll-up, headcount roll-up; and a fifth for a part of
-    a year that does not start on 1/1 (a later quarter, a range), whose projection counts from 1/1.
+
+def _admissions_by_child_and_month(unit, candidates, year):
+    """{(child path, month): admissions} over `year`: one scan gives a year's part (quarter, first
+    months), its year to date and the monthly chart."""
+    grid = rollup_by_child(
+        unit, _candidates(candidates).admitted_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
+        path_field="cell__path", by={"month": ExtractMonth("decision_date")}, admitted=Count("pk"),
+    )
+    return {key: values["admitted"] for key, values in grid.items()}
+
+
+def _sum_months(grid, first, last):
+    """{child path: admissions in months first..last} from the grid."""
+    by_child = {}
+    for (child, month), count in grid.items():
+        if first <= month <= last:
+            by_child[child] = by_child.get(child, 0) + count
+    return by_child
+
+
+def progress_report(unit, period, *, candidates=None, today):
+    """Admissions in the period against the applicable target, per unit directly below and in total,
+    and for a period within one year the year's admissions month by month (`monthly`).
+
+    Four queries: children, targets, admissions by child (and month), headcount roll-up. A period
+    within a year that does not follow month ends (a date range) takes two more: its own admissions
+    and its year to date, whose pace projects the year end.
     """
     children = list(Unit.objects.children_of(unit))
     targets = {}
@@ -106,16 +134,18 @@ def progress_report(unit, period, *, candidates=None, today):
             Target.objects.filter(unit__in=[unit, *children], **period.target_filter)
             .values_list("unit_id", "admissions")
         )
-    admitted = rollup_by_child(
-        unit, _candidates(candidates).admitted_between(period.start, period.end),
-        path_field="cell__path", admitted=Count("pk"),
-    )
-    year_to_date = admitted
-    if period.projects_year_end and not period.starts_the_year:
-        year_to_date = rollup_by_child(
-            unit, _candidates(candidates).admitted_between(datetime.date(period.year, 1, 1), period.end),
-            path_field="cell__path", admitted=Count("pk"),
-        )
+    monthly = None
+    if period.year is not None:
+        grid = _admissions_by_child_and_month(unit, candidates, period.year)
+        monthly = [sum(count for (_child, month), count in grid.items() if month == m) for m in range(1, 13)]
+    if period.year is not None and _month_aligned(period):
+        admitted = _sum_months(grid, period.start.month, period.end.month)
+        year_to_date = _sum_months(grid, 1, period.end.month)
+    else:
+        admitted = _admitted_by_child(unit, candidates, period.start, period.end)
+        year_to_date = admitted
+        if period.projects_year_end and not period.starts_the_year:
+            year_to_date = _admitted_by_child(unit, candidates, datetime.date(period.year, 1, 1), period.end)
     members = rollup_by_child(
         unit, Headcount.objects.filter(year=period.headcount_year), path_field="unit__path",
         members=Sum("members"),
@@ -128,20 +158,22 @@ def progress_report(unit, period, *, candidates=None, today):
             projected=projected_year_end(so_far, period, today), is_total=is_total, years=years,
         )
 
-    def admitted_in(by_child, path):
-        return by_child.get(path, {}).get("admitted", 0)
-
     rows = [
-        row(child, admitted_in(admitted, child.path), admitted_in(year_to_date, child.path),
+        row(child, admitted.get(child.path, 0), year_to_date.get(child.path, 0),
             members.get(child.path, {}).get("members"))
         for child in children
     ]
     total = row(
-        unit, sum(values["admitted"] for values in admitted.values()),
-        sum(values["admitted"] for values in year_to_date.values()),
+        unit, sum(admitted.values()), sum(year_to_date.values()),
         sum(values["members"] or 0 for values in members.values()) if members else None, is_total=True,
     )
-    return ProgressReport(unit, period, total, rows)
+    return ProgressReport(unit, period, total, rows, monthly)
+
+
+def _admitted_by_child(unit, candidates, start, end):
+    by_child = rollup_by_child(unit, _candidates(candidates).admitted_between(start, end),
+                               path_field="cell__path", admitted=Count("pk"))
+    return {child: values["admitted"] for child, values in by_child.items()}
 
 
 PROGRESS_SORTS = {
@@ -163,18 +195,6 @@ def sort_progress_rows(rows, sort):
     if key is None:
         return rows
     return sorted(rows, key=key, reverse=sort.startswith("-"))
-
-
-def monthly_admissions(unit, year, *, candidates=None):
-    """Admissions per month of `year` in `unit`'s subtree, as a list of 12 counts. One query."""
-    rows = (
-        _candidates(candidates).in_subtree(unit).filter(decision_date__year=year)
-        .annotate(month=ExtractMonth("decision_date")).values("month").annotate(n=Count("pk")).order_by()
-    )
-    counts = [0] * 12
-    for row in rows:
-        counts[row["month"] - 1] = row["n"]
-    return counts
 
 
 # --- 2. Breakdown (Cơ cấu) ------------------------------------------------------------------------

@@ -107,8 +107,8 @@ class ProgressView(ReportView):
             ("projected", _("Dự kiến cả năm")), ("members", _("Số đảng viên")),
             ("share", _("Kết nạp/đảng viên")),
         ]
-        if period.year is not None:
-            monthly = selectors.monthly_admissions(self.unit, period.year, candidates=self.candidates)
+        if report.monthly is not None:
+            monthly = report.monthly
             target = report.total.target if period.target_year == period.year else None
             chart = cumulative_chart(period.year, monthly, target, today=self.today)
             context["chart_svg"] = render_cumulative_svg(

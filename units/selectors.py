@@ -4,21 +4,26 @@ from django.db.models import Sum
 from .models import Headcount, Unit, child_prefix
 
 
-def rollup_by_child(unit, queryset, *, path_field, **aggregates):
+def rollup_by_child(unit, queryset, *, path_field, by=None, **aggregates):
     """Aggregate `queryset` over `unit`'s subtree, grouped by the direct child each row lies under.
 
     `path_field` is the lookup to the row's unit path (e.g. "cell__path"). Returns
     ``{child_path: {name: value}}``; rows attached to `unit` itself are keyed by `unit.path`.
+    With `by` ({name: expression}), rows are grouped by those too and keyed by
+    ``(child_path, value, ...)``: a report's months and its children in the same scan.
     One query, whatever the depth of the tree.
     """
+    by = by or {}
     rows = (
         queryset.filter(**{f"{path_field}__startswith": unit.path})
-        .annotate(_child=child_prefix(path_field, unit))
-        .values("_child")
+        .annotate(_child=child_prefix(path_field, unit), **by)
+        .values("_child", *by)
         .annotate(**aggregates)
         .order_by()
     )
-    return {row.pop("_child"): row for row in rows}
+    if not by:
+        return {row.pop("_child"): row for row in rows}
+    return {(row.pop("_child"), *(row.pop(name) for name in by)): row for row in rows}
 
 
 def rollup_total(by_child, name):

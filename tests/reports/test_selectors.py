@@ -86,9 +86,27 @@ def test_sorting_progress_rows(year_2025):
     assert [r.unit.code for r in selectors.sort_progress_rows(report.rows, "bogus")] == ["A", "B"]
 
 
-def test_monthly_admissions(year_2025):
-    counts = selectors.monthly_admissions(year_2025.province, 2025)
-    assert counts == [1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
+def test_a_period_within_a_year_carries_the_years_admissions_month_by_month(year_2025):
+    for period in (Period.for_year(2025), Period.for_quarter(2025, 1), Period.for_range(D(2025, 2, 3), D(2025, 5, 9))):
+        report = selectors.progress_report(year_2025.province, period, today=TODAY)
+        assert report.monthly == [1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
+    assert selectors.progress_report(year_2025.province, Period.for_range(D(2024, 12, 1), D(2025, 1, 31)),
+                                     today=TODAY).monthly is None
+
+
+def test_ranges_that_do_or_do_not_follow_month_ends_count_the_same_way(year_2025):
+    """A range on month ends is read off the month grid; any other range is counted on its dates."""
+    def figures(period):
+        report = selectors.progress_report(year_2025.province, period, today=TODAY)
+        return [(row.admitted, row.projected) for row in [*report.rows, report.total]]
+
+    assert figures(Period.for_range(D(2025, 4, 1), D(2025, 6, 30))) == figures(Period.for_quarter(2025, 2))
+    # Every admission of 2025 in the year_2025 tree, one day at a time around each of them.
+    days = sorted(Candidate.objects.filter(decision_date__year=2025).values_list("decision_date", flat=True))
+    for day in days:
+        before = figures(Period.for_range(D(2025, 1, 1), day - datetime.timedelta(days=1)))
+        on = figures(Period.for_range(D(2025, 1, 1), day))
+        assert on[-1][0] == before[-1][0] + sum(1 for d in days if d == day)
 
 
 def test_breakdown_counts_and_shares_each_category(tree):
@@ -192,8 +210,10 @@ def test_each_selector_is_a_fixed_number_of_queries(db, django_assert_num_querie
     with django_assert_num_queries(4):
         report = selectors.progress_report(root, period, today=TODAY)
     assert len(report.rows) == children and report.total.admitted == 2 * children
-    with django_assert_num_queries(5):  # a later quarter also counts from 1/1 for the projection
+    with django_assert_num_queries(4):  # a later quarter: its months and the year to date from the same grid
         selectors.progress_report(root, Period.for_quarter(2025, 3), today=TODAY)
+    with django_assert_num_queries(6):  # a range off month ends counts its own dates, and from 1/1
+        selectors.progress_report(root, Period.for_range(D(2025, 3, 2), D(2025, 9, 30)), today=TODAY)
     with django_assert_num_queries(3):
         assert selectors.breakdown_report(root, period).total == 2 * children
     with django_assert_num_queries(3):
