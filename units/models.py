@@ -281,6 +281,9 @@ class Headcount(models.Model):
         verbose_name = _("số đảng viên")
         verbose_name_plural = _("số đảng viên")
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="headcount_unique_unit_year")]
+        # Reports read one year for a whole subtree: year first, and members in the index so the
+        # roll-up never visits the table.
+        indexes = [models.Index(fields=["year", "unit", "members"], name="headcount_year_unit")]
 
     def __str__(self):
         return f"{self.unit} · {self.year}: {self.members}"
