@@ -9,6 +9,7 @@ from units.models import Target, Unit
 from units.formatting import ratio
 from units.selectors import rollup_by_child
 
+from . import pipeline
 from .models import Candidate
 
 
@@ -68,7 +69,12 @@ def year_progress(unit, year, *, today=None, with_children=True):
     return progress(unit, total), rows
 
 
-def stage_counts(queryset):
-    """{stage: count} over `queryset`, one query."""
-    counts = queryset.with_stage().values("current_stage").annotate(n=Count("pk")).order_by()
-    return {row["current_stage"]: row["n"] for row in counts}
+def stage_counts(queryset, **also):
+    """{stage: count} over `queryset`, one query. Aggregates passed in `also` are computed in the
+    same scan and returned beside it: ({stage: count}, {name: value})."""
+    row = queryset.aggregate(
+        **{f"stage__{stage.value}": Count("pk", filter=pipeline.stage_q(stage)) for stage in pipeline.Stage},
+        **also,
+    )
+    counts = {stage.value: row.pop(f"stage__{stage.value}") for stage in pipeline.Stage}
+    return (counts, row) if also else counts

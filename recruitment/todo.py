@@ -107,15 +107,23 @@ class TodoList:
             q &= Q(**{f"{deadline.clock}__lte": self._overdue_until[kind]})
         return q
 
+    def count_aggregates(self):
+        """The aggregates behind `counts`, to compute in a scan another page makes anyway (the
+        home page's stage counts); hand the result to `use_counts`."""
+        aggregates = {}
+        for kind in KINDS:
+            aggregates[f"todo__{kind}__total"] = Count("pk", filter=self._q(kind, overdue=False))
+            aggregates[f"todo__{kind}__overdue"] = Count("pk", filter=self._q(kind, overdue=True))
+        return aggregates
+
+    def use_counts(self, row):
+        self.counts = {kind: {key: row[f"todo__{kind}__{key}"] for key in ("total", "overdue")} for kind in KINDS}
+
     @cached_property
     def counts(self):
         """{kind: {"total": n, "overdue": n}} for every kind, whatever the filters: one query."""
-        aggregates = {}
-        for kind in KINDS:
-            aggregates[f"{kind}__total"] = Count("pk", filter=self._q(kind, overdue=False))
-            aggregates[f"{kind}__overdue"] = Count("pk", filter=self._q(kind, overdue=True))
-        row = self.candidates.aggregate(**aggregates)
-        return {kind: {"total": row[f"{kind}__total"], "overdue": row[f"{kind}__overdue"]} for kind in KINDS}
+        row = self.candidates.aggregate(**self.count_aggregates())
+        return {kind: {key: row[f"todo__{kind}__{key}"] for key in ("total", "overdue")} for kind in KINDS}
 
     @property
     def overdue_total(self):

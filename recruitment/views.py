@@ -46,7 +46,7 @@ def home_unit(user):
     if user.unit_id is not None:
         return user.unit
     if user.is_superuser:
-        return Unit.get_first_root_node()
+        return Unit.objects.get_first_root_node()
     return None
 
 
@@ -90,8 +90,10 @@ class HomeView(TemplateView):
         year = today.year
         own, rows = year_progress(unit, year, today=today, with_children=not unit.is_cell)
         candidates = Candidate.objects.in_subtree(unit)
-        counts = stage_counts(candidates)
         todo = TodoList(candidates, today=today)
+        # One scan of the subtree for both the stage counts and the to-do counts.
+        counts, todo_counts = stage_counts(candidates, **todo.count_aggregates())
+        todo.use_counts(todo_counts)
         months_left = 12 - today.month + 1  # this month included
         context.update(
             months_left=months_left,

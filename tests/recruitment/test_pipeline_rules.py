@@ -222,13 +222,20 @@ def test_stage_in_sql_matches_python(cell):
                                                       new_member_course_date=D(2023, 8, 1),
                                                       recognition_no="1", recognition_date=D(2024, 6, 5))),
         CandidateFactory(cell=cell, exit_date=D(2024, 3, 1), exit_reason=ExitReason.WITHDREW),
+        CandidateFactory(cell=cell, listed_on=D(2023, 1, 2), course_date=D(2024, 2, 1), course_certificate_no="1",
+                         application_date=D(2024, 3, 1), introducer_1="Lê Văn Một", introducer_2="Lê Văn Hai"),
     ]
     expected = [Stage.LISTED, Stage.TRAINED, Stage.RESOLVED, Stage.DECIDED, Stage.PROBATIONARY, Stage.OFFICIAL,
-                Stage.EXITED]
+                Stage.EXITED, Stage.FILED]
     assert [c.stage for c in made] == expected
     annotated = dict(Candidate.objects.with_stage().values_list("pk", "current_stage"))
     assert [annotated[c.pk] for c in made] == expected
     assert set(Candidate.objects.at_stage(Stage.OFFICIAL, Stage.EXITED)) == {made[5], made[6]}
+    # The per-stage conditions (counts, filters) agree with the derivation in Python and the CASE.
+    from recruitment.selectors import stage_counts
+    for stage in Stage:
+        assert set(Candidate.objects.at_stage(stage)) == {c for c in made if c.stage == stage}, stage
+    assert stage_counts(Candidate.objects.all()) == {stage.value: expected.count(stage) for stage in Stage}
 
 
 # --- exits --------------------------------------------------------------------------------------
