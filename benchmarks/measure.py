@@ -2,7 +2,8 @@
 
 1. The province progress report page (a full response through Django's test client, logged in as the
    province's organisation-board staff) against the floor: one hand-written SQL query computing the
-   same numbers (target and admissions per child of the province for the year).
+   same numbers (per child of the province: target, admissions and members for the year; and the
+   year's admissions by month for the chart).
 2. The candidate list with a unit filter and a name search against Django admin's changelist for the
    Candidate model with the same filter and search, as a superuser.
 3. The quarterly return workbook of the province: seconds, and the peak memory of a process that
@@ -33,7 +34,7 @@ from django.utils import timezone
 from recruitment.models import Candidate
 from reports import selectors
 from reports.periods import Period
-from units.models import Role, Target, Unit, User
+from units.models import Headcount, Role, Target, Unit, User
 
 REPORT_PAGES = ("progress", "breakdown", "pipeline", "coverage", "probation")
 
@@ -57,7 +58,7 @@ class Subject:
 
 
 def subject():
-    province = Unit.get_first_root_node()
+    province = Unit.objects.get_first_root_node()
     if province is None:
         raise LookupError("no units: run `python manage.py seed_demo --scale large` first")
     staff = User.objects.filter(unit=province, role=Role.STAFF).order_by("pk").first()
@@ -105,43 +106,66 @@ def get_ok(client, url):
 
 def floor_sql():
     unit, target, candidate = Unit._meta.db_table, Target._meta.db_table, Candidate._meta.db_table
-    # Admissions grouped by the child's path prefix of each cell's path, joined to the children and
-    # their target of the year: the least any implementation must ask of the database.
+    headcount = Headcount._meta.db_table
+    month = ("CAST(strftime('%%m', person.decision_date) AS INTEGER)" if connection.vendor == "sqlite"
+             else "CAST(EXTRACT(MONTH FROM person.decision_date) AS INTEGER)")
+    # The page's numbers and nothing else, the least any implementation must ask of the database:
+    # admissions of the year by the child of the province each cell lies under and by month, the
+    # children with their targets and members (headcounts summed the same way), and the months.
     return f"""
-        WITH admitted AS (
-            SELECT substr(cell.path, 1, %s) AS child_path, COUNT(*) AS n
+        WITH grid AS (
+            SELECT substr(cell.path, 1, %(child_len)s) AS child_path, {month} AS month, COUNT(*) AS n
             FROM {candidate} person JOIN {unit} cell ON cell.id = person.cell_id
-            WHERE cell.path LIKE %s AND person.decision_date BETWEEN %s AND %s
-            GROUP BY substr(cell.path, 1, %s)
+            WHERE cell.path LIKE %(prefix)s AND person.decision_date BETWEEN %(start)s AND %(end)s
+            GROUP BY 1, 2
+        ), admitted AS (
+            SELECT child_path, SUM(n) AS n FROM grid GROUP BY child_path
+        ), members AS (
+            SELECT substr(cell.path, 1, %(child_len)s) AS child_path, SUM(headcount.members) AS n
+            FROM {headcount} headcount JOIN {unit} cell ON cell.id = headcount.unit_id
+            WHERE cell.path LIKE %(prefix)s AND headcount.year = %(year)s
+            GROUP BY 1
         )
-        SELECT child.path, target.admissions, COALESCE(admitted.n, 0)
+        SELECT 'child', child.path, target.admissions, COALESCE(admitted.n, 0), members.n
         FROM {unit} child
-        LEFT JOIN {target} target ON target.unit_id = child.id AND target.year = %s
+        LEFT JOIN {target} target ON target.unit_id = child.id AND target.year = %(year)s
         LEFT JOIN admitted ON admitted.child_path = child.path
-        WHERE child.path LIKE %s AND child.depth = %s
-        ORDER BY child.path
+        LEFT JOIN members ON members.child_path = child.path
+        WHERE child.path LIKE %(prefix)s AND child.depth = %(depth)s
+        UNION ALL
+        SELECT 'month', CAST(month AS VARCHAR(2)), NULL, SUM(n), NULL FROM grid GROUP BY month
+        ORDER BY 1, 2
     """
 
 
 def run_floor(province, year):
+    """{"children": [(path, target, admitted, members)], "monthly": [12 counts]} in one query."""
     period = Period.for_year(year)
-    child_len = len(province.path) + Unit.steplen
-    prefix = province.path + "%"
+    params = {"child_len": len(province.path) + Unit.steplen, "prefix": province.path + "%",
+              "start": period.start, "end": period.end, "year": year, "depth": province.depth + 1}
     with connection.cursor() as cursor:
-        cursor.execute(floor_sql(), [child_len, prefix, period.start, period.end, child_len, year, prefix,
-                                     province.depth + 1])
-        return cursor.fetchall()
+        cursor.execute(floor_sql(), params)
+        rows = cursor.fetchall()
+    monthly = [0] * 12
+    children = []
+    for kind, key, target, admitted, members in rows:
+        if kind == "month":
+            monthly[int(key) - 1] = int(admitted)
+        else:
+            children.append((key, target, int(admitted), None if members is None else int(members)))
+    return {"children": children, "monthly": monthly}
 
 
 def check_floor_matches_the_report(s):
     """The floor computes the same numbers as the page (else the comparison means nothing)."""
     report = selectors.progress_report(s.province, Period.for_year(s.year), today=timezone.localdate(),
                                        candidates=Candidate.objects.visible_to(s.staff))
-    page = [(row.unit.path, row.target, row.admitted) for row in report.rows]
-    floor = [tuple(row) for row in run_floor(s.province, s.year)]
+    page = {"children": [(row.unit.path, row.target, row.admitted, row.members) for row in report.rows],
+            "monthly": report.monthly}
+    floor = run_floor(s.province, s.year)
     if page != floor:
         raise AssertionError("the floor query and the progress report disagree")
-    return sum(row[2] for row in floor)
+    return sum(admitted for _path, _target, admitted, _members in floor["children"])
 
 
 def bench_progress(s, repeat):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from benchmarks import measure
 from tests.factories import CandidateFactory, admitted_fields
-from units.models import Target, User
+from units.models import Headcount, Target, User
 
 YEAR = datetime.date.today().year
 
@@ -24,15 +24,21 @@ def admissions(tree):
 
 
 def test_the_floor_query_gives_the_progress_report_numbers(tree, users, admissions):
-    rows = measure.run_floor(tree.province, YEAR)
-    assert [tuple(row) for row in rows] == [
-        (tree.committee_a.path, 5, 3), (tree.committee_b.path, None, 3),
-    ]
+    Headcount.objects.create(unit=tree.cell_a1, year=YEAR, members=40)
+    Headcount.objects.create(unit=tree.cell_a2, year=YEAR, members=2)
+    Headcount.objects.create(unit=tree.cell_a2, year=YEAR - 1, members=1000)  # another year
+    march = min(datetime.date(YEAR, 3, 1), datetime.date.today())  # March, unless this is early in the year
+    CandidateFactory(cell=tree.cell_b1, **admitted_fields(march))
+    floor = measure.run_floor(tree.province, YEAR)
+    assert floor["children"] == [(tree.committee_a.path, 5, 3, 42), (tree.committee_b.path, None, 4, None)]
+    monthly = [6] + [0] * 11
+    monthly[march.month - 1] += 1
+    assert floor["monthly"] == monthly
     subject = measure.Subject(
         province=tree.province, committee=tree.committee_a, staff=users.province_staff, superuser=None,
         staff_client=None, admin_client=None, year=YEAR, quarter=1, candidate=None, search="",
     )
-    assert measure.check_floor_matches_the_report(subject) == 6
+    assert measure.check_floor_matches_the_report(subject) == 7
 
 
 def test_the_admin_changelist_gets_the_same_filter_and_search_as_the_list(client, tree, users):
