@@ -27,7 +27,7 @@ def _account(username, unit, role):
 def prepare(path):
     """20 accounts: staff of 16 committees (each writes in its own subtree, so no two users race
     for the same person), two cell secretaries, the province's staff and leadership (read only)."""
-    province = Unit.get_first_root_node()
+    province = Unit.objects.get_first_root_node()
     committees = list(Unit.objects.children_of(province))
     accounts = []
     for index, committee in enumerate(committees[1:COMMITTEE_STAFF + 1], start=1):

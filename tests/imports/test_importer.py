@@ -42,7 +42,7 @@ def test_units_sheet_creates_a_tree_listed_children_first(tree, workbook):
     assert cell.is_within(Unit.objects.get(code="C1")) and cell.is_within(tree.province)
     assert cell.grassroots_type == GrassrootsType.COMMUNE  # inherited from its grassroots organisation
     assert Headcount.objects.get(unit=cell).members == 30
-    assert Unit.find_problems() == ([], [], [], [], [])  # paths, depths and numchild as treebeard keeps them
+    assert Unit.objects.find_problems() == ([], [], [], [], [])  # paths, depths and numchild as treebeard keeps them
 
 
 def test_new_units_under_known_ones_and_a_known_unit_moved_under_a_new_one(tree, workbook):
@@ -54,7 +54,7 @@ def test_new_units_under_known_ones_and_a_known_unit_moved_under_a_new_one(tree,
     result = import_workbook(path)
     assert result.ok, _messages(result)
     assert result.counts == {"units_created": 2, "units_updated": 1}
-    assert Unit.find_problems() == ([], [], [], [], [])
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
     c = Unit.objects.get(code="C")
     assert [u.code for u in Unit.objects.subtree(c)] == ["C", "B1", "B1-1"]
     assert [u.code for u in Unit.objects.children_of(tree.org_a)] == ["A1-1", "A1-2", "A1-3"]

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from units import formatting
 
@@ -26,7 +27,7 @@ def progress_bar(ratio):
     """A bar for the share of a target reached (None: no target). A tag, not an included template:
     a province's report draws one per committee, and an include costs a template render each."""
     if ratio is None:
-        return format_html('<span class="text-muted small">—</span>')
+        return mark_safe('<span class="text-muted small">—</span>')
     percent = round(ratio * 100)
     tone = "bg-danger" if ratio < 0.5 else "bg-success" if ratio >= 1 else "bg-warning text-dark"
     return format_html(
