@@ -5,7 +5,6 @@ are a contract (see SHEET_* and *_HEADERS below), so they are plain strings, not
 Numbers are stored as numbers; the formats carry the Vietnamese locale tag [$-42A] so LibreOffice
 shows 6.311 and 94,4% whatever the machine's locale (Excel keeps the system's separators).
 """
-from copy import copy
 from io import BytesIO
 
 from django.utils import translation
@@ -15,7 +14,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from units.models import ClosedQuarter
+from units.models import ClosedQuarter, GrassrootsType
 
 from . import selectors
 
@@ -76,8 +75,11 @@ class Sheet:
         self.row = HEADER_ROW
         self.columns = len(headers)
         # Styling a cell through openpyxl's descriptors hashes the style objects every time: 20,000
-        # rows of a province took 20 s. Each combination is styled once, then its style ids copied.
+        # rows of a province took 20 s. Each combination is styled once; a row's styles are worked
+        # out once per kind of row and handed to the cells' constructor, which copies the style ids
+        # (so restyling one cell later cannot restyle the others) and binds a date under its format.
         self._styles = {}
+        self._row_styles = {}
 
     def _style(self, number_format, bold, fill):
         key = (number_format, bold, id(fill))
@@ -94,14 +96,23 @@ class Sheet:
             style = self._styles[key] = cell._style
         return style
 
+    def _styles_of_row(self, width, formats, bold, fill):
+        key = (width, tuple(formats), bold, id(fill))
+        styles = self._row_styles.get(key)
+        if styles is None:
+            styles = self._row_styles[key] = [
+                self._style(formats[index] if index < len(formats) else None, bold, fill) for index in range(width)
+            ]
+        return styles
+
     def append(self, values, formats=(), *, bold=False, fill=None):
         self.row += 1
-        cells = self.ws._cells  # what Worksheet.append fills; cells made directly, styled by copy
-        for column, value in enumerate(values, start=1):
-            cell = Cell(self.ws, row=self.row, column=column, value=value)
-            cell._style = copy(self._style(formats[column - 1] if column - 1 < len(formats) else None, bold, fill))
-            cells[(self.row, column)] = cell
-        return self.row
+        row, ws = self.row, self.ws
+        cells = ws._cells  # what Worksheet.append fills; the cells are made directly, styled in their constructor
+        styles = self._styles_of_row(len(values), formats, bold, fill)
+        for column, (value, style) in enumerate(zip(values, styles), start=1):
+            cells[(row, column)] = Cell(ws, row, column, value, style)
+        return row
 
 
 def closed_note(unit, period):
@@ -194,8 +205,10 @@ def add_coverage_sheet(workbook, report):
         sheet.append([cell.code, cell.name, cell.grassroots.name if cell.grassroots else ""])
     sheet.row += 1
     sheet.append([_("Mã đơn vị"), _("Tổ chức cơ sở đảng chưa kết nạp"), _("Loại hình")], bold=True)
+    # Thousands of organisations share a handful of types: each label is translated once.
+    type_labels = {value: str(label) for value, label in GrassrootsType.choices}
     for org in report.idle_grassroots:
-        sheet.append([org.code, org.name, org.get_grassroots_type_display()])
+        sheet.append([org.code, org.name, type_labels.get(org.grassroots_type, org.grassroots_type)])
     sheet.row += 1
     summary = [
         (_("Số chi bộ"), report.cell_count, INT_FORMAT),
@@ -217,8 +230,9 @@ def add_probation_sheet(workbook, report):
     formats = [None, None, DATE_FORMAT, DATE_FORMAT, DATE_FORMAT]
     overdue_ids = {candidate.pk for candidate in report.overdue}
     ending_ids = {candidate.pk for candidate in report.ending}
+    overdue_note = _("Quá hạn")
     for candidate in report.ending:
-        note = _("Quá hạn") if candidate.pk in overdue_ids else ""
+        note = overdue_note if candidate.pk in overdue_ids else ""
         sheet.append([candidate.full_name, candidate.cell.name, candidate.ceremony_date, candidate.official_from,
                       candidate.recognition_due, note], formats)
     for candidate in report.overdue:
