@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from recruitment.calendar import add_months, add_working_days
 from recruitment.models import Candidate, Gender, Occupation
 from recruitment.pipeline import (
-    PROBATION_MONTHS, RECOGNITION_DUE_WORKING_DAYS, STEPS, Stage, StepKind, stage_expression,
+    PROBATION_MONTHS, RECOGNITION_DUE_WORKING_DAYS, STEPS, Stage, StepKind, stage_q,
 )
 from units.formatting import ratio
 from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Unit
@@ -370,11 +370,10 @@ def pipeline_report(unit, period, *, candidates=None):
     same scan); the days between steps as one histogram per step.
     """
     scoped = _candidates(candidates)
-    aggregates = {stage.value: Count("pk", filter=Q(_stage=stage.value)) for stage in PIPELINE_STAGES}
+    aggregates = {stage.value: Count("pk", filter=stage_q(stage)) for stage in PIPELINE_STAGES}
     reached_in_period = {f"_reached_{index}": Count("pk", filter=_in_period(step.date_field, period))
                          for index, step in enumerate(FLOW_STEPS)}
-    by_child = rollup_by_child(unit, scoped.alias(_stage=stage_expression()), path_field="cell__path",
-                               **aggregates, **reached_in_period)
+    by_child = rollup_by_child(unit, scoped, path_field="cell__path", **aggregates, **reached_in_period)
     children = list(Unit.objects.children_of(unit))
     reached = [sum(values.pop(name) for values in by_child.values()) for name in reached_in_period]
     empty = dict.fromkeys(aggregates, 0)
