@@ -172,7 +172,13 @@ def _excel_cell(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "DD/MM/YYYY"
         return cell
-    return str(value) if isinstance(value, Promise) else value
+    value = str(value) if isinstance(value, Promise) else value
+    if isinstance(value, str) and value.startswith("="):
+        # Text that Excel would run as a formula ("=HYPERLINK(...)" typed as a name) stays text.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def candidate_export(request):

@@ -111,7 +111,9 @@ class Sheet:
         cells = ws._cells  # what Worksheet.append fills; the cells are made directly, styled in their constructor
         styles = self._styles_of_row(len(values), formats, bold, fill)
         for column, (value, style) in enumerate(zip(values, styles), start=1):
-            cells[(row, column)] = Cell(ws, row, column, value, style)
+            cell = cells[(row, column)] = Cell(ws, row, column, value, style)
+            if cell.data_type == "f":
+                cell.data_type = "s"  # these workbooks hold no formulas: "=..." typed into a name stays text
         return row
 
 

@@ -190,6 +190,16 @@ def test_export_is_the_filtered_scoped_list(client, tree, users):
     assert rows[1][1].date() == datetime.date(1995, 3, 15)
 
 
+def test_export_keeps_text_that_looks_like_a_formula_as_text(client, tree, users):
+    CandidateFactory(cell=tree.cell_a1, decision_no="=1+2", **{
+        k: v for k, v in admitted_fields(datetime.date(2025, 3, 3)).items() if k != "decision_no"})
+    response = _login(client, users.staff_a).get(reverse("recruitment:candidate_export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Số quyết định kết nạp") + 1)
+    assert cell.value == "=1+2" and cell.data_type == "s"
+
+
 def test_export_leaves_citizen_ids_out_for_secretaries_even_when_asked(client, tree, users):
     CandidateFactory(cell=tree.cell_a1, citizen_id="001203004567")
     response = _login(client, users.secretary_a1).get(reverse("recruitment:candidate_export"), {"cccd": "1"})

@@ -56,6 +56,16 @@ def test_progress_sheet_keeps_the_contract(year_2025):
     assert isinstance(percent.value, float) and percent.number_format.endswith("0.0%")
 
 
+def test_text_that_looks_like_a_formula_stays_text(year_2025):
+    year_2025.committee_a.name = '=HYPERLINK("http://example.invalid","x")'
+    year_2025.committee_a.save()
+    saved = io.BytesIO()
+    quarterly_return(year_2025.province, Period.for_year(2025)).save(saved)
+    sheet = openpyxl.load_workbook(io.BytesIO(saved.getvalue()))["Tiến độ"]
+    name = sheet.cell(row=excel.HEADER_ROW + 1, column=2)
+    assert name.value == year_2025.committee_a.name and name.data_type == "s"
+
+
 def test_breakdown_sheet_keeps_the_contract(year_2025):
     sheet = quarterly_return(year_2025.province, Period.for_year(2025))["Cơ cấu"]
     assert [cell.value for cell in sheet[excel.HEADER_ROW]] == ["Nội dung", "Số lượng", "Tỷ lệ"]
