@@ -218,7 +218,17 @@ def test_each_selector_is_a_fixed_number_of_queries(db, django_assert_num_querie
         assert selectors.breakdown_report(root, period).total == 2 * children
     with django_assert_num_queries(3):
         assert selectors.pipeline_report(root, period).totals["probationary"] == 2 * children
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # every count from two queries of paths
         assert selectors.coverage_report(root, period).grassroots_admitting == children
     with django_assert_num_queries(2):
-        assert len(selectors.probation_report(root, Period.for_year(2026), today=TODAY).ending) == 2 * children
+        coverage = selectors.coverage_report(root, Period.for_year(2024))  # nobody admitted: all idle
+    with django_assert_num_queries(0):
+        assert (len(coverage.idle_cells), len(coverage.idle_grassroots)) == (2 * children, children)
+    with django_assert_num_queries(2):  # the idle units as objects: a page of a list, or the whole lists once
+        assert len(coverage.idle_cells[:3]) == 3
+        assert len(list(coverage.idle_cells)) + len(list(coverage.idle_grassroots)) == 3 * children
+    with django_assert_num_queries(1):  # both lists counted in one query
+        probation = selectors.probation_report(root, Period.for_year(2026), today=TODAY)
+        assert len(probation.ending) == len(probation.overdue) == 2 * children
+    with django_assert_num_queries(2):  # a page, then the whole list
+        assert len(probation.ending[:3]) == 3 and len(list(probation.ending)) == 2 * children
