@@ -6,17 +6,20 @@ Every selector takes `candidates`, the scoped queryset (Candidate.objects.visibl
 report never counts a person its reader may not see.
 """
 import calendar
+import copy
 import datetime
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.calendar import add_months, add_working_days
+from recruitment.calendar import add_months
 from recruitment.models import Candidate, Gender, Occupation
 from recruitment.pipeline import (
-    PROBATION_MONTHS, RECOGNITION_DUE_WORKING_DAYS, STEPS, Stage, StepKind, stage_q,
+    DEADLINES, PROBATION_MONTHS, STEPS, Stage, StepKind, latest_clock_date, stage_q,
 )
 from units.formatting import ratio
 from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Unit
@@ -28,6 +31,63 @@ HIGH_RATIO = 1.0  # reached or passed the plan
 
 def _candidates(candidates):
     return Candidate.objects.all() if candidates is None else candidates
+
+
+# --- Long lists ------------------------------------------------------------------------------------
+
+class ReportRows(Sequence):
+    """One of a report's long lists (thousands of people or cells in a province), read only as far
+    as it is used: len() is counted without loading the rows, a slice reads just those rows (a
+    Paginator's page), and iterating reads the whole list once (the Excel workbook).
+
+    `count()` returns the number of rows; `read(start, stop)` returns the rows in that range, all of
+    them when `stop` is None.
+    """
+
+    def __init__(self, count, read):
+        self._count = count
+        self._read = read
+
+    @functools.cached_property
+    def _all(self):
+        return self._read(0, None)
+
+    @functools.cached_property
+    def _total(self):
+        return self._count()
+
+    def count(self):
+        return len(self._all) if "_all" in self.__dict__ else self._total
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if "_all" in self.__dict__:
+            return self._all[index]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.count())
+            if step != 1:
+                raise TypeError("ReportRows supports plain slices only")
+            return self._read(start, stop) if start < stop else []
+        position = index + self.count() if index < 0 else index
+        rows = self._read(position, position + 1) if position >= 0 else []
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
+
+    def __iter__(self):
+        return iter(self._all)
+
+    def __bool__(self):
+        return self.count() > 0
+
+    # dataclasses.asdict() deep-copies what it does not know: a copy is the plain list of rows.
+    def __deepcopy__(self, memo):
+        return copy.deepcopy(list(self), memo)
+
+    def __repr__(self):
+        return f"<ReportRows: {self.count()} rows>"
 
 
 # --- 1. Progress (Tiến độ) ------------------------------------------------------------------------
@@ -398,23 +458,29 @@ def pipeline_report(unit, period, *, candidates=None):
 class CoverageReport:
     unit: Unit
     period: object
-    idle_cells: list  # cells that admitted nobody in the period, each with .grassroots (its organisation)
+    idle_cells: ReportRows  # cells that admitted nobody in the period, each with .grassroots (its organisation)
     cell_count: int
     grassroots_count: int
     grassroots_admitting: int
-    idle_grassroots: list
+    idle_grassroots: ReportRows
 
     @property
     def grassroots_share(self):
         return ratio(self.grassroots_admitting, self.grassroots_count)
 
 
+COVERAGE_FIELDS = ("path", "depth", "code", "name", "kind", "grassroots_type")
+
+
 def coverage_report(unit, period, *, candidates=None):
     """Cells and grassroots organisations that admitted nobody in the period ("mỗi chi bộ trong nhiệm
-    kỳ kết nạp ít nhất 1 đảng viên"), and how many organisations admitted anyone. Two queries."""
-    units = list(
+    kỳ kết nạp ít nhất 1 đảng viên"), and how many organisations admitted anyone.
+
+    Two queries of paths give every count; the idle units are read as objects only as far as they are
+    used: a page of each list is one query, the whole lists (the workbook) one query for both."""
+    kinds = dict(
         Unit.objects.subtree(unit).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS))
-        .only("path", "depth", "code", "name", "kind", "grassroots_type")
+        .order_by("path").values_list("path", "kind")
     )
     admitting_paths = set(
         _candidates(candidates).in_subtree(unit).admitted_between(period.start, period.end)
@@ -423,18 +489,44 @@ def coverage_report(unit, period, *, candidates=None):
     steplen = Unit.steplen
     # Every prefix of an admitting cell's path is a unit that admitted someone.
     admitting_prefixes = {path[:end] for path in admitting_paths for end in range(steplen, len(path) + 1, steplen)}
-    grassroots = {u.path: u for u in units if u.kind in GRASSROOTS_KINDS}
-    cells = [u for u in units if u.kind in CELL_KINDS]
-    for cell in cells:
-        cell.grassroots = next(
-            (grassroots[cell.path[:end]] for end in range(len(cell.path), 0, -steplen) if cell.path[:end] in grassroots),
-            None,
-        )
-    idle_cells = [cell for cell in cells if cell.path not in admitting_paths]
-    idle_grassroots = [org for org in grassroots.values() if org.path not in admitting_prefixes]
+    grassroots = [path for path, kind in kinds.items() if kind in GRASSROOTS_KINDS]
+    cells = [path for path, kind in kinds.items() if kind in CELL_KINDS]
+    grassroots_set = set(grassroots)
+
+    def grassroots_of(path):
+        """The cell's organisation: its nearest grassroots ancestor, or itself (a grassroots cell)."""
+        return next((path[:end] for end in range(len(path), 0, -steplen) if path[:end] in grassroots_set), None)
+
+    idle_cell_paths = [path for path in cells if path not in admitting_paths]
+    idle_grassroots_paths = [path for path in grassroots if path not in admitting_prefixes]
+
+    def units_at(paths):
+        return {u.path: u for u in Unit.objects.filter(path__in=paths).only(*COVERAGE_FIELDS)}
+
+    @functools.cache
+    def every_unit():
+        """For the whole lists (the workbook): every cell and organisation in one query."""
+        return {u.path: u for u in Unit.objects.subtree(unit).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS))
+                .only(*COVERAGE_FIELDS)}
+
+    def read_cells(start, stop):
+        paths = idle_cell_paths[start:stop]
+        units = every_unit() if stop is None else units_at({*paths, *filter(None, map(grassroots_of, paths))})
+        cells = [units[path] for path in paths if path in units]  # (a unit deleted since is left out)
+        for cell in cells:
+            cell.grassroots = units.get(grassroots_of(cell.path))
+        return cells
+
+    def read_grassroots(start, stop):
+        paths = idle_grassroots_paths[start:stop]
+        units = every_unit() if stop is None else units_at(paths)
+        return [units[path] for path in paths if path in units]
+
     return CoverageReport(
-        unit, period, idle_cells, len(cells), len(grassroots),
-        len(grassroots) - len(idle_grassroots), idle_grassroots,
+        unit, period,
+        ReportRows(lambda: len(idle_cell_paths), read_cells),
+        len(cells), len(grassroots), len(grassroots) - len(idle_grassroots_paths),
+        ReportRows(lambda: len(idle_grassroots_paths), read_grassroots),
     )
 
 
@@ -444,28 +536,48 @@ def coverage_report(unit, period, *, candidates=None):
 class ProbationReport:
     unit: Unit
     period: object
-    ending: list  # probationary members whose 12 months end in the period
-    overdue: list  # recognition not decided within 30 working days after the 12 months
+    ending: ReportRows  # probationary members whose 12 months end in the period
+    overdue: ReportRows  # recognition not decided within 30 working days after the 12 months
+
+
+RECOGNITION = next(deadline for deadline in DEADLINES if deadline.kind == StepKind.RECOGNITION)
 
 
 def probation_report(unit, period, *, candidates=None, today):
-    """Two queries: those whose probation ends in the period; those still waiting past the deadline."""
+    """Those whose probation ends in the period; those still waiting past the deadline to be
+    recognised. Both lists are counted in one query and read a page (or, for the workbook, a list)
+    per query, oldest ceremony first; each row read carries `recognition_due`, and the overdue ones
+    `days_overdue`.
+
+    The recognition is due 30 working days after the 12 months; that date never goes down as the
+    ceremony date goes up, so "overdue today" is "ceremony on or before one date" (computed once)."""
     probationary = (
-        _candidates(candidates).in_subtree(unit)
-        .filter(ceremony_date__isnull=False, recognition_date__isnull=True, exit_date__isnull=True)
-        .select_related("cell").order_by("ceremony_date", "name_sort_key", "pk")
+        _candidates(candidates).in_subtree(unit).filter(RECOGNITION.waiting_q())
+        .select_related("cell").only("full_name", "ceremony_date", "cell__name")
+        .order_by("ceremony_date", "name_sort_key", "pk")
     )
-    ending = list(probationary.filter(
-        ceremony_date__gte=add_months(period.start, -PROBATION_MONTHS),
-        ceremony_date__lte=add_months(period.end, -PROBATION_MONTHS),
-    ))
-    # The 12 months must at least be over before anything can be overdue; working days need Python.
-    overdue = []
-    for candidate in probationary.filter(ceremony_date__lt=add_months(today, -PROBATION_MONTHS)):
-        candidate.recognition_due = add_working_days(candidate.official_from, RECOGNITION_DUE_WORKING_DAYS)
-        if candidate.recognition_due < today:
-            candidate.days_overdue = (today - candidate.recognition_due).days
-            overdue.append(candidate)
-    for candidate in ending:
-        candidate.recognition_due = add_working_days(candidate.official_from, RECOGNITION_DUE_WORKING_DAYS)
-    return ProbationReport(unit, period, ending, overdue)
+    ending_q = Q(ceremony_date__gte=add_months(period.start, -PROBATION_MONTHS),
+                 ceremony_date__lte=add_months(period.end, -PROBATION_MONTHS))
+    overdue_q = Q(ceremony_date__lte=latest_clock_date(RECOGNITION.due, today - datetime.timedelta(days=1)))
+
+    @functools.cache
+    def counts():
+        return probationary.aggregate(ending=Count("pk", filter=ending_q), overdue=Count("pk", filter=overdue_q))
+
+    recognition_due = functools.cache(RECOGNITION.due)  # people share ceremony dates
+
+    def reader(q, *, overdue):
+        def read(start, stop):
+            people = list(probationary.filter(q)[start:stop])
+            for person in people:
+                person.recognition_due = recognition_due(person.ceremony_date)
+                if overdue:
+                    person.days_overdue = (today - person.recognition_due).days
+            return people
+        return read
+
+    return ProbationReport(
+        unit, period,
+        ReportRows(lambda: counts()["ending"], reader(ending_q, overdue=False)),
+        ReportRows(lambda: counts()["overdue"], reader(overdue_q, overdue=True)),
+    )

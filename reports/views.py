@@ -1,8 +1,10 @@
 """Report pages and their Excel downloads. Scope: the unit comes from Unit.objects.visible_to(user)
 (a unit outside it is a 404) and people from Candidate.objects.visible_to(user)."""
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -49,8 +51,21 @@ def report_index(request):
     return redirect("reports:progress", code=request.user.unit.code)
 
 
+@dataclass
+class ListPage:
+    """A page of one of a report's long lists: `param` is its page's GET parameter, `query` the other
+    parameters its links keep (the period and the other lists' pages), `anchor` the list's id."""
+    page: Page
+    param: str
+    query: str
+    anchor: str
+
+
 class ReportView(TemplateView):
     report_name = ""
+    # A province has thousands of people on probation and of idle cells: a page shows this many of
+    # each list, the Excel download all of them.
+    paginate_by = 50
 
     def get(self, request, *args, **kwargs):
         self.unit = scoped_unit(request, kwargs["code"])
@@ -85,6 +100,19 @@ class ReportView(TemplateView):
             return_url=reverse("reports:quarterly_return", kwargs={"code": self.unit.code}) + f"?{query}",
         )
         return context
+
+    def paginate(self, lists):
+        """{GET parameter: (rows, anchor)} -> {GET parameter: ListPage}. A page number that is not a
+        number shows the first page, one past the end the last."""
+        pages = {param: Paginator(rows, self.paginate_by).get_page(self.request.GET.get(param))
+                 for param, (rows, _anchor) in lists.items()}
+        period = self.period.query_params()
+        return {
+            param: ListPage(page, param, urlencode(
+                {**period, **{other: pages[other].number for other in pages if other != param and pages[other].number > 1}}
+            ), lists[param][1])
+            for param, page in pages.items()
+        }
 
 
 class ProgressView(ReportView):
@@ -143,6 +171,14 @@ class CoverageView(ReportView):
     def get_report(self):
         return selectors.coverage_report(self.unit, self.period, candidates=self.candidates)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = context["report"]
+        pages = self.paginate({"cells_page": (report.idle_cells, "idle-cells"),
+                               "grassroots_page": (report.idle_grassroots, "idle-grassroots")})
+        context.update(idle_cells=pages["cells_page"], idle_grassroots=pages["grassroots_page"])
+        return context
+
 
 class ProbationView(ReportView):
     report_name = "probation"
@@ -150,6 +186,14 @@ class ProbationView(ReportView):
 
     def get_report(self):
         return selectors.probation_report(self.unit, self.period, candidates=self.candidates, today=self.today)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = context["report"]
+        pages = self.paginate({"ending_page": (report.ending, "probation-ending"),
+                               "overdue_page": (report.overdue, "probation-overdue")})
+        context.update(ending=pages["ending_page"], overdue=pages["overdue_page"])
+        return context
 
 
 def _xlsx_response(workbook, name):

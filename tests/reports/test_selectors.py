@@ -260,7 +260,148 @@ def test_each_selector_is_a_fixed_number_of_queries(db, django_assert_num_querie
         assert selectors.breakdown_report(root, period).total == 2 * children
     with django_assert_num_queries(3):
         assert selectors.pipeline_report(root, period).totals["probationary"] == 2 * children
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # every count from two queries of paths
         assert selectors.coverage_report(root, period).grassroots_admitting == children
     with django_assert_num_queries(2):
-        assert len(selectors.probation_report(root, Period.for_year(2026), today=TODAY).ending) == 2 * children
+        coverage = selectors.coverage_report(root, Period.for_year(2024))  # nobody admitted: all idle
+    with django_assert_num_queries(0):
+        assert (len(coverage.idle_cells), len(coverage.idle_grassroots)) == (2 * children, children)
+    with django_assert_num_queries(2):  # the idle units as objects: a page of a list, or the whole lists once
+        assert len(coverage.idle_cells[:3]) == 3
+        assert len(list(coverage.idle_cells)) + len(list(coverage.idle_grassroots)) == 3 * children
+    with django_assert_num_queries(1):  # both lists counted in one query
+        probation = selectors.probation_report(root, Period.for_year(2026), today=TODAY)
+        assert len(probation.ending) == len(probation.overdue) == 2 * children
+    with django_assert_num_queries(2):  # a page, then the whole list
+        assert len(probation.ending[:3]) == 3 and len(list(probation.ending)) == 2 * children
+
+
+# --- the long lists: read a page at a time, the same rows as person by person -------------------------
+
+def _random_probationers(cells, rng, count):
+    """People admitted 2022-2026 at random, most still on probation, some recognised or struck off;
+    ceremonies on 29/02, month ends and around Tết among them. Inserted in one statement."""
+    kinh = Ethnicity.objects.get(name="Kinh")
+    days = [D(2024, 2, 29), D(2025, 1, 31), D(2024, 8, 31), D(2025, 1, 27)]
+    days += [D(2022, 6, 1) + datetime.timedelta(days=rng.randrange(0, 1600)) for _ in range(count - len(days))]
+    people = []
+    for index, ceremony in enumerate(days):
+        fields = admitted_fields(ceremony - datetime.timedelta(days=5), ceremony_date=ceremony)
+        shape = rng.random() if index >= 4 else 1  # the chosen days stay on probation
+        if shape < 0.1 and ceremony < D(2025, 6, 1):
+            fields.update(new_member_course_date=ceremony + datetime.timedelta(days=40), recognition_no="1",
+                          recognition_date=ceremony + datetime.timedelta(days=370))
+        elif shape < 0.15:
+            fields.update(exit_date=ceremony + datetime.timedelta(days=10), exit_reason="struck_off")
+        # several people share a ceremony date: the order falls back to the name, then the id
+        person = Candidate(full_name=f"{rng.choice(['Lê', 'Trần', 'Vũ'])} Văn {rng.choice('ABC')}",
+                           date_of_birth=D(1995, 3, 15), gender=Gender.MALE, ethnicity=kinh,
+                           occupation=Occupation.FARMER, cell=rng.choice(cells), **fields)
+        person.refresh_derived()
+        people.append(person)
+    Candidate.objects.bulk_create(people)
+
+
+def _probation_by_hand(period, today):
+    """The report's two lists computed person by person, as the report did before it counted in SQL:
+    the reference. (pk, 12 months end, recognition due) in the report's order."""
+    from recruitment.calendar import add_months, add_working_days
+
+    waiting = sorted((person for person in Candidate.objects.all()
+                      if person.ceremony_date and not person.recognition_date and not person.exit_date),
+                     key=lambda person: (person.ceremony_date, person.name_sort_key, person.pk))
+    rows = [(person.pk, person.ceremony_date, add_months(person.ceremony_date, 12),
+             add_working_days(add_months(person.ceremony_date, 12), 30)) for person in waiting]
+    ending = [(pk, end, due) for pk, ceremony, end, due in rows
+              if add_months(period.start, -12) <= ceremony <= add_months(period.end, -12)]
+    overdue = [(pk, end, due) for pk, _ceremony, end, due in rows if due < today]
+    return ending, overdue
+
+
+def test_probation_lists_match_the_person_by_person_reference_in_every_slice(tree):
+    import random
+
+    from recruitment.calendar import add_months, add_working_days
+
+    _random_probationers([tree.cell_a1, tree.cell_a2, tree.cell_b1, tree.enterprise], random.Random(5), 160)
+    leap_due = add_working_days(add_months(D(2024, 2, 29), 12), 30)  # due, then overdue the day after
+    cases = [(Period.for_year(2025), TODAY), (Period.for_quarter(2025, 1), leap_due),
+             (Period.for_quarter(2025, 1), leap_due + datetime.timedelta(days=1)),
+             (Period.for_range(D(2025, 2, 28), D(2025, 3, 1)), D(2026, 2, 23)), (Period.for_months(2026, 5), TODAY)]
+    for period, today in cases:
+        ending, overdue = _probation_by_hand(period, today)
+        assert ending and overdue, (period, today)
+        report = selectors.probation_report(tree.province, period, today=today)
+        for rows, expected in ((report.ending, ending), (report.overdue, overdue)):
+            assert len(rows) == len(expected)
+            assert [(p.pk, p.official_from, p.recognition_due) for p in rows] == expected
+            for start, stop in ((0, 10), (7, 19), (len(expected) - 3, len(expected) + 5)):
+                fresh = getattr(selectors.probation_report(tree.province, period, today=today),
+                                "ending" if rows is report.ending else "overdue")
+                assert [(p.pk, p.official_from, p.recognition_due) for p in fresh[start:stop]] == expected[start:stop]
+        assert [p.days_overdue for p in report.overdue] == [(today - due).days for _pk, _end, due in overdue]
+    # the leap-day ceremony is due on `leap_due`: not yet late that day, late the day after
+    leap = Candidate.objects.get(ceremony_date=D(2024, 2, 29))
+    for (period, today), late in ((cases[1], False), (cases[2], True)):
+        assert (leap.pk in [p.pk for p in selectors.probation_report(tree.province, period, today=today).overdue]) == late
+
+
+def _coverage_by_hand(root, period):
+    """Idle cells (code, organisation code) and idle organisations, walking the tree unit by unit."""
+    from units.models import CELL_KINDS, GRASSROOTS_KINDS, Unit
+
+    units = list(Unit.objects.subtree(root))
+    admitted_in = {person.cell_id for person in Candidate.objects.filter(
+        decision_date__gte=period.start, decision_date__lte=period.end)}
+    organisations = [u for u in units if u.kind in GRASSROOTS_KINDS]
+
+    def organisation_of(cell):
+        above = [org for org in organisations if cell.path.startswith(org.path)]
+        return max(above, key=lambda org: org.depth).code if above else None
+
+    idle_cells = [(u.code, organisation_of(u)) for u in units if u.kind in CELL_KINDS and u.pk not in admitted_in]
+    idle_organisations = [org.code for org in organisations if not any(
+        u.pk in admitted_in for u in units if u.kind in CELL_KINDS and u.path.startswith(org.path))]
+    return idle_cells, idle_organisations, sum(u.kind in CELL_KINDS for u in units), len(organisations)
+
+
+def test_coverage_lists_match_the_unit_by_unit_reference_in_every_slice(tree):
+    import random
+
+    from units.models import UnitKind
+
+    rng = random.Random(3)
+    cells = [tree.cell_a1, tree.cell_a2, tree.cell_b1, tree.enterprise]
+    for index in range(6):  # organisations with cells directly below and under a partial committee
+        org = make_unit(rng.choice([tree.committee_a, tree.committee_b]))
+        cells += [make_unit(org) for _ in range(rng.randrange(1, 4))]
+        partial = make_unit(org, UnitKind.PARTIAL_COMMITTEE)
+        cells += [make_unit(partial) for _ in range(rng.randrange(0, 3))]
+    for _ in range(30):
+        admitted(rng.choice(cells), D(2024, 1, 1) + datetime.timedelta(days=rng.randrange(0, 1000)))
+    for period in (Period.for_year(2025), Period.for_quarter(2025, 3), Period.for_year(2020)):
+        idle_cells, idle_organisations, cell_count, organisation_count = _coverage_by_hand(tree.province, period)
+        report = selectors.coverage_report(tree.province, period)
+        assert (report.cell_count, report.grassroots_count) == (cell_count, organisation_count)
+        assert report.grassroots_admitting == organisation_count - len(idle_organisations)
+        assert len(report.idle_cells) == len(idle_cells) and len(report.idle_grassroots) == len(idle_organisations)
+        for start, stop in ((0, 4), (3, 9), (len(idle_cells) - 2, len(idle_cells) + 3)):
+            page = selectors.coverage_report(tree.province, period).idle_cells[start:stop]
+            assert [(c.code, c.grassroots.code if c.grassroots else None) for c in page] == idle_cells[start:stop]
+        page = selectors.coverage_report(tree.province, period).idle_grassroots[1:4]
+        assert [org.code for org in page] == idle_organisations[1:4]
+        assert [(c.code, c.grassroots.code if c.grassroots else None) for c in report.idle_cells] == idle_cells
+        assert [org.code for org in report.idle_grassroots] == idle_organisations
+
+
+def test_report_rows_index_like_a_list(tree):
+    admitted(tree.cell_a1, D(2025, 4, 1))
+    rows = selectors.coverage_report(tree.province, Period.for_year(2025)).idle_cells
+    codes = ["A1-2", "B1-1", "B2"]
+    assert [rows[i].code for i in (0, 2, -1, -3)] == ["A1-2", "B2", "B2", "A1-2"]
+    assert [c.code for c in rows[1:]] == codes[1:] and rows[5:9] == [] and rows[2:1] == []
+    with pytest.raises(IndexError):
+        rows[3]
+    with pytest.raises(IndexError):
+        rows[-4]
+    assert bool(rows) and [c.code for c in rows] == codes and [c.code for c in rows[-2:]] == codes[-2:]

@@ -11,6 +11,8 @@ from tests.factories import CandidateFactory, admitted_fields, make_unit, make_u
 from units.models import Role, Term
 from units.services import headcount_set, target_set
 
+from .helpers import admit, sheet_rows, table_rows
+
 D = datetime.date
 PAGES = ["progress", "breakdown", "pipeline", "coverage", "probation"]
 
@@ -189,11 +191,15 @@ def build_wide_tree(children):
             admitted(cell, D(2025, 1 + index % 12, 3), ceremony_date=D(2025, 1 + index % 12, 10))
             admitted(cell, D(2024, 3, 3), ceremony_date=D(2024, 3, 10))
             CandidateFactory(cell=cell, listed_on=D(2025, 2, 1))
+        make_unit(make_unit(committee))  # an organisation whose one cell admits nobody: the coverage lists
     return root
 
 
-# session, user, the user's unit (scope), the unit, its ancestors, the terms + each report's own
-QUERIES = {"progress": 5 + 4, "breakdown": 5 + 3, "pipeline": 5 + 3, "coverage": 5 + 2, "probation": 5 + 2}
+# session, user, the user's unit (scope), the unit, its ancestors, the terms + each report's own.
+# Coverage and probation show a page of each of their two lists: coverage counts from two queries of
+# paths and reads each page as objects (+2); probation counts both lists in one query and reads each
+# page (+1 over its two whole-list queries of before).
+QUERIES = {"progress": 5 + 4, "breakdown": 5 + 3, "pipeline": 5 + 3, "coverage": 5 + 2 + 2, "probation": 5 + 1 + 2}
 
 
 @pytest.mark.parametrize("children", [2, 12])
@@ -217,9 +223,10 @@ def test_page_query_count_is_pinned_and_does_not_grow(client, db, django_assert_
 def test_quarterly_return_query_count_does_not_grow(client, db, django_assert_num_queries, children):
     root = build_wide_tree(children)
     client.force_login(make_user(root, Role.STAFF))
-    # session, user, user's unit, the unit + 4 + 3 + 3 + 2 + 2 (the term lookup is not needed for a year)
-    # + 1: the closed quarters of the period (issue 6)
-    with django_assert_num_queries(4 + 14 + 1):
+    # session, user, user's unit, the unit + 4 + 3 + 3 + 3 + 2 (the term lookup is not needed for a year)
+    # + 1: the closed quarters of the period (issue 6). Coverage: two queries of paths for the counts,
+    # then every idle cell and organisation as objects in one.
+    with django_assert_num_queries(4 + 15 + 1):
         response = client.get(reverse("reports:quarterly_return", kwargs={"code": "ROOT"}) + "?year=2025")
     assert response.status_code == 200
 
@@ -259,3 +266,113 @@ def test_each_period_form_sends_one_kind_of_period(client, tree, users):
         page = response.content.decode()
         assert "alert-danger" not in page, (kind, fields)
         assert response.context["period"].label == expected[kind]
+
+
+# --- long lists: a page at a time on the page, every row in the workbook ----------------------------
+
+LIST_TODAY = D(2026, 11, 22)
+
+
+@pytest.fixture
+def list_today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: LIST_TODAY)
+
+
+@pytest.fixture
+def two_a_page(monkeypatch, list_today):
+    from reports.views import ReportView
+
+    monkeypatch.setattr(ReportView, "paginate_by", 2)
+
+
+@pytest.fixture
+def probationers(tree):
+    """Five whose 12 months end in 2026 (December: not yet due on LIST_TODAY), three long overdue."""
+    for day in range(1, 6):
+        admit(tree.cell_a1 if day % 2 else tree.cell_b1, 1, D(2025, 11, 20 + day), ceremony_date=D(2025, 12, day))
+    for month in (3, 5, 7):
+        admit(tree.cell_a2, 1, D(2023, month, 1), ceremony_date=D(2023, month, 10))
+    return tree
+
+
+def probation_rows(client, **params):
+    page = client.get(url("probation", "P", year=2026, **params))
+    assert page.status_code == 200
+    content = page.content.decode()
+    return content, table_rows(content, "probation-ending", "data-person"), table_rows(content, "probation-overdue", "data-person")
+
+
+def test_probation_page_shows_a_page_of_each_list_and_how_many_there_are(client, probationers, users, two_a_page):
+    client.force_login(users.province_staff)
+    content, ending, overdue = probation_rows(client)
+    assert (len(ending), len(overdue)) == (2, 2)
+    assert re.search(r'id="probation-ending">[^<]*<span class="badge[^"]*">5</span>', content)
+    assert re.search(r'id="probation-overdue">[^<]*<span class="badge[^"]*">3</span>', content)
+    assert "Đang hiển thị 1–2 trong số 5." in content and "Đang hiển thị 1–2 trong số 3." in content
+    assert content.count("Tải Excel để có danh sách đầy đủ.") == 2
+    assert 'href="?year=2026&amp;ending_page=2#probation-ending"' in content
+    assert 'href="?year=2026&amp;overdue_page=2#probation-overdue"' in content
+
+    # each list pages on its own and its links keep the period and the other list's page
+    content, ending, overdue = probation_rows(client, ending_page=3, overdue_page=2)
+    assert (len(ending), len(overdue)) == (1, 1)
+    assert "Đang hiển thị 5–5 trong số 5." in content and "Đang hiển thị 3–3 trong số 3." in content
+    assert 'href="?year=2026&amp;overdue_page=2&amp;ending_page=2#probation-ending"' in content
+    assert 'href="?year=2026&amp;ending_page=3&amp;overdue_page=1#probation-overdue"' in content
+    assert f'href="{reverse("reports:export", kwargs={"code": "P", "report": "probation"})}?year=2026"' in content
+
+
+def test_a_page_number_out_of_range_or_not_a_number_shows_a_page(client, probationers, users, two_a_page):
+    client.force_login(users.province_staff)
+    _content, first, _overdue = probation_rows(client)
+    _content, last, _overdue = probation_rows(client, ending_page=3)
+    for value, expected in (("abc", first), ("", first), ("2.5", first), ("99999", last), ("0", last),
+                            ("-1", last), ("1e9", first)):
+        _content, shown, _overdue = probation_rows(client, ending_page=value)
+        assert shown == expected, value
+    response = client.get(url("coverage", "P", year=2026, cells_page="x" * 500, grassroots_page="99999999999999999999"))
+    assert response.status_code == 200
+
+
+def test_one_page_of_a_list_says_nothing_about_pages(client, probationers, users, list_today):
+    client.force_login(users.province_staff)
+    content, ending, overdue = probation_rows(client)  # 50 a page
+    assert (len(ending), len(overdue)) == (5, 3)
+    assert "Đang hiển thị" not in content and "ending_page=" not in content
+
+
+def test_the_pages_together_are_the_workbook_row_by_row(client, probationers, users, two_a_page):
+    client.force_login(users.province_staff)
+    shown = []
+    for number in (1, 2, 3):
+        _content, ending, _overdue = probation_rows(client, ending_page=number)
+        shown += [row[1:] for row in ending]
+    for number in (1, 2):
+        _content, _ending, overdue = probation_rows(client, overdue_page=number)
+        shown += [row[1:] for row in overdue]
+    download = client.get(reverse("reports:export", kwargs={"code": "P", "report": "probation"}) + "?year=2026")
+    rows = sheet_rows(openpyxl.load_workbook(io.BytesIO(download.content))["Dự bị"])
+    assert len(rows) == len(shown) == 8
+    assert shown == [[name, cell, *(day.strftime("%d/%m/%Y") for day in dates)] for name, cell, *dates, _note in rows]
+
+    # coverage: nobody admitted in 2026, so all four cells and three organisations are idle
+    def coverage_rows(**params):
+        content = client.get(url("coverage", "P", year=2026, **params)).content.decode()
+        return table_rows(content, "idle-cell-list", "data-unit"), table_rows(content, "idle-grassroots-list", "data-unit")
+
+    cells = coverage_rows()[0] + coverage_rows(cells_page=2)[0]
+    organisations = coverage_rows()[1] + coverage_rows(grassroots_page=2)[1]
+    download = client.get(reverse("reports:export", kwargs={"code": "P", "report": "coverage"}) + "?year=2026")
+    rows = sheet_rows(openpyxl.load_workbook(io.BytesIO(download.content))["Chưa kết nạp"])
+    split = rows.index(("Mã đơn vị", "Tổ chức cơ sở đảng chưa kết nạp", "Loại hình"))
+    assert [row[1:] for row in cells] == [[code, name, grassroots or "—"] for code, name, grassroots in rows[:split]]
+    assert [row[1:] for row in organisations] == [list(row) for row in rows[split + 1:split + 4]]
+    assert len(cells) == 4 and len(organisations) == 3
+    assert rows[split + 5][1:] == ("Số chi bộ chưa kết nạp", 4)
+
+
+def test_the_count_of_a_long_list_reads_in_english(client, probationers, users, two_a_page):
+    client.force_login(users.province_staff)
+    client.post("/ngon-ngu/", {"language": "en", "next": "/"})
+    content, _ending, _overdue = probation_rows(client)
+    assert "Showing 1–2 of 5." in content and "Download the Excel file for the full list." in content
