@@ -196,7 +196,9 @@ def progress_report(unit, period, *, candidates=None, today):
     monthly = None
     if period.year is not None:
         grid = _admissions_by_child_and_month(unit, candidates, period.year)
-        monthly = [sum(count for (_child, month), count in grid.items() if month == m) for m in range(1, 13)]
+        monthly = [0] * 12
+        for (_child, month), count in grid.items():
+            monthly[month - 1] += count
     if period.year is not None and _month_aligned(period):
         admitted = _sum_months(grid, period.start.month, period.end.month)
         year_to_date = _sum_months(grid, 1, period.end.month)
