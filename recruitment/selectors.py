@@ -58,7 +58,7 @@ def year_progress(unit, year, *, today=None, with_children=True):
         unit,
         Candidate.objects.filter(decision_date__year=year),
         path_field="cell__path",
-        admitted=Count("pk"),
+        admitted=Count("*"),
     )
     total = sum(values["admitted"] for values in admitted.values())
 
