@@ -38,6 +38,20 @@ def year_2025(tree):
     return tree
 
 
+def test_progress_rows_escape_names_and_mark_low_and_high_in_the_chosen_language(client, year_2025, users):
+    year_2025.committee_a.name = "<b>Huyện A</b> & co"
+    year_2025.committee_a.save()
+    client.force_login(users.province_staff)
+    content = client.get(url("progress", "P", year=2025)).content.decode()
+    assert "&lt;b&gt;Huyện A&lt;/b&gt; &amp; co" in content and "<b>Huyện A</b>" not in content
+    row_a = content.split('data-unit="A"')[1].split("</tr>")[0]
+    row_b = content.split('data-unit="B"')[1].split("</tr>")[0]
+    assert "Vượt kế hoạch" in row_a and "Dưới 50%" in row_b  # 150% and 25% of their targets
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    content = client.get(url("progress", "P", year=2025)).content.decode()
+    assert "Above plan" in content and "Under 50%" in content
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_for_the_unit_and_its_period(client, year_2025, users, page):
     client.force_login(users.province_staff)
