@@ -569,18 +569,19 @@ def probation_report(unit, period, *, candidates=None, today):
 
     recognition_due = functools.cache(RECOGNITION.due)  # people share ceremony dates
 
-    def reader(q, *, overdue):
+    def reader(q):
         def read(start, stop):
             people = list(probationary.filter(q)[start:stop])
             for person in people:
                 person.recognition_due = recognition_due(person.ceremony_date)
-                if overdue:
+                # In either list: someone whose 12 months ended in the period may be overdue already.
+                if person.recognition_due < today:
                     person.days_overdue = (today - person.recognition_due).days
             return people
         return read
 
     return ProbationReport(
         unit, period,
-        ReportRows(lambda: counts()["ending"], reader(ending_q, overdue=False)),
-        ReportRows(lambda: counts()["overdue"], reader(overdue_q, overdue=True)),
+        ReportRows(lambda: counts()["ending"], reader(ending_q)),
+        ReportRows(lambda: counts()["overdue"], reader(overdue_q)),
     )

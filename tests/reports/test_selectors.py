@@ -234,6 +234,12 @@ def test_probation_ending_in_the_period_and_recognitions_overdue(tree):
     assert report.ending[0].official_from == D(2026, 2, 10)
     assert [c.pk for c in report.overdue] == [overdue.pk]
     assert report.overdue[0].recognition_due < D(2025, 8, 1)
+    assert not hasattr(report.ending[0], "days_overdue")
+    # Looked at in April, the one whose 12 months ended in February is late too (due 31/03, Tết skipped),
+    # and is marked so in the "ending" list as well.
+    later = selectors.probation_report(tree.province, Period.for_quarter(2026, 1), today=D(2026, 4, 10))
+    assert [c.pk for c in later.ending] == [ending.pk] and later.ending[0].days_overdue > 0
+    assert {c.pk for c in later.overdue} == {overdue.pk, ending.pk}
 
 
 @pytest.mark.parametrize("children", [2, 12])
