@@ -7,9 +7,9 @@ conditions and orderings on the clock date, which the database counts and sorts.
 due dates only for the rows on the page.
 """
 import datetime
+import functools
 import heapq
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -119,7 +119,7 @@ class TodoList:
     def use_counts(self, row):
         self.counts = {kind: {key: row[f"todo__{kind}__{key}"] for key in ("total", "overdue")} for kind in KINDS}
 
-    @cached_property
+    @functools.cached_property
     def counts(self):
         """{kind: {"total": n, "overdue": n}} for every kind, whatever the filters: one query."""
         row = self.candidates.aggregate(**self.count_aggregates())
@@ -159,10 +159,11 @@ class TodoList:
         heads = []
         for kind in self.kinds:
             deadline = _DEADLINE_BY_KIND[kind]
+            due = functools.cache(deadline.due)  # thousands of people share a few hundred dates
             rows = (self.candidates.filter(self._q(kind))
                     .order_by(deadline.clock, "name_sort_key", "pk")
                     .values_list(deadline.clock, "name_sort_key", "pk")[:stop])
-            heads.append([(deadline.due(clock_date), clock_date, name_key, pk, kind) for clock_date, name_key, pk in rows])
+            heads.append([(due(clock_date), clock_date, name_key, pk, kind) for clock_date, name_key, pk in rows])
         return heads
 
     def _item(self, candidate, kind, due):
