@@ -101,7 +101,7 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes first: a locked-out account is refused before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "units.backends.UnitModelBackend",  # ModelBackend that reads the account's unit with it
 ]
 # Five failed logins for one account lock it for 30 minutes, from whatever address they come (a guesser
 # rotating addresses, browsers or cookies is still stopped); a successful login clears the count.

@@ -78,7 +78,7 @@ def test_staff_home_lists_children_and_todo(client, tree, users, django_assert_n
 
     # Something due from the start: the rows shown cost a query only when there are any.
     _admitted(tree.cell_a2, datetime.date.today() - datetime.timedelta(days=4))
-    response = _flat(_login(client, users.province_staff), reverse("home"), grow, django_assert_num_queries, 12)
+    response = _flat(_login(client, users.province_staff), reverse("home"), grow, django_assert_num_queries, 11)
     rows = {row.unit.code: row for row in response.context["rows"]}
     assert set(rows) == {"A", "B"}
     assert rows["A"].target == 6 and rows["B"].target is None
@@ -97,7 +97,7 @@ def test_secretary_home_query_count_does_not_grow(client, tree, users, django_as
         _people(tree.cell_a1, 5)
         _admitted(tree.cell_a1, datetime.date.today() - datetime.timedelta(days=6))
 
-    _flat(_login(client, users.secretary_a1), reverse("home"), grow, django_assert_num_queries, 11)
+    _flat(_login(client, users.secretary_a1), reverse("home"), grow, django_assert_num_queries, 10)
 
 
 # --- The list -----------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_bad_filter_values_are_not_an_error_page(client, tree, users):
 def test_list_query_count_does_not_grow(client, tree, users, django_assert_num_queries):
     _people(tree.cell_a1, 3)
     _flat(_login(client, users.staff_a), reverse("recruitment:candidate_list") + "?q=nguyen&stage=listed",
-          lambda: _people(tree.cell_a2, 30), django_assert_num_queries, 7)
+          lambda: _people(tree.cell_a2, 30), django_assert_num_queries, 6)
 
 
 def test_export_is_the_filtered_scoped_list(client, tree, users):
@@ -211,7 +211,7 @@ def test_export_leaves_citizen_ids_out_for_secretaries_even_when_asked(client, t
 def test_export_query_count_does_not_grow(client, tree, users, django_assert_num_queries):
     _people(tree.cell_a1, 2)
     _flat(_login(client, users.staff_a), reverse("recruitment:candidate_export"),
-          lambda: _people(tree.cell_a1, 20), django_assert_num_queries, 4)
+          lambda: _people(tree.cell_a1, 20), django_assert_num_queries, 3)
 
 
 # --- One person ---------------------------------------------------------------------------------
@@ -243,8 +243,9 @@ def test_next_steps_buttons_follow_the_role(client, tree, users):
 def test_candidate_page_query_count(client, tree, users, django_assert_num_queries):
     person = _admitted(tree.cell_a1, datetime.date(2025, 3, 3))
     client = _login(client, users.staff_a)
-    # 5 + 4 (issue 6): closed quarters; the history rows; the names of the ethnicity and the cell in them.
-    with django_assert_num_queries(9):
+    # 4 (the user's unit comes with the user) + 4 (issue 6): closed quarters; the history rows; the names of
+    # the ethnicity and the cell in them.
+    with django_assert_num_queries(8):
         response = client.get(reverse("recruitment:candidate_detail", args=[person.pk]))
     assert "101-QĐ/HU" in response.content.decode()
     assert [d["label"] for d in response.context["deadlines"]] == [StepKind.CEREMONY.label]
@@ -312,7 +313,7 @@ def test_step_out_of_order_is_refused(client, tree, users):
 def test_step_form_query_count(client, tree, users, django_assert_num_queries):
     person = CandidateFactory(cell=tree.cell_a1)
     client = _login(client, users.staff_a)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(reverse("recruitment:step_record", args=[person.pk, "course"])).status_code == 200
 
 
@@ -368,7 +369,7 @@ def test_board_has_a_column_per_stage_with_counts(client, tree, users, django_as
         _people(tree.cell_b1, 2)
 
     response = _flat(_login(client, users.staff_a), reverse("recruitment:board"), grow,
-                     django_assert_num_queries, 11)
+                     django_assert_num_queries, 10)
     columns = {column["stage"]: column for column in response.context["columns"]}
     assert columns[Stage.LISTED]["count"] == 3 and len(columns[Stage.LISTED]["people"]) == 3
     assert columns[Stage.DECIDED]["count"] == 1
@@ -388,7 +389,7 @@ def test_todo_page(client, tree, users, django_assert_num_queries):
 
     _admitted(tree.cell_a2, datetime.date.today() - datetime.timedelta(days=4))
     response = _flat(_login(client, users.staff_a), reverse("recruitment:todo"), grow,
-                     django_assert_num_queries, 10)
+                     django_assert_num_queries, 9)
     html = response.content.decode()
     assert "Chờ Lễ" in html and "Ngoài" not in html
     assert "ngày làm việc" in html
@@ -430,9 +431,9 @@ def test_form_pages_query_counts(client, tree, users, django_assert_num_queries)
     client = _login(client, users.staff_a)
     # The cell and reference choices are one query each, whatever their number.
     _flat(client, reverse("recruitment:candidate_create"), lambda: _people(tree.cell_a2, 5),
-          django_assert_num_queries, 6)
+          django_assert_num_queries, 5)
     _flat(client, reverse("recruitment:profile_update", args=[person.pk]), lambda: _people(tree.cell_a2, 5),
-          django_assert_num_queries, 8)
+          django_assert_num_queries, 7)
 
 
 def test_leadership_home_reads_only(client, tree, users):

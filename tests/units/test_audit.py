@@ -91,9 +91,9 @@ def test_the_feed_is_paginated_newest_first_with_a_pinned_query_count(client, tr
     CandidateFactory(cell=tree.cell_a2)
     client.force_login(users.staff_a)
     url = reverse("units:unit_history", args=[tree.org_a.pk])
-    # session, user, the user's unit, the unit, crumbs; count, page; then per table on the page its rows
+    # session, user with its unit, the unit, crumbs; count, page; then per table on the page its rows
     # and their earlier rows, + the names they point to (person: ethnicity, cell; target: unit).
-    with django_assert_num_queries(5 + 2 + 4 + 3):
+    with django_assert_num_queries(4 + 2 + 4 + 3):
         first = client.get(url).context["page"]
     assert first.paginator.count == 35 + 1 + 3  # targets, the person, the units (org and two cells)
     newest = first.entries[0]

@@ -25,14 +25,14 @@ def _login(client, user):
 
 def test_tree_shows_only_the_users_subtree(client, tree, users, django_assert_num_queries):
     client = _login(client, users.staff_a)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):  # session, user with its unit, the subtree
         response = client.get(reverse("units:unit_tree"))
     html = response.content.decode()
     assert "Chi bộ thôn 1" in html and "Đảng bộ huyện A" in html
     assert "Đảng bộ huyện B" not in html and "Đảng bộ tỉnh Thử" not in html
     for _ in range(5):
         make_unit(tree.org_a)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get(reverse("units:unit_tree")).status_code == 200
 
 
@@ -73,9 +73,9 @@ def test_unit_page_shows_progress_headcount_children(client, tree, users, django
     CandidateFactory(cell=tree.cell_a1, **admitted_fields(datetime.date(2025, 4, 1)))
     client = _login(client, users.staff_a)
     url = reverse("units:unit_detail", args=[tree.org_a.pk]) + "?nam=2025"
-    # 13 + 7 (issue 6): closed quarters; the unit's latest changes: one UNION, then for each history
+    # 12 (the user's unit comes with the user) + 7 (issue 6): closed quarters; the unit's latest changes: one UNION, then for each history
     # table with rows on the page (unit, target) its rows and their earlier rows, + the target's unit name.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get(url)
     assert response.context["members"] == 50
     assert response.context["own"].admitted == 1 and response.context["own"].target == 5
@@ -86,7 +86,7 @@ def test_unit_page_shows_progress_headcount_children(client, tree, users, django
     assert [crumb.code for crumb in response.context["crumbs"]] == ["A"]
     make_unit(tree.org_a)
     CandidateFactory(cell=tree.cell_a2, **admitted_fields(datetime.date(2025, 5, 1)))
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         assert client.get(url).context["own"].admitted == 2
 
 
@@ -100,7 +100,7 @@ def test_staff_set_children_targets_and_are_warned_of_a_shortfall(client, tree, 
     make_unit(tree.committee_a, UnitKind.GRASSROOTS_CELL, code="A2", name="Chi bộ cơ sở A2")
     client = _login(client, users.staff_a)
     url = reverse("units:child_targets", args=[tree.committee_a.pk]) + f"?nam={YEAR}"
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url)
     form = response.context["form"]
     names = [field.name for _child, field in form.rows()]
