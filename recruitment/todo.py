@@ -94,13 +94,15 @@ class TodoList:
         self.candidates = candidates
         self.kinds = (kind,) if kind else KINDS
         self.overdue_only = overdue_only
+        # The clock-date bounds, once (each is a binary search over dates).
+        self._shown_until = {k: _shown_until(k, self.today) for k in KINDS}
         self._overdue_until = {
             k: latest_clock_date(_DEADLINE_BY_KIND[k].due, self.today - datetime.timedelta(days=1)) for k in KINDS}
 
     def _q(self, kind, *, overdue=None):
         deadline = _DEADLINE_BY_KIND[kind]
         q = deadline.waiting_q()
-        shown_until = _shown_until(kind, self.today)
+        shown_until = self._shown_until[kind]
         if shown_until:
             q &= Q(**{f"{deadline.clock}__lte": shown_until})
         if overdue if overdue is not None else self.overdue_only:
@@ -117,12 +119,15 @@ class TodoList:
         return aggregates
 
     def use_counts(self, row):
-        self.counts = {kind: {key: row[f"todo__{kind}__{key}"] for key in ("total", "overdue")} for kind in KINDS}
+        self.counts = self._counts_from(row)
 
     @functools.cached_property
     def counts(self):
         """{kind: {"total": n, "overdue": n}} for every kind, whatever the filters: one query."""
-        row = self.candidates.aggregate(**self.count_aggregates())
+        return self._counts_from(self.candidates.aggregate(**self.count_aggregates()))
+
+    @staticmethod
+    def _counts_from(row):
         return {kind: {key: row[f"todo__{kind}__{key}"] for key in ("total", "overdue")} for kind in KINDS}
 
     @property
