@@ -27,13 +27,13 @@ from units.audit import StaleEdit
 from units.models import ClosedQuarter, Unit
 
 from . import pipeline, services
+from . import todo as todo_list
 from .filters import CandidateFilter
 from .forms import CandidateCreateForm, ProfileForm, StepForm
 from .models import Candidate
 from .pipeline import Stage, StepKind
 from .selectors import stage_counts, year_progress
 from .tables import CandidateTable, mask_citizen_id
-from . import todo as todo_list
 from .todo import TodoList
 
 HOME_DUE_ITEMS_SHOWN = 10
