@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test install run migrate messages screenshots clean backup restore bench load
+.PHONY: demo test lint install run migrate messages screenshots clean backup restore bench load
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ demo: migrate
 ## Run the whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Lint and formatting (ruff, configured in pyproject.toml); .ci/run runs it before the tests
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 ## Retake the README's screenshots (docs/screenshots/) with the browser tests
 screenshots: install

@@ -1,8 +1,9 @@
 """The database side of the load test (benchmarks/load.sh): the accounts before, the check after.
 
-    python manage.py shell -c "from benchmarks.loadtest import prepare; prepare('/tmp/accounts.json')"
-    python manage.py shell -c "from benchmarks.loadtest import check; check('/tmp/posts.json')"
+python manage.py shell -c "from benchmarks.loadtest import prepare; prepare('/tmp/accounts.json')"
+python manage.py shell -c "from benchmarks.loadtest import check; check('/tmp/posts.json')"
 """
+
 import json
 
 from django.db import transaction
@@ -30,7 +31,7 @@ def prepare(path):
     province = Unit.objects.get_first_root_node()
     committees = list(Unit.objects.children_of(province))
     accounts = []
-    for index, committee in enumerate(committees[1:COMMITTEE_STAFF + 1], start=1):
+    for index, committee in enumerate(committees[1 : COMMITTEE_STAFF + 1], start=1):
         user = _account(f"tai_thu_{index:02d}", committee, Role.STAFF)
         accounts.append({"username": user.username, "role": "staff", "unit": committee.code, "writes": True})
     # Secretaries of two cells of the first committee (the demo's `bithu` sits there too).
@@ -56,10 +57,13 @@ def check(path):
     created = set(posts["created"])
     trained = set(posts["trained"])
     found_created = set(Candidate.objects.filter(mentor_name__in=created).values_list("mentor_name", flat=True))
-    found_trained = set(Candidate.objects.filter(course_certificate_no__in=trained)
-                        .values_list("course_certificate_no", flat=True))
+    found_trained = set(
+        Candidate.objects.filter(course_certificate_no__in=trained).values_list("course_certificate_no", flat=True)
+    )
     lost = len(created - found_created) + len(trained - found_trained)
-    print(f"people listed: {len(created)} POSTs answered, {len(found_created)} found; "
-          f"awareness courses recorded: {len(trained)} POSTs answered, {len(found_trained)} found; lost: {lost}")
+    print(
+        f"people listed: {len(created)} POSTs answered, {len(found_created)} found; "
+        f"awareness courses recorded: {len(trained)} POSTs answered, {len(found_trained)} found; lost: {lost}"
+    )
     if lost:
         raise SystemExit(1)

@@ -4,6 +4,7 @@ Accounts come from LOAD_ACCOUNTS (written by benchmarks.loadtest.prepare); each 
 answers with its redirect is logged to LOAD_POSTS, and load.sh checks each one's record is in the
 database afterwards.
 """
+
 import datetime
 import itertools
 import json
@@ -57,10 +58,16 @@ class Staff(HttpUser):
             self.account = next(_next_account)
         self.client.get("/dang-nhap/", name="login")
         self._plain_cookies()
-        response = self.client.post("/dang-nhap/", name="login", allow_redirects=False, data={
-            "username": self.account["username"], "password": ACCOUNTS["password"],
-            "csrfmiddlewaretoken": self._csrf_token(),
-        })
+        response = self.client.post(
+            "/dang-nhap/",
+            name="login",
+            allow_redirects=False,
+            data={
+                "username": self.account["username"],
+                "password": ACCOUNTS["password"],
+                "csrfmiddlewaretoken": self._csrf_token(),
+            },
+        )
         if response.status_code != 302:
             raise RuntimeError(f"login failed for {self.account['username']}: {response.status_code}")
         self._plain_cookies()
@@ -125,11 +132,20 @@ class Staff(HttpUser):
         if not self.account["writes"]:
             return
         marker = f"LT-{RUN}-{next(_counter)}"
-        if self._post("/quan-chung/them/", {
-            "full_name": "Lò Văn Tải", "date_of_birth": "15/06/1998", "gender": "male",
-            "cell": random.choice(self.account["cells"]), "ethnicity": 1, "occupation": "farmer",
-            "listed_on": today(), "mentor_name": marker,
-        }, "POST list new person"):
+        if self._post(
+            "/quan-chung/them/",
+            {
+                "full_name": "Lò Văn Tải",
+                "date_of_birth": "15/06/1998",
+                "gender": "male",
+                "cell": random.choice(self.account["cells"]),
+                "ethnicity": 1,
+                "occupation": "farmer",
+                "listed_on": today(),
+                "mentor_name": marker,
+            },
+            "POST list new person",
+        ):
             with _lock:
                 POSTS["created"].append(marker)
 
@@ -142,7 +158,10 @@ class Staff(HttpUser):
         if not ids:
             return
         marker = f"LT-{RUN}-{next(_counter)}"
-        if self._post(f"/quan-chung/{random.choice(ids)}/buoc/course/",
-                      {"course_certificate_no": marker, "course_date": today()}, "POST awareness course"):
+        if self._post(
+            f"/quan-chung/{random.choice(ids)}/buoc/course/",
+            {"course_certificate_no": marker, "course_date": today()},
+            "POST awareness course",
+        ):
             with _lock:
                 POSTS["trained"].append(marker)

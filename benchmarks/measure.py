@@ -13,6 +13,7 @@
 
 Times are medians over `repeat` runs after one warm-up run of each.
 """
+
 import json
 import os
 import resource
@@ -21,8 +22,8 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from urllib.parse import urlencode
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -40,6 +41,7 @@ REPORT_PAGES = ("progress", "breakdown", "pipeline", "coverage", "probation")
 
 
 # --- who and what ------------------------------------------------------------------------------
+
 
 @dataclass
 class Subject:
@@ -70,8 +72,12 @@ def subject():
     committee = committees[0]
     today = timezone.localdate()
     # A person on the way (not yet decided): their page offers next steps, the most work for it.
-    candidate = (Candidate.objects.in_subtree(committee).filter(decision_date__isnull=True, exit_date__isnull=True)
-                 .order_by("pk").first())
+    candidate = (
+        Candidate.objects.in_subtree(committee)
+        .filter(decision_date__isnull=True, exit_date__isnull=True)
+        .order_by("pk")
+        .first()
+    )
     # What staff type to find someone: family and middle name and a given name's first letters, with
     # diacritics ("Nguyễn Văn H"); both the list and the admin fold it the same way.
     words = candidate.full_name.split()
@@ -79,8 +85,18 @@ def subject():
     staff_client, admin_client = Client(), Client()
     staff_client.force_login(staff)
     admin_client.force_login(superuser)
-    return Subject(province, committee, staff, superuser, staff_client, admin_client,
-                   today.year, (today.month - 1) // 3 + 1, candidate, search)
+    return Subject(
+        province,
+        committee,
+        staff,
+        superuser,
+        staff_client,
+        admin_client,
+        today.year,
+        (today.month - 1) // 3 + 1,
+        candidate,
+        search,
+    )
 
 
 def timed(fn, repeat):
@@ -104,11 +120,15 @@ def get_ok(client, url):
 
 # --- 1. the progress report against the floor ---------------------------------------------------
 
+
 def floor_sql():
     unit, target, candidate = Unit._meta.db_table, Target._meta.db_table, Candidate._meta.db_table
     headcount = Headcount._meta.db_table
-    month = ("CAST(strftime('%%m', person.decision_date) AS INTEGER)" if connection.vendor == "sqlite"
-             else "CAST(EXTRACT(MONTH FROM person.decision_date) AS INTEGER)")
+    month = (
+        "CAST(strftime('%%m', person.decision_date) AS INTEGER)"
+        if connection.vendor == "sqlite"
+        else "CAST(EXTRACT(MONTH FROM person.decision_date) AS INTEGER)"
+    )
     # The page's numbers and nothing else, the least any implementation must ask of the database:
     # admissions of the year by the child of the province each cell lies under and by month, the
     # children with their targets and members (headcounts summed the same way), and the months.
@@ -141,8 +161,14 @@ def floor_sql():
 def run_floor(province, year):
     """{"children": [(path, target, admitted, members)], "monthly": [12 counts]} in one query."""
     period = Period.for_year(year)
-    params = {"child_len": len(province.path) + Unit.steplen, "prefix": province.path + "%",
-              "start": period.start, "end": period.end, "year": year, "depth": province.depth + 1}
+    params = {
+        "child_len": len(province.path) + Unit.steplen,
+        "prefix": province.path + "%",
+        "start": period.start,
+        "end": period.end,
+        "year": year,
+        "depth": province.depth + 1,
+    }
     with connection.cursor() as cursor:
         cursor.execute(floor_sql(), params)
         rows = cursor.fetchall()
@@ -158,10 +184,16 @@ def run_floor(province, year):
 
 def check_floor_matches_the_report(s):
     """The floor computes the same numbers as the page (else the comparison means nothing)."""
-    report = selectors.progress_report(s.province, Period.for_year(s.year), today=timezone.localdate(),
-                                       candidates=Candidate.objects.visible_to(s.staff))
-    page = {"children": [(row.unit.path, row.target, row.admitted, row.members) for row in report.rows],
-            "monthly": report.monthly}
+    report = selectors.progress_report(
+        s.province,
+        Period.for_year(s.year),
+        today=timezone.localdate(),
+        candidates=Candidate.objects.visible_to(s.staff),
+    )
+    page = {
+        "children": [(row.unit.path, row.target, row.admitted, row.members) for row in report.rows],
+        "monthly": report.monthly,
+    }
     floor = run_floor(s.province, s.year)
     if page != floor:
         raise AssertionError("the floor query and the progress report disagree")
@@ -178,10 +210,10 @@ def bench_progress(s, repeat):
 
 # --- 2. the candidate list against the admin's changelist ------------------------------------------
 
+
 def list_urls(s):
     query = "?" + urlencode({"unit": s.committee.pk, "q": s.search})
-    return (reverse("recruitment:candidate_list") + query,
-            reverse("admin:recruitment_candidate_changelist") + query)
+    return (reverse("recruitment:candidate_list") + query, reverse("admin:recruitment_candidate_changelist") + query)
 
 
 def bench_list(s, repeat):
@@ -194,9 +226,9 @@ def bench_list(s, repeat):
 
 # --- 3. the quarterly return workbook --------------------------------------------------------------
 
+
 def workbook_url(s):
-    return (reverse("reports:quarterly_return", kwargs={"code": s.province.code})
-            + f"?year={s.year}&quarter={s.quarter}")
+    return reverse("reports:quarterly_return", kwargs={"code": s.province.code}) + f"?year={s.year}&quarter={s.quarter}"
 
 
 def bench_workbook(s, repeat):
@@ -231,12 +263,16 @@ def workbook_memory_in_child():
 def workbook_memory():
     output = subprocess.run(
         [sys.executable, "manage.py", "bench", "--workbook-memory"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 # --- 4. queries per page -----------------------------------------------------------------------
+
 
 def pages(s):
     """The pages whose query counts must not grow with the data, by name."""
@@ -273,10 +309,17 @@ def query_counts_elsewhere(database_url):
     """The counts on another database (migrated and seeded with the demo data if empty)."""
     env = {**os.environ, "DATABASE_URL": database_url}
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo", "--if-empty"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=env, check=True,
-                       capture_output=True)
-    output = subprocess.run([sys.executable, "manage.py", "bench", "--query-counts"], cwd=settings.BASE_DIR,
-                            env=env, capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True
+        )
+    output = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--query-counts"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 

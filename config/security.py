@@ -4,6 +4,7 @@ Member files are classified: no page, script, style, font or image may come from
 page may be framed or post a form elsewhere. Django 5.2 has no CSP support of its own (6.0 adds it), so a
 small middleware sends one fixed policy.
 """
+
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
@@ -13,19 +14,21 @@ from django.utils.translation import gettext as _
 # data: SVGs in its stylesheet. Style *attributes* (not <style> elements, not other hosts) are allowed
 # for the progress bars, whose width is the figure itself; a style attribute cannot load anything from
 # another host because img-src/font-src still say 'self'.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 
 # No camera, microphone, location, payment or USB for any page.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"

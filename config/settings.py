@@ -3,6 +3,7 @@
 One module, driven by the environment, so that development, tests and production differ only in
 variables (see README "Production"): DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS.
 """
+
 import datetime
 import os
 import warnings

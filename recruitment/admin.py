@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-
-from units.models import Unit
 from simple_history.admin import SimpleHistoryAdmin
 
 from units.forms import VersionedFormMixin, version_field
+from units.models import Unit
 
 from .models import Candidate, Ethnicity, Religion
 
@@ -35,7 +34,7 @@ class CandidateAdminForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Candidate
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 (the admin edits the whole record; derived keys are not editable)
 
 
 @admin.register(Ethnicity)

@@ -1,5 +1,6 @@
 """Calendar arithmetic of the Charter: calendar months, and working days without weekends and
 Vietnamese public holidays (Tết and the rest)."""
+
 import datetime
 from functools import lru_cache
 

@@ -5,6 +5,7 @@ grassroots organisations of mixed types, ~600 cells, two partial committees, fiv
 candidates at every stage. Rows are bulk-inserted; every generated person is checked by the same
 pipeline rules as anything typed in (pipeline.check), so the demo can never hold data the app refuses.
 """
+
 import datetime
 import random
 from dataclasses import dataclass
@@ -21,10 +22,50 @@ from .pipeline import ExitReason, IntroducingOrganisation
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Phan"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Hữu", "Quang", "Thanh", "Xuân", "Công"]
 MIDDLE_F = ["Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Hồng"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn",
-           "Thắng", "Tuấn", "Việt", "Anh", "Hiếu", "Đạt", "Trung", "Kiên"]
-GIVEN_F = ["Anh", "Chi", "Dung", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngân", "Nhung",
-           "Phương", "Thảo", "Trang", "Vân", "Yến", "Ánh", "Ngọc", "Thu"]
+GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hùng",
+    "Khánh",
+    "Long",
+    "Nam",
+    "Phong",
+    "Quân",
+    "Sơn",
+    "Thắng",
+    "Tuấn",
+    "Việt",
+    "Anh",
+    "Hiếu",
+    "Đạt",
+    "Trung",
+    "Kiên",
+]
+GIVEN_F = [
+    "Anh",
+    "Chi",
+    "Dung",
+    "Hà",
+    "Hạnh",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Ngân",
+    "Nhung",
+    "Phương",
+    "Thảo",
+    "Trang",
+    "Vân",
+    "Yến",
+    "Ánh",
+    "Ngọc",
+    "Thu",
+]
 MINORITY_FAMILY = ["Lò", "Tòng", "Giàng", "Vàng", "Sùng", "Lù", "Chảo", "Tẩn", "Lường", "Cầm", "Quàng", "Pờ"]
 MINORITY_MIDDLE_M = ["Văn", "A", "Seo", "Văn"]
 MINORITY_MIDDLE_F = ["Thị", "Thị", "Mý", "Thị"]
@@ -49,9 +90,14 @@ SHAPES = {
     "demo": Shape(),
     # Hà Nội after 2025: ~140 committees directly under the city, 2,500 grassroots organisations,
     # 15,000 cells, 500,000 members, ~150,000 people over five years of whom ~65,000 admitted.
-    "large": Shape(committees=140, grassroots_per_committee=18, cells_per_grassroots_committee=10,
-                   members_per_cell=(14, 40), admission_rate=0.8,
-                   in_pipeline_per_cell=(2, 3, 4, 5, 6, 7, 8, 9)),
+    "large": Shape(
+        committees=140,
+        grassroots_per_committee=18,
+        cells_per_grassroots_committee=10,
+        members_per_cell=(14, 40),
+        admission_rate=0.8,
+        in_pipeline_per_cell=(2, 3, 4, 5, 6, 7, 8, 9),
+    ),
 }
 
 
@@ -75,24 +121,31 @@ class DemoBuilder:
 
     # --- the tree -------------------------------------------------------------------------------
     def build_tree(self):
-        rng, shape = self.rng, self.shape
+        shape = self.shape
         province = Unit(code="SL", name="Đảng bộ tỉnh Sơn Lâm", kind=UnitKind.PROVINCE, path=_path("", 1), depth=1)
         self.units.append(province)
         self.province = province
         self.committees = []
         committee_names = [
-            ("Đảng bộ huyện Mường Pồn", True), ("Đảng bộ huyện Nậm Lay", True), ("Đảng bộ huyện Phong Thổ Sơn", True),
-            ("Đảng bộ huyện Tam Đường", False), ("Đảng bộ thành phố Sơn Lâm", False), ("Đảng bộ huyện Tân Uyên", True),
-            ("Đảng bộ huyện Than Uyên", False), ("Đảng bộ Khối cơ quan và doanh nghiệp tỉnh", False),
-            ("Đảng bộ Công an tỉnh", False), ("Đảng bộ Quân sự tỉnh", False),
+            ("Đảng bộ huyện Mường Pồn", True),
+            ("Đảng bộ huyện Nậm Lay", True),
+            ("Đảng bộ huyện Phong Thổ Sơn", True),
+            ("Đảng bộ huyện Tam Đường", False),
+            ("Đảng bộ thành phố Sơn Lâm", False),
+            ("Đảng bộ huyện Tân Uyên", True),
+            ("Đảng bộ huyện Than Uyên", False),
+            ("Đảng bộ Khối cơ quan và doanh nghiệp tỉnh", False),
+            ("Đảng bộ Công an tỉnh", False),
+            ("Đảng bộ Quân sự tỉnh", False),
         ]
         for c in range(shape.committees):
             if c < len(committee_names):
                 name, mountain = committee_names[c]
             else:  # the 2025 shape: communes and wards directly under the province
                 name, mountain = f"Đảng bộ {'xã' if c % 3 else 'phường'} {self._place()} {c + 1}", c % 4 == 0
-            committee = Unit(code=f"SL{c + 1:02d}", name=name, kind=UnitKind.COMMITTEE,
-                             path=_path(province.path, c + 1), depth=2)
+            committee = Unit(
+                code=f"SL{c + 1:02d}", name=name, kind=UnitKind.COMMITTEE, path=_path(province.path, c + 1), depth=2
+            )
             self.units.append(committee)
             self.committees.append((committee, mountain))
             for g in range(shape.grassroots_per_committee):
@@ -106,14 +159,24 @@ class DemoBuilder:
 
     def _grassroots_type(self, committee_index, g):
         if committee_index == 7:  # the province agencies' and enterprises' committee
-            return [GrassrootsType.ADMINISTRATION, GrassrootsType.PUBLIC_SERVICE, GrassrootsType.STATE_ENTERPRISE,
-                    GrassrootsType.PRIVATE_ENTERPRISE][g % 4]
+            return [
+                GrassrootsType.ADMINISTRATION,
+                GrassrootsType.PUBLIC_SERVICE,
+                GrassrootsType.STATE_ENTERPRISE,
+                GrassrootsType.PRIVATE_ENTERPRISE,
+            ][g % 4]
         if committee_index in (8, 9):  # police and military
             return GrassrootsType.ARMED_FORCES
         if g < 9:
             return GrassrootsType.COMMUNE
-        return [GrassrootsType.PUBLIC_SERVICE, GrassrootsType.PRIVATE_ENTERPRISE, GrassrootsType.ADMINISTRATION,
-                GrassrootsType.STATE_ENTERPRISE, GrassrootsType.PUBLIC_SERVICE, GrassrootsType.OTHER][(g - 9) % 6]
+        return [
+            GrassrootsType.PUBLIC_SERVICE,
+            GrassrootsType.PRIVATE_ENTERPRISE,
+            GrassrootsType.ADMINISTRATION,
+            GrassrootsType.STATE_ENTERPRISE,
+            GrassrootsType.PUBLIC_SERVICE,
+            GrassrootsType.OTHER,
+        ][(g - 9) % 6]
 
     def _place(self):
         return f"{self.rng.choice(PLACE)} {self.rng.choice(PLACE2)}"
@@ -123,7 +186,8 @@ class DemoBuilder:
         gtype = self._grassroots_type(c, g)
         # Communes and big agencies are đảng bộ cơ sở with cells; small units are chi bộ cơ sở.
         is_committee = gtype in (GrassrootsType.COMMUNE, GrassrootsType.ADMINISTRATION) or (
-            gtype == GrassrootsType.ARMED_FORCES and g % 2 == 0)
+            gtype == GrassrootsType.ARMED_FORCES and g % 2 == 0
+        )
         code = f"{committee.code}-{g + 1:02d}"
         names = {
             GrassrootsType.COMMUNE: f"Đảng bộ xã {self._place()}",
@@ -135,8 +199,9 @@ class DemoBuilder:
             GrassrootsType.OTHER: f"Chi bộ Hợp tác xã {self._place()}",
         }
         kind = UnitKind.GRASSROOTS_COMMITTEE if is_committee else UnitKind.GRASSROOTS_CELL
-        org = Unit(code=code, name=names[gtype], kind=kind, grassroots_type=gtype,
-                   path=_path(committee.path, g + 1), depth=3)
+        org = Unit(
+            code=code, name=names[gtype], kind=kind, grassroots_type=gtype, path=_path(committee.path, g + 1), depth=3
+        )
         self.units.append(org)
         if not is_committee:
             self.cells.append((org, c, gtype, mountain))
@@ -145,21 +210,32 @@ class DemoBuilder:
         # Two partial committees in the province's biggest agency, as in Lai Châu.
         if c == 7 and g == 0:
             for p in range(2):
-                partial = Unit(code=f"{code}-BP{p + 1}", name=f"Đảng bộ bộ phận khối {p + 1}",
-                               kind=UnitKind.PARTIAL_COMMITTEE, grassroots_type=gtype,
-                               path=_path(org.path, p + 1), depth=4)
+                partial = Unit(
+                    code=f"{code}-BP{p + 1}",
+                    name=f"Đảng bộ bộ phận khối {p + 1}",
+                    kind=UnitKind.PARTIAL_COMMITTEE,
+                    grassroots_type=gtype,
+                    path=_path(org.path, p + 1),
+                    depth=4,
+                )
                 self.units.append(partial)
                 for k in range(3):
-                    self._cell(partial, f"{partial.code}-{k + 1:02d}", f"Chi bộ phòng {k + 1}", k + 1, 5, c, gtype, mountain)
+                    self._cell(
+                        partial, f"{partial.code}-{k + 1:02d}", f"Chi bộ phòng {k + 1}", k + 1, 5, c, gtype, mountain
+                    )
             first = 3
         for k in range(self.shape.cells_per_grassroots_committee - (1 if g % 3 == 0 else 0)):
-            label = (f"Chi bộ {'bản' if mountain else 'thôn'} {self._place()}" if gtype == GrassrootsType.COMMUNE
-                     else f"Chi bộ {['phòng', 'đội', 'tổ'][k % 3]} {k + 1} – {org.name.split(' ', 2)[-1]}")
+            label = (
+                f"Chi bộ {'bản' if mountain else 'thôn'} {self._place()}"
+                if gtype == GrassrootsType.COMMUNE
+                else f"Chi bộ {['phòng', 'đội', 'tổ'][k % 3]} {k + 1} – {org.name.split(' ', 2)[-1]}"
+            )
             self._cell(cells_parent, f"{code}-{k + 1:02d}", label, first + k, cell_depth, c, gtype, mountain)
 
     def _cell(self, parent, code, name, index, depth, c, gtype, mountain):
-        cell = Unit(code=code, name=name, kind=UnitKind.CELL, grassroots_type=gtype,
-                    path=_path(parent.path, index), depth=depth)
+        cell = Unit(
+            code=code, name=name, kind=UnitKind.CELL, grassroots_type=gtype, path=_path(parent.path, index), depth=depth
+        )
         self.units.append(cell)
         self.cells.append((cell, c, gtype, mountain))
 
@@ -194,8 +270,16 @@ class DemoBuilder:
             if age_years < 19:
                 return Occupation.PUPIL
             return rng.choice([Occupation.PUBLIC_EMPLOYEE] * 3 + [Occupation.INTELLECTUAL, Occupation.STUDENT])
-        return rng.choice([Occupation.FARMER] * 6 + [Occupation.WORKER, Occupation.OTHER, Occupation.INTELLECTUAL,
-                                                     Occupation.STUDENT, Occupation.BUSINESS_OWNER])
+        return rng.choice(
+            [Occupation.FARMER] * 6
+            + [
+                Occupation.WORKER,
+                Occupation.OTHER,
+                Occupation.INTELLECTUAL,
+                Occupation.STUDENT,
+                Occupation.BUSINESS_OWNER,
+            ]
+        )
 
     def _person(self, cell, c, gtype, mountain, resolution_day):
         """A person whose dob suits a cell resolution on `resolution_day` (age 18 to 60)."""
@@ -212,13 +296,22 @@ class DemoBuilder:
             religion = self.religion[rng.choice(["Phật giáo", "Công giáo", "Tin lành"])]
         youth = age_years <= 30 and rng.random() < 0.85
         occupation = self._occupation(gtype, age_years)
-        education = (Education.UNIVERSITY if occupation in (Occupation.INTELLECTUAL, Occupation.CIVIL_SERVANT,
-                                                             Occupation.PUBLIC_EMPLOYEE)
-                     else rng.choice([Education.UPPER_SECONDARY] * 3 + [Education.LOWER_SECONDARY, Education.VOCATIONAL]))
+        education = (
+            Education.UNIVERSITY
+            if occupation in (Occupation.INTELLECTUAL, Occupation.CIVIL_SERVANT, Occupation.PUBLIC_EMPLOYEE)
+            else rng.choice([Education.UPPER_SECONDARY] * 3 + [Education.LOWER_SECONDARY, Education.VOCATIONAL])
+        )
         return Candidate(
-            full_name=self._name(gender, minority), date_of_birth=dob, gender=gender, ethnicity=ethnicity,
-            religion=religion, occupation=occupation, education=education, youth_union_member=youth,
-            citizen_id=self._citizen_id() if rng.random() < 0.93 else None, cell=cell,
+            full_name=self._name(gender, minority),
+            date_of_birth=dob,
+            gender=gender,
+            ethnicity=ethnicity,
+            religion=religion,
+            occupation=occupation,
+            education=education,
+            youth_union_member=youth,
+            citizen_id=self._citizen_id() if rng.random() < 0.93 else None,
+            cell=cell,
         )
 
     def _fill_steps(self, person, resolution, *, until, historic=False):
@@ -228,8 +321,13 @@ class DemoBuilder:
         person.course_date = person.application_date - datetime.timedelta(days=rng.randint(7, 150))
         person.listed_on = person.course_date - datetime.timedelta(days=rng.randint(30, 330))
         person.course_certificate_no = f"{rng.randint(1, 999)}-GCN/TTCT"
-        person.introduced_by = IntroducedBy.YOUTH_UNION if person.youth_union_member else rng.choice(
-            [IntroducedBy.CELL, IntroducedBy.TRADE_UNION, IntroducedBy.WOMEN_UNION, IntroducedBy.FARMERS_UNION])
+        person.introduced_by = (
+            IntroducedBy.YOUTH_UNION
+            if person.youth_union_member
+            else rng.choice(
+                [IntroducedBy.CELL, IntroducedBy.TRADE_UNION, IntroducedBy.WOMEN_UNION, IntroducedBy.FARMERS_UNION]
+            )
+        )
         person.mentor_name = self._name(rng.choice([Gender.MALE, Gender.FEMALE]), False)
         if person.youth_union_member and rng.random() < 0.5:
             person.introducing_organisation = IntroducingOrganisation.YOUTH_UNION
@@ -292,8 +390,9 @@ class DemoBuilder:
         rng, today, shape = self.rng, self.as_of, self.shape
         first_year = today.year - shape.years + 1
         # How each committee does against plan: a few far below 50 %, a few above 100 %.
-        rates = [rng.choice([0.35, 0.45, 0.8, 0.9, 1.0, 1.05, 1.2, 1.4]) * shape.admission_rate
-                 for _ in self.committees]
+        rates = [
+            rng.choice([0.35, 0.45, 0.8, 0.9, 1.0, 1.05, 1.2, 1.4]) * shape.admission_rate for _ in self.committees
+        ]
         self.people, self.targets, self.headcounts = [], [], []
         yearly = {}  # (unit path, year) -> target
         for cell, c, gtype, mountain in self.cells:
@@ -319,34 +418,53 @@ class DemoBuilder:
                     self.people.append(self._admit(person, decision, committee))
             # The pipeline in progress: people listed in the last two years, not yet admitted.
             for _ in range(rng.choice(shape.in_pipeline_per_cell)):
-                until = rng.choice([pipeline.Stage.LISTED, pipeline.Stage.TRAINED, pipeline.Stage.TRAINED,
-                                    pipeline.Stage.FILED, pipeline.Stage.RESOLVED])
+                until = rng.choice(
+                    [
+                        pipeline.Stage.LISTED,
+                        pipeline.Stage.TRAINED,
+                        pipeline.Stage.TRAINED,
+                        pipeline.Stage.FILED,
+                        pipeline.Stage.RESOLVED,
+                    ]
+                )
                 resolution = today - datetime.timedelta(days=rng.randint(2, 90))
                 person = self._person(cell, c, gtype, mountain, resolution)
                 self._fill_steps(person, resolution, until=until)
                 if until == pipeline.Stage.LISTED:
                     person.listed_on = today - datetime.timedelta(days=rng.randint(1, 200))
                 if rng.random() < 0.08:
-                    latest = max(d for d in (person.listed_on, person.course_date, person.application_date,
-                                             person.resolution_date) if d)
+                    latest = max(
+                        d
+                        for d in (person.listed_on, person.course_date, person.application_date, person.resolution_date)
+                        if d
+                    )
                     person.exit_date = latest + datetime.timedelta(days=rng.randint(0, (today - latest).days))
                     person.exit_reason = rng.choice(
-                        [ExitReason.WITHDREW, ExitReason.MOVED_AWAY, ExitReason.NOT_QUALIFIED])
+                        [ExitReason.WITHDREW, ExitReason.MOVED_AWAY, ExitReason.NOT_QUALIFIED]
+                    )
                 self.people.append(person)
         # Higher units: their target is what their children add up to (rounded down a little at the top).
         for (path, year), total in yearly.items():
             unit = self.by_path[path]
             self.targets.append(Target(unit=unit, year=year, admissions=total if unit.depth > 1 else int(total * 0.97)))
-        self.terms = [Term(start_year=2020, end_year=2025, opening_congress="Đại hội đại biểu Đảng bộ tỉnh lần thứ XIV",
-                           closing_congress="Đại hội đại biểu Đảng bộ tỉnh lần thứ XV"),
-                      Term(start_year=2025, end_year=2030, opening_congress="Đại hội đại biểu Đảng bộ tỉnh lần thứ XV")]
+        self.terms = [
+            Term(
+                start_year=2020,
+                end_year=2025,
+                opening_congress="Đại hội đại biểu Đảng bộ tỉnh lần thứ XIV",
+                closing_congress="Đại hội đại biểu Đảng bộ tỉnh lần thứ XV",
+            ),
+            Term(start_year=2025, end_year=2030, opening_congress="Đại hội đại biểu Đảng bộ tỉnh lần thứ XV"),
+        ]
         for term in self.terms:
             term.start_date, term.end_date = Term.default_dates(term.start_year, term.end_year)
         self.term_targets = {}
         for (path, year), total in yearly.items():
             for term in self.terms:
                 if self.by_path[path].depth <= 3 and term.start_year <= year < term.end_year:
-                    self.term_targets[(path, term.start_year)] = self.term_targets.get((path, term.start_year), 0) + total
+                    self.term_targets[(path, term.start_year)] = (
+                        self.term_targets.get((path, term.start_year), 0) + total
+                    )
 
     def check_people(self):
         """The demo holds nothing the app would refuse."""
@@ -376,8 +494,12 @@ class DemoBuilder:
         for term in self.terms:
             term.save()
         Target.objects.bulk_create(
-            [Target(unit=self.by_path[path], term=next(t for t in self.terms if t.start_year == start),
-                    admissions=total) for (path, start), total in self.term_targets.items()],
+            [
+                Target(
+                    unit=self.by_path[path], term=next(t for t in self.terms if t.start_year == start), admissions=total
+                )
+                for (path, start), total in self.term_targets.items()
+            ],
             batch_size=5000,
         )
         return self._users(password)
@@ -385,8 +507,11 @@ class DemoBuilder:
     def _users(self, password):
         committee = self.committees[0][0]
         # The secretary of a cell with people at several stages, so their page has something to show.
-        cells_here = [cell for cell, c, gtype, _ in self.cells
-                      if c == 0 and cell.kind == UnitKind.CELL and gtype == GrassrootsType.COMMUNE]
+        cells_here = [
+            cell
+            for cell, c, gtype, _ in self.cells
+            if c == 0 and cell.kind == UnitKind.CELL and gtype == GrassrootsType.COMMUNE
+        ]
         counts = {}
         for person in self.people:
             if person.cell.path.startswith(committee.path) and not person.decision_date:

@@ -1,4 +1,5 @@
 """Filters of the candidate list (and of its Excel export, which uses the same ones)."""
+
 import functools
 from html import escape
 
@@ -31,8 +32,9 @@ class PlainSelect(forms.Select):
             f"{escape(str(label))}</option>"
             for option, label in self.choices
         )
-        return format_html("<select name=\"{}\"{}>{}</select>", name, flatatt(self.build_attrs(self.attrs, attrs)),
-                           mark_safe(options))
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options)
+        )
 
 
 class YearFilter(django_filters.Filter):
@@ -68,21 +70,28 @@ def unit_options(user, selected):
 
 class CandidateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Tìm theo tên hoặc số CCCD"))
-    unit = UnitFilter(queryset=Unit.objects.none(), method="filter_unit", label=_("Đơn vị"),
-                      empty_label=_("Tất cả đơn vị"))
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, method="filter_stage", label=_("Bước"),
-                                        empty_label=_("Tất cả các bước"))
-    year = YearFilter(field_name="decision_date", lookup_expr="year", label=_("Năm kết nạp"),
-                      min_value=1930, max_value=2100)
+    unit = UnitFilter(
+        queryset=Unit.objects.none(), method="filter_unit", label=_("Đơn vị"), empty_label=_("Tất cả đơn vị")
+    )
+    stage = django_filters.ChoiceFilter(
+        choices=Stage.choices, method="filter_stage", label=_("Bước"), empty_label=_("Tất cả các bước")
+    )
+    year = YearFilter(
+        field_name="decision_date", lookup_expr="year", label=_("Năm kết nạp"), min_value=1930, max_value=2100
+    )
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Giới tính"), empty_label=_("Tất cả"))
-    ethnicity = django_filters.ModelChoiceFilter(queryset=Ethnicity.objects.all(), label=_("Dân tộc"),
-                                                 empty_label=_("Tất cả"))
-    occupation = django_filters.ChoiceFilter(choices=Occupation.choices, label=_("Nghề nghiệp"),
-                                             empty_label=_("Tất cả"))
+    ethnicity = django_filters.ModelChoiceFilter(
+        queryset=Ethnicity.objects.all(), label=_("Dân tộc"), empty_label=_("Tất cả")
+    )
+    occupation = django_filters.ChoiceFilter(
+        choices=Occupation.choices, label=_("Nghề nghiệp"), empty_label=_("Tất cả")
+    )
     youth_union_member = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_youth_union", label=_("Đoàn viên"), empty_label=_("Tất cả"))
+        choices=YES_NO, method="filter_youth_union", label=_("Đoàn viên"), empty_label=_("Tất cả")
+    )
     incomplete = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_incomplete", label=_("Hồ sơ thiếu bước"), empty_label=_("Tất cả"))
+        choices=YES_NO, method="filter_incomplete", label=_("Hồ sơ thiếu bước"), empty_label=_("Tất cả")
+    )
 
     class Meta:
         model = Candidate
@@ -97,16 +106,21 @@ class CandidateFilter(django_filters.FilterSet):
         # Lazily (the options depend on the unit chosen, known once the form is validated) and once.
         self.form.fields["unit"].widget.choices = functools.cache(lambda: self._unit_choices(user))
         for field in self.form.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm" if isinstance(
-                field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
         self.form.fields["q"].widget.attrs.update(type="search", placeholder=_("vd. nguyen van an"))
         self.form.fields["year"].widget.attrs.update(inputmode="numeric", placeholder="2026")
 
     def _unit_choices(self, user):
         field = self.form.fields["unit"]
         chosen = self.form.cleaned_data.get("unit") if self.is_bound and self.form.is_valid() else None
-        return [("", field.empty_label),
-                *((unit.pk, field.label_from_instance(unit)) for unit in unit_options(user, chosen))]
+        return [
+            ("", field.empty_label),
+            *((unit.pk, field.label_from_instance(unit)) for unit in unit_options(user, chosen)),
+        ]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

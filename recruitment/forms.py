@@ -1,5 +1,6 @@
 """Forms for the browser flow. They only parse what was typed; every rule is in recruitment.services
 and recruitment.pipeline, whose ValidationErrors the views attach next to the fields."""
+
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
@@ -50,8 +51,9 @@ def style(form):
 def add_version_field(form, record):
     """The version of `record` the form was shown, sent back so a save based on it can be refused
     when someone else saved meanwhile (optimistic locking; see units.audit)."""
-    form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
-                                                initial=record.version)
+    form.fields["version"] = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, initial=record.version
+    )
 
 
 class ServiceErrorsMixin:
@@ -94,8 +96,11 @@ class StepForm(ServiceErrorsMixin, forms.Form):
 class CandidateCreateForm(ServiceErrorsMixin, forms.Form):
     """A new outstanding person: the profile and the listing step."""
 
-    cell = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Chi bộ"),
-                                  error_messages={"invalid_choice": _("Chọn một chi bộ trong phạm vi của bạn.")})
+    cell = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        label=_("Chi bộ"),
+        error_messages={"invalid_choice": _("Chọn một chi bộ trong phạm vi của bạn.")},
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 Each user sees only their own imports (a superuser sees all); anyone else's is a 404.
 """
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -65,8 +66,9 @@ class ImportStatusView(StaffOnlyMixin, View):
 
     def get(self, request, pk):
         record = get_object_or_404(self.get_queryset(), pk=pk)
-        return JsonResponse({"status": record.status, "running": record.is_running,
-                             "progress": runs.current_progress(record)})
+        return JsonResponse(
+            {"status": record.status, "running": record.is_running, "progress": runs.current_progress(record)}
+        )
 
 
 class ImportConfirmView(StaffOnlyMixin, View):
@@ -75,7 +77,8 @@ class ImportConfirmView(StaffOnlyMixin, View):
     def post(self, request, pk):
         record = get_object_or_404(self.get_queryset(), pk=pk)
         claimed = WorkbookImport.objects.filter(pk=record.pk, status=ImportStatus.READY).update(
-            status=ImportStatus.IMPORTING)
+            status=ImportStatus.IMPORTING
+        )
         if not claimed:
             messages.error(request, _("Lần nhập này không ở trạng thái chờ xác nhận."))
             return redirect("imports:detail", pk=record.pk)
@@ -100,6 +103,7 @@ class ImportDiscardView(StaffOnlyMixin, View):
 class TemplateDownloadView(StaffOnlyMixin, View):
     def get(self, request):
         response = HttpResponse(
-            build_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            build_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = 'attachment; filename="mau-nhap-du-lieu.xlsx"'
         return response

@@ -1,4 +1,5 @@
 """People in the pipeline and the reference data that describes them."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -41,8 +42,9 @@ class ReferenceEntry(models.Model):
     def clean(self):
         others = type(self).objects.exclude(pk=self.pk).filter(key=match_key(self.name))
         if others.exists():
-            raise ValidationError({"name": _("Đã có “%(name)s”, trùng khi bỏ dấu, dấu cách và gạch nối.") % {
-                "name": others.first().name}})
+            raise ValidationError(
+                {"name": _("Đã có “%(name)s”, trùng khi bỏ dấu, dấu cách và gạch nối.") % {"name": others.first().name}}
+            )
 
 
 class Ethnicity(ReferenceEntry):
@@ -157,18 +159,30 @@ class Candidate(VersionedModel):
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
     ethnicity = models.ForeignKey(Ethnicity, on_delete=models.PROTECT, verbose_name=_("dân tộc"))
     religion = models.ForeignKey(
-        Religion, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tôn giáo"),
+        Religion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("tôn giáo"),
         help_text=_("Để trống nếu không theo tôn giáo."),
     )
     occupation = models.CharField(_("nghề nghiệp"), max_length=20, choices=Occupation.choices)
     education = models.CharField(_("trình độ học vấn"), max_length=20, choices=Education.choices, blank=True)
     youth_union_member = models.BooleanField(_("đoàn viên"), default=False)
     citizen_id = models.CharField(
-        _("số CCCD"), max_length=12, null=True, blank=True, unique=True, validators=[citizen_id_validator],
+        _("số CCCD"),
+        max_length=12,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[citizen_id_validator],
         error_messages={"unique": _("Số CCCD này đã có trong hệ thống.")},
     )
     cell = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="candidates", verbose_name=_("chi bộ"),
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="candidates",
+        verbose_name=_("chi bộ"),
         limit_choices_to={"kind__in": CELL_KINDS},
     )
 
@@ -182,7 +196,10 @@ class Candidate(VersionedModel):
     # 3. Hồ sơ
     application_date = models.DateField(_("ngày làm đơn xin vào Đảng"), null=True, blank=True)
     introducing_organisation = models.CharField(
-        _("tổ chức đoàn thể giới thiệu"), max_length=20, choices=IntroducingOrganisation.choices, blank=True,
+        _("tổ chức đoàn thể giới thiệu"),
+        max_length=20,
+        choices=IntroducingOrganisation.choices,
+        blank=True,
         help_text=_("Để trống khi hai đảng viên chính thức giới thiệu."),
     )
     introducer_1 = models.CharField(_("đảng viên giới thiệu thứ nhất"), max_length=120, blank=True)
@@ -190,7 +207,9 @@ class Candidate(VersionedModel):
     # 4. Nghị quyết chi bộ
     resolution_date = models.DateField(_("ngày nghị quyết chi bộ"), null=True, blank=True)
     age_exception = models.CharField(
-        _("quyết định đặc biệt (trên 60 tuổi)"), max_length=120, blank=True,
+        _("quyết định đặc biệt (trên 60 tuổi)"),
+        max_length=120,
+        blank=True,
         help_text=_("Số và ngày văn bản cho phép kết nạp người trên 60 tuổi."),
     )
     # 5. Quyết định kết nạp
@@ -215,11 +234,19 @@ class Candidate(VersionedModel):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người tạo"),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người sửa"),
     )
 
@@ -238,8 +265,11 @@ class Candidate(VersionedModel):
             # The to-do list reads each kind's waiting people oldest clock date first, ten at a time:
             # a partial index per kind makes that a short index walk for a whole province.
             *(
-                models.Index(fields=[deadline.clock, "name_sort_key", "id"], condition=deadline.waiting_q(),
-                             name=f"candidate_due_{deadline.kind}")
+                models.Index(
+                    fields=[deadline.clock, "name_sort_key", "id"],
+                    condition=deadline.waiting_q(),
+                    name=f"candidate_due_{deadline.kind}",
+                )
                 for deadline in pipeline.DEADLINES
             ),
         ]
@@ -249,7 +279,8 @@ class Candidate(VersionedModel):
                 name="candidate_citizen_id_12_digits",
             ),
             models.CheckConstraint(
-                condition=Q(recognition_date__isnull=True) | Q(ceremony_date__isnull=True)
+                condition=Q(recognition_date__isnull=True)
+                | Q(ceremony_date__isnull=True)
                 | Q(recognition_date__gte=models.F("ceremony_date")),
                 name="candidate_recognition_after_ceremony",
             ),
@@ -365,7 +396,11 @@ class WorkbookImport(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người nhập"),
     )
     file_name = models.CharField(_("tên tệp"), max_length=255)

@@ -5,6 +5,7 @@ present. `check()` returns every rule a candidate breaks. Candidate.clean() call
 the Excel import and the admin all obey the same rules; services add only the step order of the
 browser flow and who may record what.
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -73,37 +74,74 @@ class Step:
 
 STEPS = (
     Step(
-        StepKind.LISTING, "listed_on", ("listed_on", "introduced_by", "mentor_name"), ("listed_on",),
-        Stage.LISTED, secretary_may_record=True,
+        StepKind.LISTING,
+        "listed_on",
+        ("listed_on", "introduced_by", "mentor_name"),
+        ("listed_on",),
+        Stage.LISTED,
+        secretary_may_record=True,
     ),
     Step(
-        StepKind.COURSE, "course_date", ("course_certificate_no", "course_date"),
-        ("course_certificate_no", "course_date"), Stage.TRAINED, (StepKind.LISTING,), secretary_may_record=True,
+        StepKind.COURSE,
+        "course_date",
+        ("course_certificate_no", "course_date"),
+        ("course_certificate_no", "course_date"),
+        Stage.TRAINED,
+        (StepKind.LISTING,),
+        secretary_may_record=True,
     ),
     Step(
-        StepKind.FILE, "application_date",
+        StepKind.FILE,
+        "application_date",
         ("application_date", "introducing_organisation", "introducer_1", "introducer_2"),
-        ("application_date", "introducer_1"), Stage.FILED, (StepKind.LISTING, StepKind.COURSE),
+        ("application_date", "introducer_1"),
+        Stage.FILED,
+        (StepKind.LISTING, StepKind.COURSE),
     ),
     Step(
-        StepKind.RESOLUTION, "resolution_date", ("resolution_date", "age_exception"), ("resolution_date",),
-        Stage.RESOLVED, (StepKind.COURSE, StepKind.FILE),
+        StepKind.RESOLUTION,
+        "resolution_date",
+        ("resolution_date", "age_exception"),
+        ("resolution_date",),
+        Stage.RESOLVED,
+        (StepKind.COURSE, StepKind.FILE),
     ),
     Step(
-        StepKind.DECISION, "decision_date", ("decision_no", "decision_date", "decision_issuer"),
-        ("decision_no", "decision_date", "decision_issuer"), Stage.DECIDED, (StepKind.RESOLUTION,),
+        StepKind.DECISION,
+        "decision_date",
+        ("decision_no", "decision_date", "decision_issuer"),
+        ("decision_no", "decision_date", "decision_issuer"),
+        Stage.DECIDED,
+        (StepKind.RESOLUTION,),
     ),
-    Step(StepKind.CEREMONY, "ceremony_date", ("ceremony_date",), ("ceremony_date",), Stage.PROBATIONARY,
-         (StepKind.DECISION,)),
-    Step(StepKind.NEW_MEMBER_COURSE, "new_member_course_date", ("new_member_course_date",),
-         ("new_member_course_date",), None, (StepKind.CEREMONY,)),
     Step(
-        StepKind.RECOGNITION, "recognition_date", ("recognition_no", "recognition_date"),
-        ("recognition_no", "recognition_date"), Stage.OFFICIAL, (StepKind.CEREMONY, StepKind.NEW_MEMBER_COURSE),
+        StepKind.CEREMONY,
+        "ceremony_date",
+        ("ceremony_date",),
+        ("ceremony_date",),
+        Stage.PROBATIONARY,
+        (StepKind.DECISION,),
+    ),
+    Step(
+        StepKind.NEW_MEMBER_COURSE,
+        "new_member_course_date",
+        ("new_member_course_date",),
+        ("new_member_course_date",),
+        None,
+        (StepKind.CEREMONY,),
+    ),
+    Step(
+        StepKind.RECOGNITION,
+        "recognition_date",
+        ("recognition_no", "recognition_date"),
+        ("recognition_no", "recognition_date"),
+        Stage.OFFICIAL,
+        (StepKind.CEREMONY, StepKind.NEW_MEMBER_COURSE),
     ),
 )
-EXIT_STEP = Step(StepKind.EXIT, "exit_date", ("exit_date", "exit_reason", "exit_note"), ("exit_date", "exit_reason"),
-                 Stage.EXITED)
+EXIT_STEP = Step(
+    StepKind.EXIT, "exit_date", ("exit_date", "exit_reason", "exit_note"), ("exit_date", "exit_reason"), Stage.EXITED
+)
 STEP_BY_KIND = {step.kind: step for step in (*STEPS, EXIT_STEP)}
 DATE_FIELDS = tuple(step.date_field for step in STEPS)
 
@@ -113,6 +151,7 @@ def get_step(kind):
 
 
 # --- Stage and completeness ---------------------------------------------------------------------
+
 
 def stage_of(candidate):
     if candidate.exit_date:
@@ -127,8 +166,7 @@ def stage_expression():
     """The same derivation as `stage_of`, in SQL, for filtering and counting by stage."""
     whens = [When(exit_date__isnull=False, then=Value(Stage.EXITED))]
     whens += [
-        When(**{f"{step.date_field}__isnull": False}, then=Value(step.stage))
-        for step in reversed(STEPS) if step.stage
+        When(**{f"{step.date_field}__isnull": False}, then=Value(step.stage)) for step in reversed(STEPS) if step.stage
     ]
     return Case(*whens, default=Value(Stage.LISTED), output_field=models.CharField())
 
@@ -176,7 +214,7 @@ def incomplete_q():
     condition = Q(pk__in=[])
     for index, step in enumerate(STEPS[:-1]):
         later = Q()
-        for following in STEPS[index + 1:]:
+        for following in STEPS[index + 1 :]:
             later |= Q(**{f"{following.date_field}__isnull": False})
         condition |= later & _step_missing_q(step)
     return condition
@@ -209,6 +247,7 @@ def next_steps(candidate):
 
 
 # --- Derived dates ------------------------------------------------------------------------------
+
 
 def official_from(candidate):
     """Recognition counts from the end of the 12 months, even when decided late."""
@@ -243,6 +282,7 @@ class Deadline:
     `due` never goes down as the clock date goes up, so "due before X" is "clock date up to Y" in
     SQL (see `latest_clock_date`): the to-do list counts and sorts in the database on that.
     """
+
     kind: str
     clock: str
     until: str
@@ -250,11 +290,15 @@ class Deadline:
 
     def waiting_q(self):
         return Q(exit_date__isnull=True, recognition_date__isnull=True) & Q(
-            **{f"{self.clock}__isnull": False, f"{self.until}__isnull": True})
+            **{f"{self.clock}__isnull": False, f"{self.until}__isnull": True}
+        )
 
     def is_waiting(self, candidate):
-        return not (candidate.exit_date or candidate.recognition_date) and bool(
-            getattr(candidate, self.clock)) and not getattr(candidate, self.until)
+        return (
+            not (candidate.exit_date or candidate.recognition_date)
+            and bool(getattr(candidate, self.clock))
+            and not getattr(candidate, self.until)
+        )
 
 
 # A person waits for at most one of these at a time (each needs the step before the next one's clock).
@@ -269,8 +313,11 @@ DEADLINES = (
 def deadlines(candidate):
     """The dates by which the next step is due, in working days (weekends and holidays skipped);
     a certificate's expiry in calendar months."""
-    return {deadline.kind: deadline.due(getattr(candidate, deadline.clock))
-            for deadline in DEADLINES if deadline.is_waiting(candidate)}
+    return {
+        deadline.kind: deadline.due(getattr(candidate, deadline.clock))
+        for deadline in DEADLINES
+        if deadline.is_waiting(candidate)
+    }
 
 
 def latest_clock_date(due, limit):
@@ -287,6 +334,7 @@ def latest_clock_date(due, limit):
 
 
 # --- The rules ----------------------------------------------------------------------------------
+
 
 def _fmt(day):
     return date_format(day, "d/m/Y")
@@ -325,11 +373,17 @@ def check(candidate, today=None):
         if not day:
             continue
         if day > today:
-            refuse(name, _("%(field)s (%(date)s) không thể ở tương lai.") % {
-                "field": _label(candidate, name).capitalize(), "date": _fmt(day)})
+            refuse(
+                name,
+                _("%(field)s (%(date)s) không thể ở tương lai.")
+                % {"field": _label(candidate, name).capitalize(), "date": _fmt(day)},
+            )
         elif dob and day <= dob:
-            refuse(name, _("%(field)s (%(date)s) phải sau ngày sinh.") % {
-                "field": _label(candidate, name).capitalize(), "date": _fmt(day)})
+            refuse(
+                name,
+                _("%(field)s (%(date)s) phải sau ngày sinh.")
+                % {"field": _label(candidate, name).capitalize(), "date": _fmt(day)},
+            )
 
     for name, before in _ORDER.items():
         day = getattr(candidate, name)
@@ -338,38 +392,63 @@ def check(candidate, today=None):
         for earlier in before:
             earlier_day = getattr(candidate, earlier)
             if earlier_day and earlier_day > day:
-                refuse(name, _("%(field)s (%(date)s) không được trước %(earlier)s (%(earlier_date)s).") % {
-                    "field": _label(candidate, name).capitalize(), "date": _fmt(day),
-                    "earlier": _label(candidate, earlier), "earlier_date": _fmt(earlier_day)})
+                refuse(
+                    name,
+                    _("%(field)s (%(date)s) không được trước %(earlier)s (%(earlier_date)s).")
+                    % {
+                        "field": _label(candidate, name).capitalize(),
+                        "date": _fmt(day),
+                        "earlier": _label(candidate, earlier),
+                        "earlier_date": _fmt(earlier_day),
+                    },
+                )
                 break
 
     resolution = candidate.resolution_date
     if dob and resolution and "resolution_date" not in errors:
         age = whole_months_between(dob, resolution)
         if age < MIN_AGE_MONTHS:
-            refuse("resolution_date", _(
-                "Chưa đủ 18 tuổi (tính theo tháng) vào ngày chi bộ xét kết nạp: %(years)d tuổi %(months)d tháng."
-            ) % {"years": age // 12, "months": age % 12})
+            refuse(
+                "resolution_date",
+                _("Chưa đủ 18 tuổi (tính theo tháng) vào ngày chi bộ xét kết nạp: %(years)d tuổi %(months)d tháng.")
+                % {"years": age // 12, "months": age % 12},
+            )
         elif age > MAX_AGE_MONTHS and not candidate.age_exception:
-            refuse("age_exception", _(
-                "Quá 60 tuổi (tính theo tháng) vào ngày chi bộ xét kết nạp: %(years)d tuổi %(months)d tháng; "
-                "chỉ được kết nạp khi có quyết định đặc biệt (ghi số, ngày quyết định)."
-            ) % {"years": age // 12, "months": age % 12})
+            refuse(
+                "age_exception",
+                _(
+                    "Quá 60 tuổi (tính theo tháng) vào ngày chi bộ xét kết nạp: %(years)d tuổi %(months)d tháng; "
+                    "chỉ được kết nạp khi có quyết định đặc biệt (ghi số, ngày quyết định)."
+                )
+                % {"years": age // 12, "months": age % 12},
+            )
 
-    if candidate.course_date and resolution and add_months(candidate.course_date, CERTIFICATE_VALID_MONTHS) < resolution:
-        refuse("course_date", _(
-            "Giấy chứng nhận bồi dưỡng nhận thức về Đảng (cấp ngày %(course)s) đã quá 60 tháng vào ngày chi bộ xét "
-            "(%(resolution)s); quần chúng phải học lại lớp bồi dưỡng."
-        ) % {"course": _fmt(candidate.course_date), "resolution": _fmt(resolution)})
+    if (
+        candidate.course_date
+        and resolution
+        and add_months(candidate.course_date, CERTIFICATE_VALID_MONTHS) < resolution
+    ):
+        refuse(
+            "course_date",
+            _(
+                "Giấy chứng nhận bồi dưỡng nhận thức về Đảng (cấp ngày %(course)s) đã quá 60 tháng vào ngày chi bộ xét "
+                "(%(resolution)s); quần chúng phải học lại lớp bồi dưỡng."
+            )
+            % {"course": _fmt(candidate.course_date), "resolution": _fmt(resolution)},
+        )
 
     _check_introducers(candidate, refuse)
 
     if candidate.ceremony_date and candidate.recognition_date:
         end = official_from(candidate)
         if candidate.recognition_date < end:
-            refuse("recognition_date", _(
-                "Chưa đủ 12 tháng dự bị: chỉ được công nhận chính thức từ %(end)s (12 tháng sau lễ kết nạp %(ceremony)s)."
-            ) % {"end": _fmt(end), "ceremony": _fmt(candidate.ceremony_date)})
+            refuse(
+                "recognition_date",
+                _(
+                    "Chưa đủ 12 tháng dự bị: chỉ được công nhận chính thức từ %(end)s (12 tháng sau lễ kết nạp %(ceremony)s)."
+                )
+                % {"end": _fmt(end), "ceremony": _fmt(candidate.ceremony_date)},
+            )
 
     _check_exit(candidate, refuse)
     return errors
@@ -381,33 +460,48 @@ def _check_introducers(candidate, refuse):
     organisation = candidate.introducing_organisation
     first, second = (candidate.introducer_1 or "").strip(), (candidate.introducer_2 or "").strip()
     if organisation == IntroducingOrganisation.YOUTH_UNION and not candidate.youth_union_member:
-        refuse("introducing_organisation", _(
-            "Chỉ đoàn viên thanh niên mới được Ban Chấp hành Đoàn cơ sở giới thiệu; "
-            "người không là đoàn viên cần hai đảng viên chính thức giới thiệu."))
+        refuse(
+            "introducing_organisation",
+            _(
+                "Chỉ đoàn viên thanh niên mới được Ban Chấp hành Đoàn cơ sở giới thiệu; "
+                "người không là đoàn viên cần hai đảng viên chính thức giới thiệu."
+            ),
+        )
     if organisation and second:
-        refuse("introducer_2", _(
-            "Khi Ban Chấp hành Đoàn hoặc Công đoàn cơ sở giới thiệu, chỉ cần thêm một đảng viên chính thức."))
+        refuse(
+            "introducer_2",
+            _("Khi Ban Chấp hành Đoàn hoặc Công đoàn cơ sở giới thiệu, chỉ cần thêm một đảng viên chính thức."),
+        )
     if first and second and " ".join(first.casefold().split()) == " ".join(second.casefold().split()):
         refuse("introducer_2", _("Hai người giới thiệu phải là hai đảng viên khác nhau."))
 
 
 def _check_exit(candidate, refuse):
     if bool(candidate.exit_date) != bool(candidate.exit_reason):
-        refuse("exit_reason" if candidate.exit_date else "exit_date",
-               _("Ra khỏi danh sách cần cả ngày và lý do."))
+        refuse("exit_reason" if candidate.exit_date else "exit_date", _("Ra khỏi danh sách cần cả ngày và lý do."))
         return
     if not candidate.exit_date:
         return
     if candidate.exit_reason == ExitReason.STRUCK_OFF:
         if not candidate.ceremony_date or candidate.recognition_date:
-            refuse("exit_reason", _("Chỉ xóa tên khi người đó đang là đảng viên dự bị (đã kết nạp, chưa công nhận chính thức)."))
+            refuse(
+                "exit_reason",
+                _("Chỉ xóa tên khi người đó đang là đảng viên dự bị (đã kết nạp, chưa công nhận chính thức)."),
+            )
     elif candidate.decision_date:
-        refuse("exit_reason", _(
-            "Người đã có quyết định kết nạp không thể rút khỏi danh sách quần chúng; nếu đang dự bị, hãy chọn “xóa tên”."))
+        refuse(
+            "exit_reason",
+            _(
+                "Người đã có quyết định kết nạp không thể rút khỏi danh sách quần chúng; nếu đang dự bị, hãy chọn “xóa tên”."
+            ),
+        )
     latest = max((getattr(candidate, name) for name in DATE_FIELDS if getattr(candidate, name)), default=None)
     if latest and candidate.exit_date < latest:
-        refuse("exit_date", _("Ngày ra khỏi danh sách (%(exit)s) không được trước bước đã ghi gần nhất (%(latest)s).") % {
-            "exit": _fmt(candidate.exit_date), "latest": _fmt(latest)})
+        refuse(
+            "exit_date",
+            _("Ngày ra khỏi danh sách (%(exit)s) không được trước bước đã ghi gần nhất (%(latest)s).")
+            % {"exit": _fmt(candidate.exit_date), "latest": _fmt(latest)},
+        )
 
 
 # --- Closed quarters (khóa sổ) --------------------------------------------------------------------
@@ -457,10 +551,17 @@ def check_closed_quarters(candidate, original, closed_for):
         for day in days:
             closure = next((c for book in books if (c := book.closure_for(day)) is not None), None)
             if closure is not None:
-                errors.setdefault(date_field, []).append(_(
-                    "%(field)s (%(date)s) thuộc %(quarter)s, đã khóa sổ (%(unit)s): không thể sửa. "
-                    "Đề nghị cấp ủy cấp trên mở lại sổ nếu cần điều chỉnh.") % {
-                    "field": _label(candidate, date_field).capitalize(), "date": _fmt(day),
-                    "quarter": closure.label, "unit": closure.unit.name})
+                errors.setdefault(date_field, []).append(
+                    _(
+                        "%(field)s (%(date)s) thuộc %(quarter)s, đã khóa sổ (%(unit)s): không thể sửa. "
+                        "Đề nghị cấp ủy cấp trên mở lại sổ nếu cần điều chỉnh."
+                    )
+                    % {
+                        "field": _label(candidate, date_field).capitalize(),
+                        "date": _fmt(day),
+                        "quarter": closure.label,
+                        "unit": closure.unit.name,
+                    }
+                )
                 break
     return errors

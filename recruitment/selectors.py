@@ -1,12 +1,13 @@
 """Reads about candidates that several pages share. Each is a fixed number of queries."""
+
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils import timezone
 
-from units.models import Target, Unit
 from units.formatting import ratio
+from units.models import Target, Unit
 from units.selectors import rollup_by_child
 
 from . import pipeline
@@ -51,9 +52,7 @@ def year_progress(unit, year, *, today=None, with_children=True):
     """
     today = today or timezone.localdate()
     children = list(Unit.objects.children_of(unit)) if with_children else []
-    targets = dict(
-        Target.objects.filter(year=year, unit__in=[unit, *children]).values_list("unit_id", "admissions")
-    )
+    targets = dict(Target.objects.filter(year=year, unit__in=[unit, *children]).values_list("unit_id", "admissions"))
     admitted = rollup_by_child(
         unit,
         Candidate.objects.filter(decision_date__year=year),

@@ -4,6 +4,7 @@
 All functions are keyword-only, atomic, and raise ValidationError (field -> messages) or
 PermissionDenied; nothing is written when they raise.
 """
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,8 +14,16 @@ from .models import Candidate
 from .pipeline import StepKind
 
 PROFILE_FIELDS = (
-    "full_name", "date_of_birth", "gender", "ethnicity", "religion", "occupation", "education",
-    "youth_union_member", "citizen_id", "cell",
+    "full_name",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "religion",
+    "occupation",
+    "education",
+    "youth_union_member",
+    "citizen_id",
+    "cell",
 )
 
 
@@ -30,8 +39,9 @@ def can_record(user, *, cell, kind):
 
 def _require(user, *, cell, kind):
     if not can_record(user, cell=cell, kind=kind):
-        raise PermissionDenied(_("Bạn không có quyền ghi bước “%(step)s” cho chi bộ này.") % {
-            "step": pipeline.StepKind(kind).label})
+        raise PermissionDenied(
+            _("Bạn không có quyền ghi bước “%(step)s” cho chi bộ này.") % {"step": pipeline.StepKind(kind).label}
+        )
 
 
 def _save(candidate, actor, expected_version=None):
@@ -73,8 +83,9 @@ def step_record(*, actor, candidate, kind, expected_version=None, **data):
     step = pipeline.get_step(kind)
     _require(actor, cell=candidate.cell, kind=kind)
     if not pipeline.is_legal(candidate, kind):
-        raise ValidationError(_("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {
-            "step": StepKind(kind).label})
+        raise ValidationError(
+            _("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {"step": StepKind(kind).label}
+        )
     unknown = set(data) - set(step.fields)
     if unknown:
         raise ValueError(f"not fields of step {kind}: {sorted(unknown)}")
@@ -82,8 +93,9 @@ def step_record(*, actor, candidate, kind, expected_version=None, **data):
         setattr(candidate, name, value)
     missing = {name: [_("Trường này là bắt buộc.")] for name in step.required if not getattr(candidate, name)}
     if not missing and kind == StepKind.FILE and not pipeline.step_complete(candidate, kind):
-        missing["introducer_2"] = [_(
-            "Cần hai đảng viên chính thức giới thiệu (hoặc Ban Chấp hành Đoàn/Công đoàn cơ sở và một đảng viên).")]
+        missing["introducer_2"] = [
+            _("Cần hai đảng viên chính thức giới thiệu (hoặc Ban Chấp hành Đoàn/Công đoàn cơ sở và một đảng viên).")
+        ]
     if missing:
         raise ValidationError(missing)
     return _save(candidate, actor, expected_version)
@@ -91,8 +103,14 @@ def step_record(*, actor, candidate, kind, expected_version=None, **data):
 
 @transaction.atomic
 def candidate_exit(*, actor, candidate, exit_date, exit_reason, exit_note=""):
-    return step_record(actor=actor, candidate=candidate, kind=StepKind.EXIT,
-                       exit_date=exit_date, exit_reason=exit_reason, exit_note=exit_note)
+    return step_record(
+        actor=actor,
+        candidate=candidate,
+        kind=StepKind.EXIT,
+        exit_date=exit_date,
+        exit_reason=exit_reason,
+        exit_note=exit_note,
+    )
 
 
 @transaction.atomic

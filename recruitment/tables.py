@@ -1,4 +1,5 @@
 """The candidate list as a django-tables2 table."""
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import dateformat
@@ -23,7 +24,8 @@ class DayColumn(tables.Column):
 
 class CandidateTable(tables.Table):
     full_name = tables.Column(
-        verbose_name=_("Họ và tên"), order_by=("name_sort_key", "pk"),
+        verbose_name=_("Họ và tên"),
+        order_by=("name_sort_key", "pk"),
         linkify=lambda record: reverse("recruitment:candidate_detail", args=[record.pk]),
     )
     date_of_birth = DayColumn(verbose_name=_("Ngày sinh"))
@@ -36,8 +38,7 @@ class CandidateTable(tables.Table):
 
     class Meta:
         model = Candidate
-        fields = ("full_name", "date_of_birth", "gender", "ethnicity", "cell", "stage", "decision_date",
-                  "citizen_id")
+        fields = ("full_name", "date_of_birth", "gender", "ethnicity", "cell", "stage", "decision_date", "citizen_id")
         order_by = ("full_name",)
         attrs = {"class": "table table-sm table-hover align-middle"}
         empty_text = _("Không có ai khớp bộ lọc. Bỏ bớt điều kiện lọc, hoặc thêm quần chúng ưu tú mới.")

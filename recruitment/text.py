@@ -1,4 +1,5 @@
 """Vietnamese text: matching that ignores diacritics, and sorting the Vietnamese way."""
+
 import unicodedata
 
 _D = str.maketrans({"đ": "d", "Đ": "D"})

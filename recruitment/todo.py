@@ -6,6 +6,7 @@ never goes down as its clock date goes up, so "shown", "overdue" and "most urgen
 conditions and orderings on the clock date, which the database counts and sorts. Python computes
 due dates only for the rows on the page.
 """
+
 import datetime
 import functools
 import heapq
@@ -65,7 +66,8 @@ def working_days_left(today, due):
         return -working_days_left(due, today)
     weeks, rest = divmod((due - today).days, 7)
     count = weeks * 5 + sum(
-        1 for offset in range(1, rest + 1) if (today + datetime.timedelta(days=offset)).weekday() < 5)
+        1 for offset in range(1, rest + 1) if (today + datetime.timedelta(days=offset)).weekday() < 5
+    )
     for year in range(today.year, due.year + 1):
         count -= sum(1 for day in _holidays(year) if today < day <= due and day.weekday() < 5)
     return count
@@ -76,8 +78,10 @@ def _shown_until(kind, today):
     last step); a recognition from a month before the 12 months end; a certificate from 60 days
     before it expires."""
     if kind == StepKind.RECOGNITION:
-        return latest_clock_date(lambda ceremony: add_months(ceremony, PROBATION_MONTHS),
-                                 today + datetime.timedelta(days=RECOGNITION_NOTICE_DAYS))
+        return latest_clock_date(
+            lambda ceremony: add_months(ceremony, PROBATION_MONTHS),
+            today + datetime.timedelta(days=RECOGNITION_NOTICE_DAYS),
+        )
     if kind == StepKind.COURSE:
         return latest_clock_date(_DEADLINE_BY_KIND[kind].due, today + datetime.timedelta(days=CERTIFICATE_NOTICE_DAYS))
     return None
@@ -97,7 +101,8 @@ class TodoList:
         # The clock-date bounds, once (each is a binary search over dates).
         self._shown_until = {k: _shown_until(k, self.today) for k in KINDS}
         self._overdue_until = {
-            k: latest_clock_date(_DEADLINE_BY_KIND[k].due, self.today - datetime.timedelta(days=1)) for k in KINDS}
+            k: latest_clock_date(_DEADLINE_BY_KIND[k].due, self.today - datetime.timedelta(days=1)) for k in KINDS
+        }
 
     def _q(self, kind, *, overdue=None):
         deadline = _DEADLINE_BY_KIND[kind]
@@ -165,9 +170,11 @@ class TodoList:
         for kind in self.kinds:
             deadline = _DEADLINE_BY_KIND[kind]
             due = functools.cache(deadline.due)  # thousands of people share a few hundred dates
-            rows = (self.candidates.filter(self._q(kind))
-                    .order_by(deadline.clock, "name_sort_key", "pk")
-                    .values_list(deadline.clock, "name_sort_key", "pk")[:stop])
+            rows = (
+                self.candidates.filter(self._q(kind))
+                .order_by(deadline.clock, "name_sort_key", "pk")
+                .values_list(deadline.clock, "name_sort_key", "pk")[:stop]
+            )
             heads.append([(due(clock_date), clock_date, name_key, pk, kind) for clock_date, name_key, pk in rows])
         return heads
 

@@ -3,6 +3,7 @@
 Every object comes through `visible_to(request.user)`, so anything outside a user's subtree is a 404;
 every write goes through recruitment.services, which checks the role and the rules.
 """
+
 import copy
 import datetime
 from urllib.parse import urlencode
@@ -107,13 +108,15 @@ class HomeView(TemplateView):
             todo_total=todo.count(),
             overdue_total=todo.overdue_total,
             is_secretary=user.is_secretary,
-            can_list=services.can_record(user, cell=unit, kind=StepKind.LISTING) if unit.is_cell
+            can_list=services.can_record(user, cell=unit, kind=StepKind.LISTING)
+            if unit.is_cell
             else user.is_staff_role,
         )
         return context
 
 
 # --- The candidate list -------------------------------------------------------------------------
+
 
 def candidate_queryset(user):
     return Candidate.objects.visible_to(user).with_stage().select_related("cell", "ethnicity")
@@ -137,7 +140,9 @@ class CandidateListView(SingleTableMixin, FilterView):
         query.pop("sort", None)
         return super().get_context_data(
             export_query=query.urlencode(),
-            export_params=[(key, value) for key, values in query.lists() for value in values if key != EXPORT_IDS_PARAM],
+            export_params=[
+                (key, value) for key, values in query.lists() for value in values if key != EXPORT_IDS_PARAM
+            ],
             export_ids_param=EXPORT_IDS_PARAM,
             can_export_ids=self.request.user.is_staff_role,
             can_create=self.request.user.is_staff_role or self.request.user.is_secretary,
@@ -206,6 +211,7 @@ def candidate_export(request):
 
 # --- One person ---------------------------------------------------------------------------------
 
+
 def step_rows(candidate):
     """The timeline: each step with its date and the values recorded for it."""
     rows = []
@@ -217,8 +223,11 @@ def step_rows(candidate):
         for name in step.fields:
             if name == step.date_field:
                 continue
-            value = getattr(candidate, f"get_{name}_display")() if hasattr(
-                candidate, f"get_{name}_display") else getattr(candidate, name)
+            value = (
+                getattr(candidate, f"get_{name}_display")()
+                if hasattr(candidate, f"get_{name}_display")
+                else getattr(candidate, name)
+            )
             if value:
                 details.append((Candidate._meta.get_field(name).verbose_name, value))
         rows.append({"step": step, "label": StepKind(step.kind).label, "date": day, "details": details})
@@ -227,7 +236,7 @@ def step_rows(candidate):
 
 def candidate_history(candidate):
     """The latest changes to one person (every step is a field of the row, so steps are included)."""
-    records = list(candidate.history.select_related("history_user").order_by("-history_id")[:HISTORY_LIMIT + 1])
+    records = list(candidate.history.select_related("history_user").order_by("-history_id")[: HISTORY_LIMIT + 1])
     complete = len(records) <= HISTORY_LIMIT
     return audit.describe(records, Candidate, complete=complete)[:HISTORY_LIMIT]
 
@@ -244,7 +253,8 @@ class CandidateMixin:
     def get_context_data(self, **kwargs):
         candidate = self.get_candidate()
         return super().get_context_data(
-            candidate=candidate, crumbs=breadcrumbs(self.request.user, candidate.cell), **kwargs)
+            candidate=candidate, crumbs=breadcrumbs(self.request.user, candidate.cell), **kwargs
+        )
 
 
 class CandidateDetailView(CandidateMixin, TemplateView):
@@ -255,7 +265,8 @@ class CandidateDetailView(CandidateMixin, TemplateView):
         candidate, user = context["candidate"], self.request.user
         today = timezone.localdate()
         recordable = {
-            kind for kind in StepKind
+            kind
+            for kind in StepKind
             if services.can_record(user, cell=candidate.cell, kind=kind) and pipeline.is_legal(candidate, kind)
         }
         rows = step_rows(candidate)
@@ -292,7 +303,7 @@ class StepRecordView(CandidateMixin, FormView):
         try:
             self.step = pipeline.get_step(kwargs["kind"])
         except KeyError:
-            raise Http404(_("Không có bước này."))
+            raise Http404(_("Không có bước này.")) from None
         return super().dispatch(request, *args, **kwargs)
 
     def check_may_record(self):
@@ -308,8 +319,11 @@ class StepRecordView(CandidateMixin, FormView):
         candidate = self.get_candidate()
         self.check_may_record()
         if not pipeline.is_legal(candidate, self.step.kind):
-            messages.warning(request, _("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {
-                "step": StepKind(self.step.kind).label})
+            messages.warning(
+                request,
+                _("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.")
+                % {"step": StepKind(self.step.kind).label},
+            )
             return redirect("recruitment:candidate_detail", pk=candidate.pk)
         return super().get(request, *args, **kwargs)
 
@@ -324,16 +338,24 @@ class StepRecordView(CandidateMixin, FormView):
         version = form.pop_version()
         try:
             # A copy, so a refused change does not show on the page as if it had been saved.
-            services.step_record(actor=self.request.user, candidate=copy.copy(candidate), kind=self.step.kind,
-                                 expected_version=version, **form.cleaned_data)
+            services.step_record(
+                actor=self.request.user,
+                candidate=copy.copy(candidate),
+                kind=self.step.kind,
+                expected_version=version,
+                **form.cleaned_data,
+            )
         except StaleEdit as error:
             form.refuse_stale(error)
             return self.form_invalid(form)
         except ValidationError as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
-        messages.success(self.request, _("Đã ghi “%(step)s” cho %(name)s.") % {
-            "step": StepKind(self.step.kind).label, "name": candidate.full_name})
+        messages.success(
+            self.request,
+            _("Đã ghi “%(step)s” cho %(name)s.")
+            % {"step": StepKind(self.step.kind).label, "name": candidate.full_name},
+        )
         return redirect("recruitment:candidate_detail", pk=candidate.pk)
 
 
@@ -368,8 +390,9 @@ class CandidateCreateView(FormView):
         except PermissionDenied as error:
             form.add_error("cell", str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Đã thêm %(name)s vào danh sách quần chúng ưu tú.") % {
-            "name": candidate.full_name})
+        messages.success(
+            self.request, _("Đã thêm %(name)s vào danh sách quần chúng ưu tú.") % {"name": candidate.full_name}
+        )
         return redirect("recruitment:candidate_detail", pk=candidate.pk)
 
 
@@ -390,8 +413,9 @@ class ProfileUpdateView(CandidateMixin, FormView):
         candidate = self.get_candidate()
         version = form.pop_version()
         try:
-            services.candidate_update_profile(actor=self.request.user, candidate=copy.copy(candidate),
-                                              expected_version=version, **form.cleaned_data)
+            services.candidate_update_profile(
+                actor=self.request.user, candidate=copy.copy(candidate), expected_version=version, **form.cleaned_data
+            )
         except StaleEdit as error:
             form.refuse_stale(error)
             return self.form_invalid(form)
@@ -442,8 +466,9 @@ class TodoView(UnitScopeMixin, TemplateView):
         kind = self.request.GET.get("kind")
         kind = kind if kind in todo_list.KINDS else None
         overdue_only = self.request.GET.get("overdue") == "1"
-        todo = TodoList(Candidate.objects.in_subtree(context["unit"]), today=today, kind=kind,
-                        overdue_only=overdue_only)
+        todo = TodoList(
+            Candidate.objects.in_subtree(context["unit"]), today=today, kind=kind, overdue_only=overdue_only
+        )
         page = Paginator(todo, self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(
             page=page,
@@ -454,7 +479,8 @@ class TodoView(UnitScopeMixin, TemplateView):
             total=todo.count(),
             kinds=[(k, todo_list.TITLES[k], todo.counts[k]) for k in todo_list.KINDS],
             all_counts={key: sum(c[key] for c in todo.counts.values()) for key in ("total", "overdue")},
-            query=urlencode({key: value for key, value in (("kind", kind), ("overdue", "1" if overdue_only else None))
-                             if value}),
+            query=urlencode(
+                {key: value for key, value in (("kind", kind), ("overdue", "1" if overdue_only else None)) if value}
+            ),
         )
         return context

@@ -1,4 +1,5 @@
 """Charts drawn on the server as inline SVG: no JavaScript library, nothing from a third-party host."""
+
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -54,11 +55,25 @@ def render_cumulative_svg(chart, *, title, actual_label, pace_label):
     pace = [(x(0), y(0)), (x(12), y(chart.target))] if chart.target else []
     ticks = [(y(top_value * i / 4), vn_int(round(top_value * i / 4))) for i in range(5)]
     months = [(x(i + 0.5), i + 1) for i in range(12)]
-    return render_to_string("reports/_cumulative_chart.svg", {
-        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "bottom": HEIGHT - BOTTOM,
-        "top": TOP, "actual": " ".join(f"{px},{py}" for px, py in actual),
-        "actual_points": actual[1:], "pace": " ".join(f"{px},{py}" for px, py in pace),
-        "ticks": ticks, "months": months, "title": title, "actual_label": actual_label, "pace_label": pace_label,
-        "last_value": vn_int(chart.cumulative[-1]) if chart.cumulative else "", "last_point": actual[-1],
-        "target_value": vn_int(chart.target) if chart.target else "",
-    })
+    return render_to_string(
+        "reports/_cumulative_chart.svg",
+        {
+            "width": WIDTH,
+            "height": HEIGHT,
+            "left": LEFT,
+            "right": WIDTH - RIGHT,
+            "bottom": HEIGHT - BOTTOM,
+            "top": TOP,
+            "actual": " ".join(f"{px},{py}" for px, py in actual),
+            "actual_points": actual[1:],
+            "pace": " ".join(f"{px},{py}" for px, py in pace),
+            "ticks": ticks,
+            "months": months,
+            "title": title,
+            "actual_label": actual_label,
+            "pace_label": pace_label,
+            "last_value": vn_int(chart.cumulative[-1]) if chart.cumulative else "",
+            "last_point": actual[-1],
+            "target_value": vn_int(chart.target) if chart.target else "",
+        },
+    )

@@ -5,6 +5,7 @@ are a contract (see SHEET_* and *_HEADERS below), so they are plain strings, not
 Numbers are stored as numbers; the formats carry the Vietnamese locale tag [$-42A] so LibreOffice
 shows 6.311 and 94,4% whatever the machine's locale (Excel keeps the system's separators).
 """
+
 from io import BytesIO
 
 from django.utils import translation
@@ -118,13 +119,14 @@ class Sheet:
 
 
 def closed_note(unit, period):
-    """"Đã khóa sổ quý III/2026" for the closed quarters (of the unit or above it) in the period: the
+    """ "Đã khóa sổ quý III/2026" for the closed quarters (of the unit or above it) in the period: the
     figures of those quarters are final. One query per unit and period, whatever the number of sheets."""
     cache = unit.__dict__.setdefault("_closed_notes", {})
     key = (period.start, period.end)
     if key not in cache:
-        closures = ClosedQuarter.objects.covering(unit).overlapping(period.start, period.end).order_by(
-            "year", "quarter")
+        closures = (
+            ClosedQuarter.objects.covering(unit).overlapping(period.start, period.end).order_by("year", "quarter")
+        )
         labels = list(dict.fromkeys(str(closure.label) for closure in closures))
         cache[key] = _("Đã khóa sổ %(quarters)s") % {"quarters": ", ".join(labels)} if labels else ""
     return cache[key]
@@ -138,16 +140,32 @@ def _new_workbook():
 
 # --- one function per report ------------------------------------------------------------------------
 
+
 def add_progress_sheet(workbook, report):
     headers = [*PROGRESS_HEADERS, "Còn lại", "Dự kiến cả năm", "Số đảng viên", "Tỷ lệ kết nạp/đảng viên"]
-    sheet = Sheet(workbook, SHEET_PROGRESS, heading=_("Tiến độ kết nạp đảng viên"), unit=report.unit,
-                  period=report.period, headers=headers, widths=[14, 42, 12, 12, 11, 11, 14, 14, 14])
-    formats = [None, None, INT_FORMAT, INT_FORMAT, PERCENT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT,
-               PERCENT_FORMAT]
+    sheet = Sheet(
+        workbook,
+        SHEET_PROGRESS,
+        heading=_("Tiến độ kết nạp đảng viên"),
+        unit=report.unit,
+        period=report.period,
+        headers=headers,
+        widths=[14, 42, 12, 12, 11, 11, 14, 14, 14],
+    )
+    formats = [None, None, INT_FORMAT, INT_FORMAT, PERCENT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, PERCENT_FORMAT]
 
     def values(row, code, name):
-        return [code, name, row.target, row.admitted, row.ratio, row.remaining, row.projected, row.members,
-                row.member_share]
+        return [
+            code,
+            name,
+            row.target,
+            row.admitted,
+            row.ratio,
+            row.remaining,
+            row.projected,
+            row.members,
+            row.member_share,
+        ]
 
     for row in report.rows:
         fill = LOW_FILL if row.is_low else HIGH_FILL if row.is_high else None
@@ -158,20 +176,32 @@ def add_progress_sheet(workbook, report):
 
 
 def add_breakdown_sheet(workbook, report):
-    sheet = Sheet(workbook, SHEET_BREAKDOWN, heading=_("Cơ cấu đảng viên mới kết nạp"), unit=report.unit,
-                  period=report.period, headers=BREAKDOWN_HEADERS, widths=[40, 12, 10])
+    sheet = Sheet(
+        workbook,
+        SHEET_BREAKDOWN,
+        heading=_("Cơ cấu đảng viên mới kết nạp"),
+        unit=report.unit,
+        period=report.period,
+        headers=BREAKDOWN_HEADERS,
+        widths=[40, 12, 10],
+    )
     for line in report.lines:
-        sheet.append([line.label, line.count, line.share], [None, INT_FORMAT, PERCENT_FORMAT],
-                     bold=line.key == "total")
+        sheet.append([line.label, line.count, line.share], [None, INT_FORMAT, PERCENT_FORMAT], bold=line.key == "total")
     return sheet
 
 
 def add_breakdown_units_sheet(workbook, report):
     categories = report.categories
     headers = [_("Mã đơn vị"), _("Tên đơn vị"), *[c.label for c in categories]]
-    sheet = Sheet(workbook, SHEET_BREAKDOWN_UNITS, heading=_("Cơ cấu đảng viên mới kết nạp theo đơn vị"),
-                  unit=report.unit, period=report.period, headers=headers,
-                  widths=[14, 36, *[12] * len(categories)])
+    sheet = Sheet(
+        workbook,
+        SHEET_BREAKDOWN_UNITS,
+        heading=_("Cơ cấu đảng viên mới kết nạp theo đơn vị"),
+        unit=report.unit,
+        period=report.period,
+        headers=headers,
+        widths=[14, 36, *[12] * len(categories)],
+    )
     formats = [None, None, *[INT_FORMAT] * len(categories)]
     for unit, counts in report.rows:
         sheet.append([unit.code, unit.name, *[counts[c.key] for c in categories]], formats)
@@ -183,26 +213,42 @@ def add_breakdown_units_sheet(workbook, report):
 def add_pipeline_sheet(workbook, report):
     stages = report.stages
     headers = [_("Mã đơn vị"), _("Tên đơn vị"), *[str(stage.label) for stage in stages]]
-    sheet = Sheet(workbook, SHEET_PIPELINE, heading=_("Số người theo từng bước của quy trình kết nạp"),
-                  unit=report.unit, period=report.period, headers=headers, widths=[14, 36, *[14] * len(stages)])
+    sheet = Sheet(
+        workbook,
+        SHEET_PIPELINE,
+        heading=_("Số người theo từng bước của quy trình kết nạp"),
+        unit=report.unit,
+        period=report.period,
+        headers=headers,
+        widths=[14, 36, *[14] * len(stages)],
+    )
     formats = [None, None, *[INT_FORMAT] * len(stages)]
     for unit, counts in report.rows:
         sheet.append([unit.code, unit.name, *[counts[stage.value] for stage in stages]], formats)
-    sheet.append([report.unit.code, PROGRESS_TOTAL, *[report.totals[stage.value] for stage in stages]],
-                 formats, bold=True)
+    sheet.append(
+        [report.unit.code, PROGRESS_TOTAL, *[report.totals[stage.value] for stage in stages]], formats, bold=True
+    )
     # The flow through the steps in the period, under the table.
     sheet.row += 1
     sheet.append([_("Bước"), _("Số người trong kỳ"), _("Tỷ lệ so với bước trước"), _("Số ngày (trung vị)")], bold=True)
     for step in report.flow:
-        sheet.append([str(step.label), step.reached, step.conversion, step.median_days],
-                     [None, INT_FORMAT, PERCENT_FORMAT, DECIMAL_FORMAT])
+        sheet.append(
+            [str(step.label), step.reached, step.conversion, step.median_days],
+            [None, INT_FORMAT, PERCENT_FORMAT, DECIMAL_FORMAT],
+        )
     return sheet
 
 
 def add_coverage_sheet(workbook, report):
-    sheet = Sheet(workbook, SHEET_COVERAGE, heading=_("Chi bộ, tổ chức cơ sở đảng chưa kết nạp đảng viên"),
-                  unit=report.unit, period=report.period,
-                  headers=[_("Mã đơn vị"), _("Tên chi bộ"), _("Tổ chức cơ sở đảng")], widths=[14, 40, 40])
+    sheet = Sheet(
+        workbook,
+        SHEET_COVERAGE,
+        heading=_("Chi bộ, tổ chức cơ sở đảng chưa kết nạp đảng viên"),
+        unit=report.unit,
+        period=report.period,
+        headers=[_("Mã đơn vị"), _("Tên chi bộ"), _("Tổ chức cơ sở đảng")],
+        widths=[14, 40, 40],
+    )
     for cell in report.idle_cells:
         sheet.append([cell.code, cell.name, cell.grassroots.name if cell.grassroots else ""])
     sheet.row += 1
@@ -225,24 +271,55 @@ def add_coverage_sheet(workbook, report):
 
 
 def add_probation_sheet(workbook, report):
-    headers = [_("Họ và tên"), _("Chi bộ"), _("Ngày lễ kết nạp"), _("Hết 12 tháng dự bị"),
-               _("Hạn xét công nhận"), _("Ghi chú")]
-    sheet = Sheet(workbook, SHEET_PROBATION, heading=_("Đảng viên dự bị"), unit=report.unit,
-                  period=report.period, headers=headers, widths=[30, 32, 14, 14, 14, 24])
+    headers = [
+        _("Họ và tên"),
+        _("Chi bộ"),
+        _("Ngày lễ kết nạp"),
+        _("Hết 12 tháng dự bị"),
+        _("Hạn xét công nhận"),
+        _("Ghi chú"),
+    ]
+    sheet = Sheet(
+        workbook,
+        SHEET_PROBATION,
+        heading=_("Đảng viên dự bị"),
+        unit=report.unit,
+        period=report.period,
+        headers=headers,
+        widths=[30, 32, 14, 14, 14, 24],
+    )
     formats = [None, None, DATE_FORMAT, DATE_FORMAT, DATE_FORMAT]
     overdue_ids = {candidate.pk for candidate in report.overdue}
     ending_ids = {candidate.pk for candidate in report.ending}
     overdue_note = _("Quá hạn")
     for candidate in report.ending:
         note = overdue_note if candidate.pk in overdue_ids else ""
-        sheet.append([candidate.full_name, candidate.cell.name, candidate.ceremony_date, candidate.official_from,
-                      candidate.recognition_due, note], formats)
+        sheet.append(
+            [
+                candidate.full_name,
+                candidate.cell.name,
+                candidate.ceremony_date,
+                candidate.official_from,
+                candidate.recognition_due,
+                note,
+            ],
+            formats,
+        )
     for candidate in report.overdue:
         if candidate.pk in ending_ids:
             continue
-        sheet.append([candidate.full_name, candidate.cell.name, candidate.ceremony_date, candidate.official_from,
-                      candidate.recognition_due, _("Quá hạn %(days)d ngày") % {"days": candidate.days_overdue}],
-                     formats, fill=LOW_FILL)
+        sheet.append(
+            [
+                candidate.full_name,
+                candidate.cell.name,
+                candidate.ceremony_date,
+                candidate.official_from,
+                candidate.recognition_due,
+                _("Quá hạn %(days)d ngày") % {"days": candidate.days_overdue},
+            ],
+            formats,
+            fill=LOW_FILL,
+        )
     return sheet
 
 
@@ -250,15 +327,16 @@ def add_probation_sheet(workbook, report):
 
 REPORT_SELECTORS = {
     "progress": lambda unit, period, candidates, today: selectors.progress_report(
-        unit, period, candidates=candidates, today=today),
+        unit, period, candidates=candidates, today=today
+    ),
     "breakdown": lambda unit, period, candidates, today: selectors.breakdown_report(
-        unit, period, candidates=candidates),
-    "pipeline": lambda unit, period, candidates, today: selectors.pipeline_report(
-        unit, period, candidates=candidates),
-    "coverage": lambda unit, period, candidates, today: selectors.coverage_report(
-        unit, period, candidates=candidates),
+        unit, period, candidates=candidates
+    ),
+    "pipeline": lambda unit, period, candidates, today: selectors.pipeline_report(unit, period, candidates=candidates),
+    "coverage": lambda unit, period, candidates, today: selectors.coverage_report(unit, period, candidates=candidates),
     "probation": lambda unit, period, candidates, today: selectors.probation_report(
-        unit, period, candidates=candidates, today=today),
+        unit, period, candidates=candidates, today=today
+    ),
 }
 
 

@@ -4,6 +4,7 @@ A period knows its dates, its Vietnamese label ("Quý III năm 2026", "10 tháng
 "Nhiệm kỳ 2020–2025") and which target it is held against: a part of a year against the year's
 target, a term against the term's. Admissions count on their decision date (Candidate.admitted_between).
 """
+
 import calendar
 import datetime
 import re
@@ -43,8 +44,13 @@ class Period:
     # --- constructors ---
     @classmethod
     def for_year(cls, year):
-        return cls(PeriodKind.YEAR, datetime.date(year, 1, 1), datetime.date(year, 12, 31),
-                   str(_("Năm %(year)d") % {"year": year}), target_year=year)
+        return cls(
+            PeriodKind.YEAR,
+            datetime.date(year, 1, 1),
+            datetime.date(year, 12, 31),
+            str(_("Năm %(year)d") % {"year": year}),
+            target_year=year,
+        )
 
     @classmethod
     def for_quarter(cls, year, quarter):
@@ -73,13 +79,15 @@ class Period:
 
     @classmethod
     def for_term(cls, term):
-        return cls(PeriodKind.TERM, term.start_date, term.end_date,
-                   str(_("Nhiệm kỳ %(term)s") % {"term": term}), term=term)
+        return cls(
+            PeriodKind.TERM, term.start_date, term.end_date, str(_("Nhiệm kỳ %(term)s") % {"term": term}), term=term
+        )
 
     @classmethod
     def for_range(cls, start, end):
-        label = str(_("Từ %(start)s đến %(end)s") % {
-            "start": date_format(start, "d/m/Y"), "end": date_format(end, "d/m/Y")})
+        label = str(
+            _("Từ %(start)s đến %(end)s") % {"start": date_format(start, "d/m/Y"), "end": date_format(end, "d/m/Y")}
+        )
         # Within one calendar year it is a part of that year, held against the year's target.
         target_year = start.year if start.year == end.year else None
         return cls(PeriodKind.RANGE, start, end, label, target_year=target_year)
@@ -171,8 +179,11 @@ class PeriodForm(forms.Form):
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
-            data = {self.PARAM_NAMES.get(key, key): value for key, value in data.items()
-                    if key in self.PARAM_NAMES or key in self.base_fields}
+            data = {
+                self.PARAM_NAMES.get(key, key): value
+                for key, value in data.items()
+                if key in self.PARAM_NAMES or key in self.base_fields
+            }
         super().__init__(data, *args, **kwargs)
         for field in ("date_from", "date_to"):
             self.fields[field].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -190,7 +201,8 @@ class PeriodForm(forms.Form):
         term = Term.objects.filter(start_year=start_year, end_year=end_year).first()
         if term is None:
             raise forms.ValidationError(
-                self.error_messages["term_unknown"], code="term_unknown",
+                self.error_messages["term_unknown"],
+                code="term_unknown",
                 params={"term": f"{start_year}–{end_year}"},
             )
         return term
@@ -198,8 +210,11 @@ class PeriodForm(forms.Form):
     def _clean_day(self, name):
         day = self.cleaned_data.get(name)
         if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range",
-                                        params={"first": EARLIEST_YEAR, "last": LATEST_YEAR})
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            )
         return day
 
     def clean_date_from(self):
@@ -214,11 +229,15 @@ class PeriodForm(forms.Form):
             return data
         year, quarter, month = data.get("year"), data.get("quarter"), data.get("month")
         term, start, end = data.get("term"), data.get("date_from"), data.get("date_to")
-        chosen = [kind for kind, present in (
-            ("year", year is not None or quarter is not None or month is not None),
-            ("term", term is not None),
-            ("range", start is not None or end is not None),
-        ) if present]
+        chosen = [
+            kind
+            for kind, present in (
+                ("year", year is not None or quarter is not None or month is not None),
+                ("term", term is not None),
+                ("range", start is not None or end is not None),
+            )
+            if present
+        ]
         if len(chosen) > 1:
             raise forms.ValidationError(self.error_messages["mixed"], code="mixed")
         if not chosen:

@@ -5,6 +5,7 @@ the child's path prefix (units.selectors.rollup_by_child), breakdowns are condit
 Every selector takes `candidates`, the scoped queryset (Candidate.objects.visible_to(user)), so a
 report never counts a person its reader may not see.
 """
+
 import calendar
 import copy
 import datetime
@@ -19,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from recruitment.calendar import add_months
 from recruitment.models import Candidate, Gender, Occupation
 from recruitment.pipeline import (
-    DEADLINES, PROBATION_MONTHS, STEPS, Stage, StepKind, latest_clock_date, stage_q,
+    DEADLINES,
+    PROBATION_MONTHS,
+    STEPS,
+    Stage,
+    StepKind,
+    latest_clock_date,
+    stage_q,
 )
 from units.formatting import ratio
 from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Unit
@@ -34,6 +41,7 @@ def _candidates(candidates):
 
 
 # --- Long lists ------------------------------------------------------------------------------------
+
 
 class ReportRows(Sequence):
     """One of a report's long lists (thousands of people or cells in a province), read only as far
@@ -91,6 +99,7 @@ class ReportRows(Sequence):
 
 
 # --- 1. Progress (Tiến độ) ------------------------------------------------------------------------
+
 
 @dataclass
 class ProgressRow:
@@ -156,7 +165,8 @@ def projected_year_end(admitted, period, today):
 
 def _month_aligned(period):
     return period.start.day == 1 and period.end == datetime.date(
-        period.end.year, period.end.month, calendar.monthrange(period.end.year, period.end.month)[1])
+        period.end.year, period.end.month, calendar.monthrange(period.end.year, period.end.month)[1]
+    )
 
 
 def _admissions_by_child_and_month(unit, candidates, year):
@@ -164,8 +174,11 @@ def _admissions_by_child_and_month(unit, candidates, year):
     months), its year to date and the monthly chart. COUNT(*), not COUNT(id): PostgreSQL then reads
     the (cell, decision date) index alone, without visiting the rows (33 -> 18 ms for a province)."""
     grid = rollup_by_child(
-        unit, _candidates(candidates).admitted_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
-        path_field="cell__path", by={"month": ExtractMonth("decision_date")}, admitted=Count("*"),
+        unit,
+        _candidates(candidates).admitted_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
+        path_field="cell__path",
+        by={"month": ExtractMonth("decision_date")},
+        admitted=Count("*"),
     )
     return {key: values["admitted"] for key, values in grid.items()}
 
@@ -191,8 +204,9 @@ def progress_report(unit, period, *, candidates=None, today):
     targets = {}
     if period.target_filter is not None:
         targets = dict(
-            Target.objects.filter(unit__in=[unit, *children], **period.target_filter)
-            .values_list("unit_id", "admissions")
+            Target.objects.filter(unit__in=[unit, *children], **period.target_filter).values_list(
+                "unit_id", "admissions"
+            )
         )
     monthly = None
     if period.year is not None:
@@ -209,32 +223,47 @@ def progress_report(unit, period, *, candidates=None, today):
         if period.projects_year_end and not period.starts_the_year:
             year_to_date = _admitted_by_child(unit, candidates, datetime.date(period.year, 1, 1), period.end)
     members = rollup_by_child(
-        unit, Headcount.objects.filter(year=period.headcount_year), path_field="unit__path",
+        unit,
+        Headcount.objects.filter(year=period.headcount_year),
+        path_field="unit__path",
         members=Sum("members"),
     )
     years = period.length_in_years
 
     def row(row_unit, count, so_far, headcount, is_total=False):
         return ProgressRow(
-            unit=row_unit, target=targets.get(row_unit.pk), admitted=count, members=headcount,
-            projected=projected_year_end(so_far, period, today), is_total=is_total, years=years,
+            unit=row_unit,
+            target=targets.get(row_unit.pk),
+            admitted=count,
+            members=headcount,
+            projected=projected_year_end(so_far, period, today),
+            is_total=is_total,
+            years=years,
         )
 
     rows = [
-        row(child, admitted.get(child.path, 0), year_to_date.get(child.path, 0),
-            members.get(child.path, {}).get("members"))
+        row(
+            child,
+            admitted.get(child.path, 0),
+            year_to_date.get(child.path, 0),
+            members.get(child.path, {}).get("members"),
+        )
         for child in children
     ]
     total = row(
-        unit, sum(admitted.values()), sum(year_to_date.values()),
-        sum(values["members"] or 0 for values in members.values()) if members else None, is_total=True,
+        unit,
+        sum(admitted.values()),
+        sum(year_to_date.values()),
+        sum(values["members"] or 0 for values in members.values()) if members else None,
+        is_total=True,
     )
     return ProgressReport(unit, period, total, rows, monthly)
 
 
 def _admitted_by_child(unit, candidates, start, end):
-    by_child = rollup_by_child(unit, _candidates(candidates).admitted_between(start, end),
-                               path_field="cell__path", admitted=Count("*"))
+    by_child = rollup_by_child(
+        unit, _candidates(candidates).admitted_between(start, end), path_field="cell__path", admitted=Count("*")
+    )
     return {child: values["admitted"] for child, values in by_child.items()}
 
 
@@ -261,6 +290,7 @@ def sort_progress_rows(rows, sort):
 
 # --- 2. Breakdown (Cơ cấu) ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Category:
     key: str
@@ -272,15 +302,20 @@ def _age_at_decision():
     """Whole years of age on the decision date, portable SQL (no date arithmetic across databases)."""
     before_birthday = Case(
         When(Q(_dec_m__lt=F("_dob_m")) | Q(_dec_m=F("_dob_m"), _dec_d__lt=F("_dob_d")), then=Value(1)),
-        default=Value(0), output_field=IntegerField(),
+        default=Value(0),
+        output_field=IntegerField(),
     )
     return F("_dec_y") - F("_dob_y") - before_birthday
 
 
 def _with_age(queryset):
     return queryset.alias(
-        _dec_y=ExtractYear("decision_date"), _dec_m=ExtractMonth("decision_date"), _dec_d=ExtractDay("decision_date"),
-        _dob_y=ExtractYear("date_of_birth"), _dob_m=ExtractMonth("date_of_birth"), _dob_d=ExtractDay("date_of_birth"),
+        _dec_y=ExtractYear("decision_date"),
+        _dec_m=ExtractMonth("decision_date"),
+        _dec_d=ExtractDay("decision_date"),
+        _dob_y=ExtractYear("date_of_birth"),
+        _dob_m=ExtractMonth("date_of_birth"),
+        _dob_d=ExtractDay("date_of_birth"),
     ).alias(age_at_decision=_age_at_decision())
 
 
@@ -294,10 +329,13 @@ def breakdown_categories():
         Category("youth_union", str(_("Đoàn viên")), Q(youth_union_member=True)),
         Category("age_18_30", str(_("Tuổi 18–30")), Q(age_at_decision__gte=18, age_at_decision__lte=30)),
     ]
-    categories += [Category(f"occupation_{value}", str(label), Q(occupation=value))
-                   for value, label in Occupation.choices]
-    categories += [Category(f"grassroots_{value}", str(label), Q(cell__grassroots_type=value))
-                   for value, label in GrassrootsType.choices]
+    categories += [
+        Category(f"occupation_{value}", str(label), Q(occupation=value)) for value, label in Occupation.choices
+    ]
+    categories += [
+        Category(f"grassroots_{value}", str(label), Q(cell__grassroots_type=value))
+        for value, label in GrassrootsType.choices
+    ]
     return categories
 
 
@@ -334,22 +372,34 @@ def breakdown_report(unit, period, *, candidates=None):
     """
     categories = breakdown_categories()
     admitted = _with_age(_candidates(candidates).admitted_between(period.start, period.end))
-    aggregates = {c.key: Count("pk", filter=c.condition) if c.condition is not None else Count("pk")
-                  for c in categories}
+    aggregates = {
+        c.key: Count("pk", filter=c.condition) if c.condition is not None else Count("pk") for c in categories
+    }
     by_child = rollup_by_child(unit, admitted, path_field="cell__path", **aggregates)
     totals = {c.key: sum(values[c.key] for values in by_child.values()) for c in categories}
     total = totals["total"]
-    groups = {c.key: ("occupation" if c.key.startswith("occupation_") else
-                      "grassroots" if c.key.startswith("grassroots_") else "") for c in categories}
+    groups = {
+        c.key: (
+            "occupation" if c.key.startswith("occupation_") else "grassroots" if c.key.startswith("grassroots_") else ""
+        )
+        for c in categories
+    }
     lines = [BreakdownLine(c.key, c.label, totals[c.key], total, groups[c.key]) for c in categories]
 
     ethnic = (
         admitted.filter(cell__path__startswith=unit.path, ethnicity__is_minority=True)
-        .values("ethnicity__name").annotate(n=Count("pk")).order_by("-n", "ethnicity__name")
+        .values("ethnicity__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "ethnicity__name")
     )
     lines += [
-        BreakdownLine(f"ethnicity_{row['ethnicity__name']}",
-                      str(_("Dân tộc %(name)s") % {"name": row["ethnicity__name"]}), row["n"], total, "ethnicity")
+        BreakdownLine(
+            f"ethnicity_{row['ethnicity__name']}",
+            str(_("Dân tộc %(name)s") % {"name": row["ethnicity__name"]}),
+            row["n"],
+            total,
+            "ethnicity",
+        )
         for row in ethnic
     ]
     children = list(Unit.objects.children_of(unit))
@@ -397,8 +447,11 @@ def _gap_histograms(scoped, period):
         gap = ExpressionWrapper(F(step.date_field) - F(previous.date_field), output_field=DurationField())
         parts.append(
             scoped.filter(_in_period(step.date_field, period), **{f"{previous.date_field}__isnull": False})
-            .order_by().annotate(_step=Value(index), _gap=gap)
-            .values("_step", "_gap").annotate(_n=Count("pk")).values_list("_step", "_gap", "_n")
+            .order_by()
+            .annotate(_step=Value(index), _gap=gap)
+            .values("_step", "_gap")
+            .annotate(_n=Count("pk"))
+            .values_list("_step", "_gap", "_n")
         )
     histograms = [{} for _ in FLOW_STEPS]
     for index, gap, count in parts[0].union(*parts[1:], all=True):
@@ -434,8 +487,10 @@ def pipeline_report(unit, period, *, candidates=None):
     """
     scoped = _candidates(candidates)
     aggregates = {stage.value: Count("pk", filter=stage_q(stage)) for stage in PIPELINE_STAGES}
-    reached_in_period = {f"_reached_{index}": Count("pk", filter=_in_period(step.date_field, period))
-                         for index, step in enumerate(FLOW_STEPS)}
+    reached_in_period = {
+        f"_reached_{index}": Count("pk", filter=_in_period(step.date_field, period))
+        for index, step in enumerate(FLOW_STEPS)
+    }
     by_child = rollup_by_child(unit, scoped, path_field="cell__path", **aggregates, **reached_in_period)
     children = list(Unit.objects.children_of(unit))
     reached = [sum(values.pop(name) for values in by_child.values()) for name in reached_in_period]
@@ -446,7 +501,8 @@ def pipeline_report(unit, period, *, candidates=None):
     histograms = _gap_histograms(scoped.in_subtree(unit), period)
     flow = [
         FlowStep(
-            str(StepKind(step.kind).label), reached[index],
+            str(StepKind(step.kind).label),
+            reached[index],
             ratio(reached[index], reached[index - 1]) if index else None,
             _median(histograms[index]),
         )
@@ -456,6 +512,7 @@ def pipeline_report(unit, period, *, candidates=None):
 
 
 # --- 4. Coverage ------------------------------------------------------------------------------------
+
 
 @dataclass
 class CoverageReport:
@@ -482,12 +539,18 @@ def coverage_report(unit, period, *, candidates=None):
     Two queries of paths give every count; the idle units are read as objects only as far as they are
     used: a page of each list is one query, the whole lists (the workbook) one query for both."""
     kinds = dict(
-        Unit.objects.subtree(unit).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS))
-        .order_by("path").values_list("path", "kind")
+        Unit.objects.subtree(unit)
+        .filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS))
+        .order_by("path")
+        .values_list("path", "kind")
     )
     admitting_paths = set(
-        _candidates(candidates).in_subtree(unit).admitted_between(period.start, period.end)
-        .values_list("cell__path", flat=True).distinct().order_by()
+        _candidates(candidates)
+        .in_subtree(unit)
+        .admitted_between(period.start, period.end)
+        .values_list("cell__path", flat=True)
+        .distinct()
+        .order_by()
     )
     steplen = Unit.steplen
     # Every prefix of an admitting cell's path is a unit that admitted someone.
@@ -509,8 +572,10 @@ def coverage_report(unit, period, *, candidates=None):
     @functools.cache
     def every_unit():
         """For the whole lists (the workbook): every cell and organisation in one query."""
-        return {u.path: u for u in Unit.objects.subtree(unit).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS))
-                .only(*COVERAGE_FIELDS)}
+        return {
+            u.path: u
+            for u in Unit.objects.subtree(unit).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS)).only(*COVERAGE_FIELDS)
+        }
 
     def read_cells(start, stop):
         paths = idle_cell_paths[start:stop]
@@ -526,14 +591,18 @@ def coverage_report(unit, period, *, candidates=None):
         return [units[path] for path in paths if path in units]
 
     return CoverageReport(
-        unit, period,
+        unit,
+        period,
         ReportRows(lambda: len(idle_cell_paths), read_cells),
-        len(cells), len(grassroots), len(grassroots) - len(idle_grassroots_paths),
+        len(cells),
+        len(grassroots),
+        len(grassroots) - len(idle_grassroots_paths),
         ReportRows(lambda: len(idle_grassroots_paths), read_grassroots),
     )
 
 
 # --- 5. Probation (Dự bị) ---------------------------------------------------------------------------
+
 
 @dataclass
 class ProbationReport:
@@ -555,12 +624,17 @@ def probation_report(unit, period, *, candidates=None, today):
     The recognition is due 30 working days after the 12 months; that date never goes down as the
     ceremony date goes up, so "overdue today" is "ceremony on or before one date" (computed once)."""
     probationary = (
-        _candidates(candidates).in_subtree(unit).filter(RECOGNITION.waiting_q())
-        .select_related("cell").only("full_name", "ceremony_date", "cell__name")
+        _candidates(candidates)
+        .in_subtree(unit)
+        .filter(RECOGNITION.waiting_q())
+        .select_related("cell")
+        .only("full_name", "ceremony_date", "cell__name")
         .order_by("ceremony_date", "name_sort_key", "pk")
     )
-    ending_q = Q(ceremony_date__gte=add_months(period.start, -PROBATION_MONTHS),
-                 ceremony_date__lte=add_months(period.end, -PROBATION_MONTHS))
+    ending_q = Q(
+        ceremony_date__gte=add_months(period.start, -PROBATION_MONTHS),
+        ceremony_date__lte=add_months(period.end, -PROBATION_MONTHS),
+    )
     overdue_q = Q(ceremony_date__lte=latest_clock_date(RECOGNITION.due, today - datetime.timedelta(days=1)))
 
     @functools.cache
@@ -578,10 +652,12 @@ def probation_report(unit, period, *, candidates=None, today):
                 if person.recognition_due < today:
                     person.days_overdue = (today - person.recognition_due).days
             return people
+
         return read
 
     return ProbationReport(
-        unit, period,
+        unit,
+        period,
         ReportRows(lambda: counts()["ending"], reader(ending_q)),
         ReportRows(lambda: counts()["overdue"], reader(overdue_q)),
     )

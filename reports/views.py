@@ -1,5 +1,6 @@
 """Report pages and their Excel downloads. Scope: the unit comes from Unit.objects.visible_to(user)
 (a unit outside it is a 404) and people from Candidate.objects.visible_to(user)."""
+
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -55,6 +56,7 @@ def report_index(request):
 class ListPage:
     """A page of one of a report's long lists: `param` is its page's GET parameter, `query` the other
     parameters its links keep (the period and the other lists' pages), `anchor` the list's id."""
+
     page: Page
     param: str
     query: str
@@ -88,8 +90,10 @@ class ReportView(TemplateView):
             period_query=query,
             report=self.get_report(),
             report_name=self.report_name,
-            tabs=[(name, reverse(url, kwargs={"code": self.unit.code}) + f"?{query}", label, name == self.report_name)
-                  for name, (url, label) in REPORTS.items()],
+            tabs=[
+                (name, reverse(url, kwargs={"code": self.unit.code}) + f"?{query}", label, name == self.report_name)
+                for name, (url, label) in REPORTS.items()
+            ],
             ancestors=list(visible.ancestors_of(self.unit)),
             terms=list(Term.objects.all()),
             params=self.period.query_params(),
@@ -104,13 +108,23 @@ class ReportView(TemplateView):
     def paginate(self, lists):
         """{GET parameter: (rows, anchor)} -> {GET parameter: ListPage}. A page number that is not a
         number shows the first page, one past the end the last."""
-        pages = {param: Paginator(rows, self.paginate_by).get_page(self.request.GET.get(param))
-                 for param, (rows, _anchor) in lists.items()}
+        pages = {
+            param: Paginator(rows, self.paginate_by).get_page(self.request.GET.get(param))
+            for param, (rows, _anchor) in lists.items()
+        }
         period = self.period.query_params()
         return {
-            param: ListPage(page, param, urlencode(
-                {**period, **{other: pages[other].number for other in pages if other != param and pages[other].number > 1}}
-            ), lists[param][1])
+            param: ListPage(
+                page,
+                param,
+                urlencode(
+                    {
+                        **period,
+                        **{other: pages[other].number for other in pages if other != param and pages[other].number > 1},
+                    }
+                ),
+                lists[param][1],
+            )
             for param, page in pages.items()
         }
 
@@ -135,9 +149,14 @@ class ProgressView(ReportView):
         for row in report.rows:
             row.url = pattern.replace("-unit-", quote(row.unit.code)) + f"?{context['period_query']}"
         context["sort_columns"] = [
-            ("code", _("Mã đơn vị")), ("name", _("Tên đơn vị")), ("target", _("Chỉ tiêu")),
-            ("admitted", _("Đã kết nạp")), ("ratio", _("Tỷ lệ đạt")), ("remaining", _("Còn lại")),
-            ("projected", _("Dự kiến cả năm")), ("members", _("Số đảng viên")),
+            ("code", _("Mã đơn vị")),
+            ("name", _("Tên đơn vị")),
+            ("target", _("Chỉ tiêu")),
+            ("admitted", _("Đã kết nạp")),
+            ("ratio", _("Tỷ lệ đạt")),
+            ("remaining", _("Còn lại")),
+            ("projected", _("Dự kiến cả năm")),
+            ("members", _("Số đảng viên")),
             ("share", _("Kết nạp/đảng viên")),
         ]
         if report.monthly is not None:
@@ -179,8 +198,12 @@ class CoverageView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report = context["report"]
-        pages = self.paginate({"cells_page": (report.idle_cells, "idle-cells"),
-                               "grassroots_page": (report.idle_grassroots, "idle-grassroots")})
+        pages = self.paginate(
+            {
+                "cells_page": (report.idle_cells, "idle-cells"),
+                "grassroots_page": (report.idle_grassroots, "idle-grassroots"),
+            }
+        )
         context.update(idle_cells=pages["cells_page"], idle_grassroots=pages["grassroots_page"])
         return context
 
@@ -195,8 +218,9 @@ class ProbationView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report = context["report"]
-        pages = self.paginate({"ending_page": (report.ending, "probation-ending"),
-                               "overdue_page": (report.overdue, "probation-overdue")})
+        pages = self.paginate(
+            {"ending_page": (report.ending, "probation-ending"), "overdue_page": (report.overdue, "probation-overdue")}
+        )
         context.update(ending=pages["ending_page"], overdue=pages["overdue_page"])
         return context
 
@@ -216,8 +240,9 @@ def export_report(request, code, report):
     period, refused = report_period(request)
     if refused:  # say why on the page rather than hand over a workbook for another period
         return redirect(reverse(REPORTS[report][0], kwargs={"code": unit.code}))
-    reports = excel.build_reports(unit, period, candidates=Candidate.objects.visible_to(request.user),
-                                  today=timezone.localdate(), names=[report])
+    reports = excel.build_reports(
+        unit, period, candidates=Candidate.objects.visible_to(request.user), today=timezone.localdate(), names=[report]
+    )
     return _xlsx_response(excel.report_workbook({report: reports[report]}), excel.filename(report, unit, period))
 
 
@@ -227,6 +252,7 @@ def export_quarterly_return(request, code):
     period, refused = report_period(request)
     if refused:
         return redirect("reports:progress", code=unit.code)
-    workbook = excel.quarterly_return(unit, period, candidates=Candidate.objects.visible_to(request.user),
-                                      today=timezone.localdate())
+    workbook = excel.quarterly_return(
+        unit, period, candidates=Candidate.objects.visible_to(request.user), today=timezone.localdate()
+    )
     return _xlsx_response(workbook, excel.filename("bao-cao", unit, period))

@@ -54,6 +54,7 @@ def tree(db):
     """Two branches of a four-level tree (province, committee, grassroots committee, cell) plus a
     grassroots cell, as a namespace: tree.province, tree.committee_a, tree.org_a, tree.cell_a1, ...
     """
+
     class Tree:
         pass
 
@@ -67,7 +68,10 @@ def tree(db):
     t.org_b = make_unit(t.committee_b, code="B1", name="Đảng bộ phường B1")
     t.cell_b1 = make_unit(t.org_b, code="B1-1", name="Chi bộ tổ dân phố 1")
     t.enterprise = make_unit(
-        t.committee_b, UnitKind.GRASSROOTS_CELL, code="B2", name="Chi bộ Công ty TNHH B2",
+        t.committee_b,
+        UnitKind.GRASSROOTS_CELL,
+        code="B2",
+        name="Chi bộ Công ty TNHH B2",
         grassroots_type=GrassrootsType.PRIVATE_ENTERPRISE,
     )
     return t

@@ -1,4 +1,5 @@
 """Factories for tests. Units go through units.services so the tree stays valid."""
+
 import datetime
 import itertools
 
@@ -6,7 +7,7 @@ import factory
 
 from recruitment.models import Candidate, Ethnicity, Gender, Occupation
 from units import services
-from units.models import GrassrootsType, Role, Unit, UnitKind, User
+from units.models import GrassrootsType, Role, UnitKind, User
 
 _codes = itertools.count(1)
 
@@ -22,10 +23,15 @@ def make_unit(parent=None, kind=None, *, code=None, name=None, grassroots_type=N
             UnitKind.PARTIAL_COMMITTEE: UnitKind.CELL,
         }[parent.kind if parent else None]
     if grassroots_type is None:
-        grassroots_type = GrassrootsType.COMMUNE if kind in (UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL) else ""
+        grassroots_type = (
+            GrassrootsType.COMMUNE if kind in (UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL) else ""
+        )
     number = next(_codes)
     return services.unit_create(
-        code=code or f"U{number:05d}", name=name or f"Đơn vị {number}", kind=kind, parent=parent,
+        code=code or f"U{number:05d}",
+        name=name or f"Đơn vị {number}",
+        kind=kind,
+        parent=parent,
         grassroots_type=grassroots_type,
     )
 

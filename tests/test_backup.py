@@ -1,5 +1,6 @@
 """A restored copy gives the same report figures (dumpdata/loaddata on both databases; pg_dump/pg_restore
 on PostgreSQL), with the unit tree as it was."""
+
 import dataclasses
 import datetime
 import io
@@ -33,8 +34,9 @@ def figures():
         "probation": selectors.probation_report(root, period, candidates=candidates, today=AS_OF),
     }
     values = {name: repr(dataclasses.asdict(report)) for name, report in reports.items()}
-    book = load_workbook(io.BytesIO(excel.workbook_bytes(
-        excel.quarterly_return(root, period, candidates=candidates, today=AS_OF))))
+    book = load_workbook(
+        io.BytesIO(excel.workbook_bytes(excel.quarterly_return(root, period, candidates=candidates, today=AS_OF)))
+    )
     cells = [[cell for row in sheet.iter_rows(values_only=True) for cell in row] for sheet in book.worksheets]
     tree = list(Unit.objects.order_by("path").values_list("pk", "path", "depth", "numchild", "code", "name"))
     return values, cells, tree
@@ -111,4 +113,3 @@ def test_restore_refuses_a_missing_file_and_a_wrong_format(db, tmp_path):
     if connection.vendor != "postgresql":
         with pytest.raises(CommandError):
             call_command("backup", "--format", "pg", "--output", str(tmp_path / "x.dump"))
-

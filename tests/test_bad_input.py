@@ -4,6 +4,7 @@ a 500 (the test client raises the view's exception, so a crash fails the test wi
 
 Examples are few per test (the whole suite must stay quick) and derandomized, so CI sees the same ones.
 """
+
 import datetime
 import itertools
 import urllib.parse
@@ -20,17 +21,53 @@ from recruitment.models import ImportStatus, WorkbookImport
 from tests.factories import CandidateFactory
 
 FEW = settings(
-    max_examples=30, deadline=None, derandomize=True, database=None,
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 OK = {200, 302, 400, 404}
 
 IMPOSSIBLE = [
-    "31/02/2024", "29/02/2023", "00/00/0000", "32/13/2024", "31/04/2025", "01/01/0001", "31/12/9999",
-    "2024-02-30", "9999-99-99", "15/03/1995 12:00", "15.03.1995", "1995", "-1", "0", "9" * 40, "1e309",
-    "NaN", "inf", "-0", "０１/０１/２０２４", "١٥/٠٣/١٩٩٥", "\x00", "Nguyễn\x00Văn", "' OR 1=1 --",
-    "<script>alert(1)</script>", "𝕹𝖌𝖚𝖞𝖊̂̃𝖓", "\u202eAn", "\ufeff", "\u200b", " ", "", "%00", "../../etc/passwd",
-    "NULL", "None", "true", "[]", "{}",
+    "31/02/2024",
+    "29/02/2023",
+    "00/00/0000",
+    "32/13/2024",
+    "31/04/2025",
+    "01/01/0001",
+    "31/12/9999",
+    "2024-02-30",
+    "9999-99-99",
+    "15/03/1995 12:00",
+    "15.03.1995",
+    "1995",
+    "-1",
+    "0",
+    "9" * 40,
+    "1e309",
+    "NaN",
+    "inf",
+    "-0",
+    "０１/０１/２０２４",
+    "١٥/٠٣/١٩٩٥",
+    "\x00",
+    "Nguyễn\x00Văn",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "𝕹𝖌𝖚𝖞𝖊̂̃𝖓",
+    "\u202eAn",
+    "\ufeff",
+    "\u200b",
+    " ",
+    "",
+    "%00",
+    "../../etc/passwd",
+    "NULL",
+    "None",
+    "true",
+    "[]",
+    "{}",
 ]
 # Any Unicode the browser can send (no lone surrogates: they cannot be UTF-8).
 ODD_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
@@ -39,14 +76,14 @@ VALUES = st.one_of(
     st.sampled_from(IMPOSSIBLE),
     ODD_TEXT,
     HUGE_TEXT,
-    st.integers(min_value=-10**30, max_value=10**30).map(str),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.dates(min_value=datetime.date(1, 1, 1)).map(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}"),
 )
 
 
 def form_data(names):
     """A value for each field, or the field left out."""
-    return st.fixed_dictionaries({}, optional={name: VALUES for name in names})
+    return st.fixed_dictionaries({}, optional=dict.fromkeys(names, VALUES))
 
 
 @pytest.fixture
@@ -109,22 +146,39 @@ REPORTS = ["tien-do", "co-cau", "quy-trinh", "chua-ket-nap", "du-bi", "bao-cao-q
 
 def test_report_period_params(staff, tree):
     @FEW
-    @given(params=form_data(["year", "quarter", "month", "term", "from", "to", "sort"]),
-           report=st.sampled_from(REPORTS))
+    @given(
+        params=form_data(["year", "quarter", "month", "term", "from", "to", "sort"]), report=st.sampled_from(REPORTS)
+    )
     def get(params, report):
-        assert staff.get(f"/bao-cao/A/{report}/" if "." not in report else f"/bao-cao/A/{report}",
-                         params).status_code in OK
+        assert (
+            staff.get(f"/bao-cao/A/{report}/" if "." not in report else f"/bao-cao/A/{report}", params).status_code
+            in OK
+        )
 
     get()
 
 
 def test_list_filters_search_and_export(staff, someone):
-    names = ["q", "unit", "stage", "year", "gender", "ethnicity", "occupation", "youth_union_member",
-             "incomplete", "page", "sort", "cccd"]
+    names = [
+        "q",
+        "unit",
+        "stage",
+        "year",
+        "gender",
+        "ethnicity",
+        "occupation",
+        "youth_union_member",
+        "incomplete",
+        "page",
+        "sort",
+        "cccd",
+    ]
 
     @FEW
-    @given(params=form_data(names), url=st.sampled_from(["/quan-chung/", "/quan-chung/xuat-excel/",
-                                                          "/don-vi/", "/quan-chung/them/"]))
+    @given(
+        params=form_data(names),
+        url=st.sampled_from(["/quan-chung/", "/quan-chung/xuat-excel/", "/don-vi/", "/quan-chung/them/"]),
+    )
     def get(params, url):
         params = {**params, "cell": params.get("unit", "")}
         assert staff.get(url, params).status_code in OK
@@ -133,10 +187,22 @@ def test_list_filters_search_and_export(staff, someone):
 
 
 def test_malformed_ids_and_codes_in_urls(staff):
-    templates = ["/quan-chung/{}/", "/quan-chung/{}/sua/", "/quan-chung/{}/buoc/course/", "/quan-chung/1/buoc/{}/",
-                 "/quan-chung/quy-trinh/{}/", "/quan-chung/viec-can-lam/{}/", "/don-vi/{}/", "/don-vi/{}/chi-tieu/",
-                 "/nhap-du-lieu/{}/", "/nhap-du-lieu/{}/trang-thai/", "/bao-cao/{}/tien-do/", "/bao-cao/{}/du-bi/",
-                 "/bao-cao/A/{}.xlsx", "/bao-cao/{}/bao-cao-quy.xlsx"]
+    templates = [
+        "/quan-chung/{}/",
+        "/quan-chung/{}/sua/",
+        "/quan-chung/{}/buoc/course/",
+        "/quan-chung/1/buoc/{}/",
+        "/quan-chung/quy-trinh/{}/",
+        "/quan-chung/viec-can-lam/{}/",
+        "/don-vi/{}/",
+        "/don-vi/{}/chi-tieu/",
+        "/nhap-du-lieu/{}/",
+        "/nhap-du-lieu/{}/trang-thai/",
+        "/bao-cao/{}/tien-do/",
+        "/bao-cao/{}/du-bi/",
+        "/bao-cao/A/{}.xlsx",
+        "/bao-cao/{}/bao-cao-quy.xlsx",
+    ]
     ids = st.one_of(st.integers(min_value=0, max_value=10**40).map(str), st.sampled_from(IMPOSSIBLE), ODD_TEXT)
 
     @FEW
@@ -152,9 +218,13 @@ def test_malformed_ids_and_codes_in_urls(staff):
 
 CELL_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=300)
 CELL = st.one_of(
-    st.none(), CELL_TEXT, st.sampled_from([value for value in IMPOSSIBLE if "\x00" not in value]),
-    st.integers(min_value=-10**15, max_value=10**15), st.floats(allow_nan=False, allow_infinity=False),
-    st.booleans(), st.dates(min_value=datetime.date(1900, 1, 1)),
+    st.none(),
+    CELL_TEXT,
+    st.sampled_from([value for value in IMPOSSIBLE if "\x00" not in value]),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.dates(min_value=datetime.date(1900, 1, 1)),
     st.datetimes(min_value=datetime.datetime(1900, 1, 1)),
 )
 _books = itertools.count(1)
@@ -172,11 +242,13 @@ def test_import_of_a_workbook_with_odd_cells(staff, someone, importing):
     target_headers = [column.header for column in TARGETS.columns]
 
     @settings(FEW, max_examples=20)
-    @given(people=st.lists(st.lists(CELL, min_size=len(people_headers), max_size=len(people_headers)),
-                           min_size=1, max_size=4),
-           targets=st.lists(st.lists(CELL, min_size=len(target_headers), max_size=len(target_headers)),
-                            max_size=2),
-           keep_cell=st.booleans())
+    @given(
+        people=st.lists(
+            st.lists(CELL, min_size=len(people_headers), max_size=len(people_headers)), min_size=1, max_size=4
+        ),
+        targets=st.lists(st.lists(CELL, min_size=len(target_headers), max_size=len(target_headers)), max_size=2),
+        keep_cell=st.booleans(),
+    )
     def upload(people, targets, keep_cell):
         if keep_cell:  # half the rows point at a real cell, so the checks go past the first column
             people = [["A1-1", *row[1:]] for row in people]

@@ -10,6 +10,7 @@ exports, search) are searched, HTML or workbook, for the outside people's and un
 
 A URL pattern missing from ROUTES fails `test_every_url_pattern_is_in_the_table`: add it, with its kwargs.
 """
+
 import datetime
 import io
 from types import SimpleNamespace
@@ -111,44 +112,93 @@ def world(tree, users):
     """Branch B holds a person, an import and a target; A1-2 a person the A1-1 secretary must not see."""
     today = datetime.date.today()
     staff_b = make_user(tree.committee_b, Role.STAFF, "tochuc_b")
-    outside = CandidateFactory(cell=tree.cell_b1, full_name=OUTSIDE_PERSON, citizen_id=OUTSIDE_CITIZEN_ID,
-                               date_of_birth=datetime.date(1996, 1, 1),
-                               **admitted_fields(today - datetime.timedelta(days=1)))
+    outside = CandidateFactory(
+        cell=tree.cell_b1,
+        full_name=OUTSIDE_PERSON,
+        citizen_id=OUTSIDE_CITIZEN_ID,
+        date_of_birth=datetime.date(1996, 1, 1),
+        **admitted_fields(today - datetime.timedelta(days=1)),
+    )
     sibling = CandidateFactory(cell=tree.cell_a2, full_name=SIBLING_PERSON)
     own = CandidateFactory(cell=tree.cell_a1, full_name="Nguyễn Văn Trong Chi Bộ")
     unit_services.target_set(unit=tree.committee_b, admissions=40, year=today.year)
     make_import = lambda user: WorkbookImport.objects.create(  # noqa: E731
-        user=user, file_name="so-lieu.xlsx", status=ImportStatus.READY)
+        user=user, file_name="so-lieu.xlsx", status=ImportStatus.READY
+    )
     leader_a = make_user(tree.committee_a, Role.LEADERSHIP, "lanhdao_a")
     close = lambda unit: ClosedQuarter.objects.create(  # noqa: E731
-        unit=unit, year=today.year - 1, quarter=1, closed_by=staff_b)
+        unit=unit, year=today.year - 1, quarter=1, closed_by=staff_b
+    )
     closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
     return SimpleNamespace(
-        tree=tree, users=users, today=today,
+        tree=tree,
+        users=users,
+        today=today,
         roles={"staff": users.staff_a, "leadership": leader_a, "secretary": users.secretary_a1},
         # Per role: the objects outside (several sets: branch B for all; the sibling cell for the secretary)
         # and the names that must never show.
         outside={
-            "staff": [SimpleNamespace(candidate=outside, unit=tree.cell_b1, parent_unit=tree.committee_b,
-                                      workbook_import=make_import(staff_b), closure=closed_b)],
-            "leadership": [SimpleNamespace(candidate=outside, unit=tree.committee_b, parent_unit=tree.org_b,
-                                           workbook_import=make_import(staff_b), closure=closed_b)],
+            "staff": [
+                SimpleNamespace(
+                    candidate=outside,
+                    unit=tree.cell_b1,
+                    parent_unit=tree.committee_b,
+                    workbook_import=make_import(staff_b),
+                    closure=closed_b,
+                )
+            ],
+            "leadership": [
+                SimpleNamespace(
+                    candidate=outside,
+                    unit=tree.committee_b,
+                    parent_unit=tree.org_b,
+                    workbook_import=make_import(staff_b),
+                    closure=closed_b,
+                )
+            ],
             "secretary": [
-                SimpleNamespace(candidate=outside, unit=tree.cell_b1, parent_unit=tree.committee_b,
-                                workbook_import=make_import(staff_b), closure=closed_b),
-                SimpleNamespace(candidate=sibling, unit=tree.cell_a2, parent_unit=tree.org_b,
-                                workbook_import=make_import(users.staff_a), closure=closed_a2),
+                SimpleNamespace(
+                    candidate=outside,
+                    unit=tree.cell_b1,
+                    parent_unit=tree.committee_b,
+                    workbook_import=make_import(staff_b),
+                    closure=closed_b,
+                ),
+                SimpleNamespace(
+                    candidate=sibling,
+                    unit=tree.cell_a2,
+                    parent_unit=tree.org_b,
+                    workbook_import=make_import(users.staff_a),
+                    closure=closed_a2,
+                ),
             ],
         },
         forbidden_names={
-            "staff": [OUTSIDE_PERSON, OUTSIDE_CITIZEN_ID, tree.committee_b.name, tree.org_b.name,
-                      tree.cell_b1.name, tree.enterprise.name],
+            "staff": [
+                OUTSIDE_PERSON,
+                OUTSIDE_CITIZEN_ID,
+                tree.committee_b.name,
+                tree.org_b.name,
+                tree.cell_b1.name,
+                tree.enterprise.name,
+            ],
             "leadership": [OUTSIDE_PERSON, OUTSIDE_CITIZEN_ID, tree.committee_b.name, tree.cell_b1.name],
-            "secretary": [OUTSIDE_PERSON, SIBLING_PERSON, OUTSIDE_CITIZEN_ID, tree.committee_b.name,
-                          tree.cell_b1.name, tree.cell_a2.name],
+            "secretary": [
+                OUTSIDE_PERSON,
+                SIBLING_PERSON,
+                OUTSIDE_CITIZEN_ID,
+                tree.committee_b.name,
+                tree.cell_b1.name,
+                tree.cell_a2.name,
+            ],
         },
-        inside=SimpleNamespace(candidate=own, unit=tree.cell_a1, parent_unit=tree.committee_a,
-                               workbook_import=make_import(users.staff_a), closure=close(tree.cell_a1)),
+        inside=SimpleNamespace(
+            candidate=own,
+            unit=tree.cell_a1,
+            parent_unit=tree.committee_a,
+            workbook_import=make_import(users.staff_a),
+            closure=close(tree.cell_a1),
+        ),
     )
 
 
@@ -156,8 +206,13 @@ def response_text(response):
     """What a person would read: the HTML, or every cell of a workbook."""
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         book = load_workbook(io.BytesIO(response.content), read_only=True)
-        return "\n".join(str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                         for value in row if value is not None)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode(errors="replace")
     return response.content.decode(errors="replace")
@@ -206,24 +261,32 @@ def test_inside_ids_give_the_page_so_the_404s_are_about_scope(client, world):
         assert request(client, world.roles["staff"], "post", url).status_code == 302, name
 
 
-@pytest.mark.parametrize("role, name, expected", [
-    # Actions a role may not take on objects INSIDE its subtree: refused with a 403.
-    ("secretary", "recruitment:step_record", 403),  # an admission decision (the course is theirs)
-    ("leadership", "recruitment:step_record", 403),
-    ("leadership", "recruitment:profile_update", 403),
-    ("leadership", "units:child_targets", 403),
-    ("secretary", "units:child_targets", 403),
-    ("leadership", "imports:detail", 403),
-    ("secretary", "imports:confirm", 403),
-])
+@pytest.mark.parametrize(
+    "role, name, expected",
+    [
+        # Actions a role may not take on objects INSIDE its subtree: refused with a 403.
+        ("secretary", "recruitment:step_record", 403),  # an admission decision (the course is theirs)
+        ("leadership", "recruitment:step_record", 403),
+        ("leadership", "recruitment:profile_update", 403),
+        ("leadership", "units:child_targets", 403),
+        ("secretary", "units:child_targets", 403),
+        ("leadership", "imports:detail", 403),
+        ("secretary", "imports:confirm", 403),
+    ],
+)
 def test_actions_a_role_may_not_take_are_403(client, world, role, name, expected):
     kwargs = ROUTES[name](world.inside)
     if role == "secretary" and name == "units:child_targets":
         kwargs = {"pk": world.tree.cell_a1.pk}  # their own cell, which they see but hand no targets from
     if name == "recruitment:step_record":
         kwargs["kind"] = "decision"  # recording an admission: staff only
-    response = request(client, world.roles[role], "post", reverse(name, kwargs=kwargs),
-                       {"decision_date": "01/01/2025", "decision_no": "1-QĐ/HU", "decision_issuer": "X"})
+    response = request(
+        client,
+        world.roles[role],
+        "post",
+        reverse(name, kwargs=kwargs),
+        {"decision_date": "01/01/2025", "decision_no": "1-QĐ/HU", "decision_issuer": "X"},
+    )
     assert response.status_code == expected
 
 
@@ -231,8 +294,13 @@ def test_actions_a_role_may_not_take_are_403(client, world, role, name, expected
 def test_leadership_posts_nothing(client, world, role):
     user = world.roles[role]
     before = Candidate.objects.count()
-    response = request(client, user, "post", reverse("recruitment:candidate_create"), {
-        "full_name": "Ai Đó", "cell": world.tree.cell_a1.pk})
+    response = request(
+        client,
+        user,
+        "post",
+        reverse("recruitment:candidate_create"),
+        {"full_name": "Ai Đó", "cell": world.tree.cell_a1.pk},
+    )
     assert response.status_code == 403
     assert Candidate.objects.count() == before
 
@@ -246,12 +314,21 @@ def test_pages_without_ids_never_show_outside_data(client, world, role):
         url = reverse(name)
         for method in ("get", "post"):
             response = request(client, user, method, url)
-            assert response.status_code in {200, 302, 403, 405}, f"{role} {method.upper()} {url}: {response.status_code}"
+            assert response.status_code in {200, 302, 403, 405}, (
+                f"{role} {method.upper()} {url}: {response.status_code}"
+            )
             if response.status_code == 200:
                 assert_no_outside_names(response, world.forbidden_names[role], f"{role} {method.upper()} {url}")
     own_code = user.unit.code
-    for name in ("reports:progress", "reports:breakdown", "reports:pipeline", "reports:coverage",
-                 "reports:probation", "reports:quarterly_return", "reports:export"):
+    for name in (
+        "reports:progress",
+        "reports:breakdown",
+        "reports:pipeline",
+        "reports:coverage",
+        "reports:probation",
+        "reports:quarterly_return",
+        "reports:export",
+    ):
         kwargs = {"code": own_code, **({"report": "coverage"} if name == "reports:export" else {})}
         response = request(client, user, "get", reverse(name, kwargs=kwargs))
         assert response.status_code == 200
@@ -266,8 +343,11 @@ def test_pages_without_ids_never_show_outside_data(client, world, role):
 def test_search_and_filters_never_reach_outside(client, world, role):
     user = world.roles[role]
     outside_unit = world.outside[role][0].unit
-    for name, params in [*SEARCHES, ("recruitment:candidate_list", {"unit": outside_unit.pk}),
-                         ("recruitment:candidate_export", {"unit": outside_unit.pk})]:
+    for name, params in [
+        *SEARCHES,
+        ("recruitment:candidate_list", {"unit": outside_unit.pk}),
+        ("recruitment:candidate_export", {"unit": outside_unit.pk}),
+    ]:
         response = request(client, user, "get", reverse(name), params)
         assert response.status_code == 200, f"{role} {name} {params}"
         assert_no_outside_names(response, world.forbidden_names[role], f"{role} {name} {params}")

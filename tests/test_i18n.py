@@ -1,4 +1,5 @@
 """Vietnamese by default, English through the language switch; the catalogue is complete and compiled."""
+
 import pathlib
 
 import pytest

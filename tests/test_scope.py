@@ -1,4 +1,5 @@
 """Who sees what: a user sees their unit's subtree; everything else is absent."""
+
 import datetime
 
 from recruitment.models import Candidate

@@ -1,4 +1,5 @@
 """Personal data, the headers that keep pages on this host, and the login lock-out."""
+
 import datetime
 import io
 import re
@@ -19,28 +20,43 @@ MASKED = "••••4567"
 def _text(response):
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         book = load_workbook(io.BytesIO(response.content), read_only=True)
-        return "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                         for v in row if v is not None)
+        return "\n".join(
+            str(v)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
     return response.content.decode()
 
 
 @pytest.fixture
 def person(tree):
     day = datetime.date.today() - datetime.timedelta(days=2)
-    return CandidateFactory(cell=tree.cell_a1, full_name="Hoàng Thị Riêng Tư", citizen_id=FULL_ID,
-                            **admitted_fields(day))
+    return CandidateFactory(
+        cell=tree.cell_a1, full_name="Hoàng Thị Riêng Tư", citizen_id=FULL_ID, **admitted_fields(day)
+    )
 
 
 # --- Citizen IDs ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["staff_a", "leader", "secretary_a1"])
 def test_lists_board_todo_and_reports_never_show_a_full_citizen_id(client, tree, users, person, who):
     client.force_login(getattr(users, who))
     code = users.staff_a.unit.code if who == "staff_a" else getattr(users, who).unit.code
-    urls = [reverse("home"), reverse("recruitment:candidate_list"), reverse("recruitment:candidate_list") + "?q=4567",
-            reverse("recruitment:board"), reverse("recruitment:todo"), reverse("recruitment:candidate_export")]
-    urls += [reverse(f"reports:{name}", kwargs={"code": code})
-             for name in ("progress", "breakdown", "pipeline", "coverage", "probation", "quarterly_return")]
+    urls = [
+        reverse("home"),
+        reverse("recruitment:candidate_list"),
+        reverse("recruitment:candidate_list") + "?q=4567",
+        reverse("recruitment:board"),
+        reverse("recruitment:todo"),
+        reverse("recruitment:candidate_export"),
+    ]
+    urls += [
+        reverse(f"reports:{name}", kwargs={"code": code})
+        for name in ("progress", "breakdown", "pipeline", "coverage", "probation", "quarterly_return")
+    ]
     urls += [reverse("reports:export", kwargs={"code": code, "report": name}) for name in ("coverage", "probation")]
     for url in urls:
         response = client.get(url)
@@ -77,10 +93,15 @@ def test_the_export_leaves_citizen_ids_out_unless_staff_ask(client, users, perso
 
 # --- Headers: nothing from another host ----------------------------------------------------------
 
+
 def test_every_page_says_nothing_comes_from_another_host(client, users, person):
     client.force_login(users.staff_a)
-    for url in (reverse("home"), reverse("recruitment:candidate_detail", args=[person.pk]),
-                reverse("reports:progress", kwargs={"code": "A"}), "/khong-co-trang-nay/"):
+    for url in (
+        reverse("home"),
+        reverse("recruitment:candidate_detail", args=[person.pk]),
+        reverse("reports:progress", kwargs={"code": "A"}),
+        "/khong-co-trang-nay/",
+    ):
         response = client.get(url)
         policy = response["Content-Security-Policy"]
         directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
@@ -112,14 +133,19 @@ def test_templates_hold_no_inline_script_style_or_other_host():
 
 def test_rendered_pages_hold_no_inline_script(client, users, person):
     client.force_login(users.staff_a)
-    for url in (reverse("home"), reverse("units:unit_detail", args=[users.staff_a.unit.pk]),
-                reverse("reports:progress", kwargs={"code": "A"}), reverse("recruitment:candidate_list")):
+    for url in (
+        reverse("home"),
+        reverse("units:unit_detail", args=[users.staff_a.unit.pk]),
+        reverse("reports:progress", kwargs={"code": "A"}),
+        reverse("recruitment:candidate_list"),
+    ):
         text = client.get(url).content.decode()
         assert not INLINE_SCRIPT.search(text) and "<style" not in text and not INLINE_HANDLER.search(text), url
         assert not OTHER_HOST.search(text), url
 
 
 # --- Login lock-out ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def lockout_on(settings):
@@ -167,8 +193,12 @@ def test_a_success_clears_the_count(client, tree, lockout_on):
 
 def test_password_rules_and_session_expiry_are_configured():
     validators = {v["NAME"].rsplit(".", 1)[-1] for v in django_settings.AUTH_PASSWORD_VALIDATORS}
-    assert {"MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator",
-            "UserAttributeSimilarityValidator"} <= validators
+    assert {
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+        "UserAttributeSimilarityValidator",
+    } <= validators
     assert django_settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert django_settings.AXES_FAILURE_LIMIT == 5

@@ -17,10 +17,24 @@ def test_match_key_also_ignores_spaces_and_hyphens():
 
 
 def test_names_sort_by_given_name_then_family_name_the_vietnamese_way():
-    names = ["Nguyễn Văn Anh", "Đỗ Văn Bình", "Trần Thị Ánh", "Phạm Văn Ân", "Lê Anh", "Hoàng Thị Ăn",
-             "Nguyễn Văn An", "Lò Thị Àn"]
+    names = [
+        "Nguyễn Văn Anh",
+        "Đỗ Văn Bình",
+        "Trần Thị Ánh",
+        "Phạm Văn Ân",
+        "Lê Anh",
+        "Hoàng Thị Ăn",
+        "Nguyễn Văn An",
+        "Lò Thị Àn",
+    ]
     assert sorted(names, key=name_sort_key) == [
-        "Nguyễn Văn An", "Lò Thị Àn", "Lê Anh", "Nguyễn Văn Anh", "Trần Thị Ánh", "Hoàng Thị Ăn", "Phạm Văn Ân",
+        "Nguyễn Văn An",
+        "Lò Thị Àn",
+        "Lê Anh",
+        "Nguyễn Văn Anh",
+        "Trần Thị Ánh",
+        "Hoàng Thị Ăn",
+        "Phạm Văn Ân",
         "Đỗ Văn Bình",
     ]
     # đ is its own letter after d

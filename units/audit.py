@@ -7,6 +7,7 @@ of overwriting someone else's change. The services, the admin and the import all
 The history itself is django-simple-history's (a historical table per model); this module turns
 pairs of historical rows into "field: old → new" with verbose names and display values.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -19,8 +20,19 @@ from django.utils.translation import gettext_lazy as _
 
 # Bookkeeping columns that are not the record's content: never shown as a change.
 NOT_SHOWN = {
-    "id", "version", "search_name", "name_sort_key", "created_at", "updated_at", "created_by", "updated_by",
-    "path", "depth", "numchild", "key", "closed_at",
+    "id",
+    "version",
+    "search_name",
+    "name_sort_key",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "path",
+    "depth",
+    "numchild",
+    "key",
+    "closed_at",
 }
 
 
@@ -56,17 +68,24 @@ def stale_messages(mine, current):
         # Fields someone else changed since the form was opened (or, without history, those that differ).
         changed_meanwhile = getattr(base, f.attname) != theirs if base is not None else theirs != yours
         if changed_meanwhile and theirs != yours:
-            lines.append(gettext("%(field)s: đã lưu “%(theirs)s”, bạn nhập “%(yours)s”") % {
-                "field": capfirst(f.verbose_name),
-                "theirs": display_value(f, theirs), "yours": display_value(f, yours)})
+            lines.append(
+                gettext("%(field)s: đã lưu “%(theirs)s”, bạn nhập “%(yours)s”")
+                % {
+                    "field": capfirst(f.verbose_name),
+                    "theirs": display_value(f, theirs),
+                    "yours": display_value(f, yours),
+                }
+            )
     who = ""
     if last is not None and last.history_user is not None:
         who = gettext(" (%(user)s, lúc %(when)s)") % {
             "user": last.history_user.get_full_name() or last.history_user.get_username(),
-            "when": formats.date_format(timezone.localtime(last.history_date), "d/m/Y H:i")}
+            "when": formats.date_format(timezone.localtime(last.history_date), "d/m/Y H:i"),
+        }
     head = gettext(
         "“%(object)s” đã được người khác sửa trong lúc bạn đang sửa%(who)s; chưa ghi thay đổi của bạn. "
-        "Hãy xem lại và lưu lại nếu vẫn cần sửa.") % {"object": current, "who": who}
+        "Hãy xem lại và lưu lại nếu vẫn cần sửa."
+    ) % {"object": current, "who": who}
     return [head, *lines]
 
 
@@ -83,8 +102,12 @@ class VersionedModel(models.Model):
             return super().save(*args, **kwargs)
         using = kwargs.get("using") or self._state.db
         with transaction.atomic(using=using):
-            bumped = (type(self)._base_manager.using(using).filter(pk=self.pk, version=self.version)
-                      .update(version=F("version") + 1))
+            bumped = (
+                type(self)
+                ._base_manager.using(using)
+                .filter(pk=self.pk, version=self.version)
+                .update(version=F("version") + 1)
+            )
             if not bumped:
                 raise StaleEdit(self)
             self.version += 1
@@ -188,6 +211,7 @@ def label_of(record):
 
 def quarter_label_text(year, quarter):
     from .models import quarter_label  # models import this module
+
     return quarter_label(year, quarter)
 
 
@@ -229,8 +253,13 @@ def describe(records, model, *, complete=False):
                 continue
             if previous is not None and old == new:
                 continue
-            changes.append(FieldChange(capfirst(f.verbose_name), display_value(f, old, names) if previous else "—",
-                                       display_value(f, new, names)))
+            changes.append(
+                FieldChange(
+                    capfirst(f.verbose_name),
+                    display_value(f, old, names) if previous else "—",
+                    display_value(f, new, names),
+                )
+            )
         change = Change(record, model, changes)
         # A change to a record written before history was kept (seed_demo, data older than issue 6):
         # there is nothing to compare with, so the values are shown as they stood after it.

@@ -3,6 +3,7 @@
 Every page scopes what it shows by `request.user.unit`; reading the unit in the same query as the
 user saves a query on every request.
 """
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 

@@ -5,6 +5,7 @@ one consistent snapshot). SQLite (or `--format json` anywhere): `dumpdata` / `lo
 for the content types and permissions that every database numbers its own way. The unit tree is stored
 as its materialised paths, so it comes back as it was without being rebuilt.
 """
+
 import os
 import shutil
 import subprocess
@@ -53,8 +54,14 @@ def backup(path, *, fmt):
         args, env = _pg_args_and_env()
         _run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", str(path), *args], env)
     else:
-        call_command("dumpdata", "--natural-foreign", *[f"--exclude={name}" for name in JSON_EXCLUDE],
-                     "--output", str(path), verbosity=0)
+        call_command(
+            "dumpdata",
+            "--natural-foreign",
+            *[f"--exclude={name}" for name in JSON_EXCLUDE],
+            "--output",
+            str(path),
+            verbosity=0,
+        )
 
 
 def restore(path):
@@ -67,8 +74,20 @@ def restore(path):
             raise CommandError(_("Bản sao .dump (pg_dump) chỉ khôi phục vào PostgreSQL."))
         args, env = _pg_args_and_env()
         connection.close()  # pg_restore --clean drops the tables: no open transaction of ours on them
-        _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-                            "--exit-on-error", *args, name], env)
+        _run(
+            "pg_restore",
+            [
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                *args,
+                name,
+            ],
+            env,
+        )
     else:
         # Empty every table (migrate's content types and permissions come back at once), then load.
         with transaction.atomic():

@@ -2,6 +2,7 @@
 
 Kept out of settings (USE_THOUSAND_SEPARATOR would also print years as 2.026).
 """
+
 from decimal import ROUND_HALF_UP, Decimal
 
 

@@ -1,4 +1,5 @@
 """Forms of the unit pages, and the admin's tree form."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -47,9 +48,13 @@ class ChildTargetsForm(forms.Form):
         for child in children:
             # The version of the child's target the form was shown (0: none yet), for optimistic locking.
             self.fields[self.version_name(child)] = forms.IntegerField(
-                widget=forms.HiddenInput, required=False, min_value=0, initial=versions.get(child.pk, 0))
+                widget=forms.HiddenInput, required=False, min_value=0, initial=versions.get(child.pk, 0)
+            )
             self.fields[self.field_name(child)] = forms.IntegerField(
-                label=child.name, required=False, min_value=0, max_value=1_000_000,
+                label=child.name,
+                required=False,
+                min_value=0,
+                max_value=1_000_000,
                 initial=targets.get(child.pk),
                 widget=forms.NumberInput(attrs={"class": "form-control text-end", "inputmode": "numeric"}),
                 error_messages={
@@ -87,13 +92,25 @@ class ChildTargetsForm(forms.Form):
 class QuarterCloseForm(forms.Form):
     """Khóa sổ: the quarter whose return was sent."""
 
-    year = forms.IntegerField(label=_("Năm"), min_value=1930, max_value=2100, error_messages={
-        "invalid": _("Nhập năm là một số."), "min_value": _("Năm không hợp lệ."), "max_value": _("Năm không hợp lệ."),
-        "required": _("Chọn năm.")}, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
-    quarter = forms.TypedChoiceField(label=_("Quý"), coerce=int, choices=[(1, "I"), (2, "II"), (3, "III"), (4, "IV")],
-                                     error_messages={"invalid_choice": _("Chọn quý I, II, III hoặc IV."),
-                                                     "required": _("Chọn quý.")},
-                                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    year = forms.IntegerField(
+        label=_("Năm"),
+        min_value=1930,
+        max_value=2100,
+        error_messages={
+            "invalid": _("Nhập năm là một số."),
+            "min_value": _("Năm không hợp lệ."),
+            "max_value": _("Năm không hợp lệ."),
+            "required": _("Chọn năm."),
+        },
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    quarter = forms.TypedChoiceField(
+        label=_("Quý"),
+        coerce=int,
+        choices=[(1, "I"), (2, "II"), (3, "III"), (4, "IV")],
+        error_messages={"invalid_choice": _("Chọn quý I, II, III hoặc IV."), "required": _("Chọn quý.")},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
 
 class UnitAdminMoveForm(VersionedFormMixin, MoveNodeForm):
@@ -121,6 +138,4 @@ class UnitAdminMoveForm(VersionedFormMixin, MoveNodeForm):
         return cleaned
 
 
-UnitAdminForm = movenodeform_factory(
-    Unit, form=UnitAdminMoveForm, fields=["code", "name", "kind", "grassroots_type"]
-)
+UnitAdminForm = movenodeform_factory(Unit, form=UnitAdminMoveForm, fields=["code", "name", "kind", "grassroots_type"])

@@ -5,6 +5,7 @@ UNION (source, history_id, history_date) so the feed paginates in the database; 
 then fetched per table and described field by field (units.audit). Completed imports by people of
 the subtree are in the same stream, linked to their record.
 """
+
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import F, Q, Value
@@ -39,13 +40,15 @@ def _sources(unit, *, own_only):
     }
     if not own_only:
         people = Q(id__in=Candidate.objects.in_subtree(unit).values("pk")) | Q(
-            history_type="-", cell_id__in=subtree_ids)
+            history_type="-", cell_id__in=subtree_ids
+        )
         sources["candidate"] = (Candidate, Candidate.history.filter(people))
     return sources
 
 
 def _imports(unit):
     from recruitment.models import ImportStatus, WorkbookImport
+
     return WorkbookImport.objects.filter(status=ImportStatus.DONE, user__unit__path__startswith=unit.path)
 
 
@@ -56,9 +59,12 @@ def feed_query(unit, *, own_only=False):
         for key, (_model, queryset) in _sources(unit, own_only=own_only).items()
     ]
     if not own_only:
-        parts.append(_imports(unit).order_by().annotate(source=Value("import"), history_id=F("pk"),
-                                             history_date=F("imported_at"))
-                     .values_list("source", "history_id", "history_date"))
+        parts.append(
+            _imports(unit)
+            .order_by()
+            .annotate(source=Value("import"), history_id=F("pk"), history_date=F("imported_at"))
+            .values_list("source", "history_id", "history_date")
+        )
     first, *rest = parts
     return first.union(*rest, all=True).order_by("-history_date", "-history_id")
 
@@ -76,8 +82,9 @@ class ImportEntry:
         self.when = record.imported_at
         self.user = record.user
         # The import's page is its author's (and superusers'): others see the line without a link.
-        self.url = reverse("imports:detail", args=[record.pk]) if (
-            viewer.is_superuser or viewer.pk == record.user_id) else ""
+        self.url = (
+            reverse("imports:detail", args=[record.pk]) if (viewer.is_superuser or viewer.pk == record.user_id) else ""
+        )
 
 
 def describe_rows(rows, unit, viewer, *, own_only=False):
@@ -99,8 +106,7 @@ def describe_rows(rows, unit, viewer, *, own_only=False):
         for change in audit.describe(records, model):
             change.url = _url(source, change.record)
             described[(source, change.record.history_id)] = change
-    return [described[(source, history_id)] for source, history_id, _when in rows
-            if (source, history_id) in described]
+    return [described[(source, history_id)] for source, history_id, _when in rows if (source, history_id) in described]
 
 
 def _url(source, record):

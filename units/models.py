@@ -1,4 +1,5 @@
 """The unit tree (hệ thống tổ chức đảng), terms, targets, member headcounts, and who sits where."""
+
 import datetime
 
 from django.conf import settings
@@ -95,9 +96,7 @@ class Unit(VersionedModel, MP_Node):
     kind = models.CharField(_("loại tổ chức"), max_length=30, choices=UnitKind.choices)
     # Set on grassroots organisations; the units below them carry a copy (kept in step by
     # units.services) so that statistics by grassroots type need no walk up the tree.
-    grassroots_type = models.CharField(
-        _("loại hình cơ sở"), max_length=30, choices=GrassrootsType.choices, blank=True
-    )
+    grassroots_type = models.CharField(_("loại hình cơ sở"), max_length=30, choices=GrassrootsType.choices, blank=True)
 
     objects = UnitManager()
     # Who changed what and when. Moves rewrite paths with UPDATEs; units.services.unit_move records them.
@@ -182,15 +181,6 @@ class Term(models.Model):
     def __str__(self):
         return f"{self.start_year}–{self.end_year}"
 
-    @property
-    def label(self):
-        return str(self)
-
-    @classmethod
-    def default_dates(cls, start_year, end_year):
-        # Provincial congresses sit in the autumn; the term runs congress to congress.
-        return datetime.date(start_year, 10, 1), datetime.date(end_year, 9, 30)
-
     def save(self, *args, **kwargs):
         start, end = self.default_dates(self.start_year, self.end_year)
         self.start_date = self.start_date or start
@@ -215,8 +205,14 @@ class Term(models.Model):
                     _("Nhiệm kỳ trùng thời gian với nhiệm kỳ %(other)s.") % {"other": overlapping.first()}
                 )
 
-    def contains(self, day):
-        return self.start_date <= day <= self.end_date
+    @property
+    def label(self):
+        return str(self)
+
+    @classmethod
+    def default_dates(cls, start_year, end_year):
+        # Provincial congresses sit in the autumn; the term runs congress to congress.
+        return datetime.date(start_year, 10, 1), datetime.date(end_year, 9, 30)
 
 
 class TargetQuerySet(models.QuerySet):
@@ -251,11 +247,15 @@ class Target(VersionedModel):
                 violation_error_message=_("Chỉ tiêu phải gắn với đúng một năm hoặc một nhiệm kỳ."),
             ),
             models.UniqueConstraint(
-                fields=["unit", "year"], condition=Q(year__isnull=False), name="target_unique_unit_year",
+                fields=["unit", "year"],
+                condition=Q(year__isnull=False),
+                name="target_unique_unit_year",
                 violation_error_message=_("Đơn vị đã có chỉ tiêu cho năm này."),
             ),
             models.UniqueConstraint(
-                fields=["unit", "term"], condition=Q(term__isnull=False), name="target_unique_unit_term",
+                fields=["unit", "term"],
+                condition=Q(term__isnull=False),
+                name="target_unique_unit_term",
                 violation_error_message=_("Đơn vị đã có chỉ tiêu cho nhiệm kỳ này."),
             ),
         ]
@@ -385,12 +385,17 @@ class ClosedQuarter(models.Model):
     """Khóa sổ: after a unit sends its quarterly return, admissions and recognitions dated in that
     quarter are frozen for its whole subtree until the committee above reopens it."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="closed_quarters",
-                             verbose_name=_("đơn vị"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="closed_quarters", verbose_name=_("đơn vị"))
     year = models.PositiveSmallIntegerField(_("năm"))
     quarter = models.PositiveSmallIntegerField(_("quý"), choices=[(q, ROMAN_QUARTERS[q]) for q in range(1, 5)])
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("người khóa sổ"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người khóa sổ"),
+    )
     closed_at = models.DateTimeField(_("khóa sổ lúc"), auto_now_add=True)
 
     objects = ClosedQuarterQuerySet.as_manager()
@@ -401,8 +406,11 @@ class ClosedQuarter(models.Model):
         verbose_name_plural = _("quý đã khóa sổ")
         ordering = ["-year", "-quarter", "unit__path"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="closed_quarter_unique",
-                                    violation_error_message=_("Quý này đã được khóa sổ.")),
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"],
+                name="closed_quarter_unique",
+                violation_error_message=_("Quý này đã được khóa sổ."),
+            ),
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="closed_quarter_1_to_4"),
         ]
 
@@ -446,11 +454,14 @@ class ClosedQuarterIndex:
     def for_unit(self, unit):
         steplen = Unit.steplen
         return ClosedQuarters(
-            closure for end in range(steplen, len(unit.path) + 1, steplen)
-            for closure in self.by_path.get(unit.path[:end], ()))
+            closure
+            for end in range(steplen, len(unit.path) + 1, steplen)
+            for closure in self.by_path.get(unit.path[:end], ())
+        )
 
 
 # --- Logins ------------------------------------------------------------------------------------
+
 
 class LoginEvent(models.Model):
     """A login, a failed login or a logout (fed by Django's auth signals; see units.signals)."""
@@ -461,8 +472,14 @@ class LoginEvent(models.Model):
         LOGOUT = "logout", _("Đăng xuất")
 
     kind = models.CharField(_("sự kiện"), max_length=10, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+", verbose_name=_("người dùng"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người dùng"),
+    )
     username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     user_agent = models.CharField(_("trình duyệt"), max_length=255, blank=True)

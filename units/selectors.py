@@ -1,4 +1,5 @@
 """Reads over the tree: roll-ups of any row set onto a unit's direct children, in one query."""
+
 from django.db.models import Sum
 
 from .models import Headcount, Unit, child_prefix

@@ -1,5 +1,6 @@
 """Actions that change the unit tree, targets, headcounts and closed quarters. Each validates, then
 writes atomically. `actor` (when given) is recorded as the author in the history."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -17,9 +18,7 @@ def _by(instance, actor):
 
 def _inherited_grassroots_type(unit):
     """The type a non-grassroots unit inherits: that of its nearest grassroots ancestor."""
-    ancestor = (
-        Unit.objects.ancestors_of(unit).filter(kind__in=GRASSROOTS_KINDS).order_by("-depth").first()
-    )
+    ancestor = Unit.objects.ancestors_of(unit).filter(kind__in=GRASSROOTS_KINDS).order_by("-depth").first()
     return ancestor.grassroots_type if ancestor else ""
 
 
@@ -86,7 +85,9 @@ def unit_move(*, unit, new_parent, actor=None):
     # Treebeard moves with UPDATEs, which leave no history: record the move as a change of the unit.
     unit.refresh_from_db()
     _by(unit, actor)._change_reason = _("Chuyển từ “%(old)s” sang “%(new)s”") % {
-        "old": old_parent.name if old_parent else "—", "new": new_parent.name}
+        "old": old_parent.name if old_parent else "—",
+        "new": new_parent.name,
+    }
     unit.save()
     return unit
 
@@ -131,6 +132,7 @@ def children_target_shortfall(*, unit, year=None, term=None):
 
 # --- Closing a quarter (khóa sổ) ------------------------------------------------------------------
 
+
 def can_close(user, unit):
     """Staff close quarters for their own unit's subtree (any unit they may edit)."""
     return user.is_authenticated and user.can_edit(unit)
@@ -142,8 +144,11 @@ def can_reopen(user, closure):
         return False
     if user.is_superuser:
         return True
-    return user.unit_id is not None and closure.unit.path.startswith(user.unit.path) \
+    return (
+        user.unit_id is not None
+        and closure.unit.path.startswith(user.unit.path)
         and user.unit.path != closure.unit.path
+    )
 
 
 @transaction.atomic
@@ -157,18 +162,24 @@ def quarter_close(*, actor, unit, year, quarter, today=None):
     today = today or timezone.localdate()
     start, _end = quarter_bounds(year, quarter)
     if start > today:
-        raise ValidationError({"quarter": _("Chưa thể khóa sổ %(quarter)s: quý chưa bắt đầu.") % {
-            "quarter": quarter_label(year, quarter)}})
+        raise ValidationError(
+            {
+                "quarter": _("Chưa thể khóa sổ %(quarter)s: quý chưa bắt đầu.")
+                % {"quarter": quarter_label(year, quarter)}
+            }
+        )
     existing = ClosedQuarter.objects.covering(unit).filter(year=year, quarter=quarter).select_related("unit").first()
     if existing is not None:
-        raise ValidationError(_("%(quarter)s đã được khóa sổ ở %(unit)s.") % {
-            "quarter": quarter_label(year, quarter), "unit": existing.unit.name})
+        raise ValidationError(
+            _("%(quarter)s đã được khóa sổ ở %(unit)s.")
+            % {"quarter": quarter_label(year, quarter), "unit": existing.unit.name}
+        )
     closure = _by(ClosedQuarter(unit=unit, year=year, quarter=quarter, closed_by=actor), actor)
     try:
         with transaction.atomic():
             closure.save()
     except IntegrityError:  # closed by someone else a moment ago
-        raise ValidationError(_("%(quarter)s đã được khóa sổ.") % {"quarter": quarter_label(year, quarter)})
+        raise ValidationError(_("%(quarter)s đã được khóa sổ.") % {"quarter": quarter_label(year, quarter)}) from None
     return closure
 
 

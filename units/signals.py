@@ -1,4 +1,5 @@
 """Logins, failed logins and logouts, recorded from Django's auth signals (units.LoginEvent)."""
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -14,8 +15,9 @@ def _client(request):
 @receiver(user_logged_in, dispatch_uid="units-login-event")
 def record_login(sender, request, user, **kwargs):
     ip, agent = _client(request)
-    LoginEvent.objects.create(kind=LoginEvent.Kind.LOGIN, user=user, username=user.get_username(),
-                              ip_address=ip, user_agent=agent)
+    LoginEvent.objects.create(
+        kind=LoginEvent.Kind.LOGIN, user=user, username=user.get_username(), ip_address=ip, user_agent=agent
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="units-logout-event")
@@ -23,8 +25,9 @@ def record_logout(sender, request, user, **kwargs):
     if user is None:
         return
     ip, agent = _client(request)
-    LoginEvent.objects.create(kind=LoginEvent.Kind.LOGOUT, user=user, username=user.get_username(),
-                              ip_address=ip, user_agent=agent)
+    LoginEvent.objects.create(
+        kind=LoginEvent.Kind.LOGOUT, user=user, username=user.get_username(), ip_address=ip, user_agent=agent
+    )
 
 
 @receiver(user_login_failed, dispatch_uid="units-login-failed-event")

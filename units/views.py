@@ -2,6 +2,7 @@
 
 Units come through `Unit.objects.visible_to(request.user)`: outside the user's subtree is a 404.
 """
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -75,9 +76,12 @@ class UnitTreeView(TemplateView):
         units = list(Unit.objects.visible_to(self.request.user).only("path", "depth", "code", "name", "kind"))
         roots = build_tree(units, query)
         context.update(
-            roots=roots, query=query, total=len(units),
-            matches=sum(1 for unit in units if query and (fold(query) in fold(unit.name)
-                                                          or fold(query) in unit.code.casefold())),
+            roots=roots,
+            query=query,
+            total=len(units),
+            matches=sum(
+                1 for unit in units if query and (fold(query) in fold(unit.name) or fold(query) in unit.code.casefold())
+            ),
         )
         return context
 
@@ -100,7 +104,11 @@ class UnitDetailView(UnitMixin, TemplateView):
         _by_child, members = headcount_by_child(unit, year)
         targets = list(Target.objects.filter(unit=unit).select_related("term").order_by("-year", "-term__start_year"))
         context.update(
-            unit=unit, year=year, own=own, rows=rows, members=members,
+            unit=unit,
+            year=year,
+            own=own,
+            rows=rows,
+            members=members,
             admission_share=(own.admitted / members) if members else None,
             targets=targets,
             crumbs=unit_crumbs(user, unit, include_self=False),
@@ -108,8 +116,10 @@ class UnitDetailView(UnitMixin, TemplateView):
             can_set_targets=user.can_edit(unit) and not unit.is_cell,
             years=range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
             terms=list(Term.objects.order_by("-start_year")) if user.can_edit(unit) and rows else [],
-            closures=[(closure, services.can_reopen(user, closure))
-                      for closure in ClosedQuarter.objects.covering(unit).select_related("unit")],
+            closures=[
+                (closure, services.can_reopen(user, closure))
+                for closure in ClosedQuarter.objects.covering(unit).select_related("unit")
+            ],
             close_form=QuarterCloseForm(initial=_last_quarter()) if services.can_close(user, unit) else None,
             history=history.latest_changes(unit, user),
             can_see_feed=user.can_edit(unit),
@@ -156,8 +166,11 @@ class QuarterCloseView(UnitMixin, View):
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("Đã khóa sổ %(quarter)s cho %(unit)s và các đơn vị trực thuộc.") % {
-                "quarter": closure.label, "unit": unit.name})
+            messages.success(
+                request,
+                _("Đã khóa sổ %(quarter)s cho %(unit)s và các đơn vị trực thuộc.")
+                % {"quarter": closure.label, "unit": unit.name},
+            )
         return redirect("units:unit_detail", pk=unit.pk)
 
 
@@ -170,8 +183,9 @@ class QuarterReopenView(UnitMixin, View):
         if not request.user.can_see(closure.unit):
             raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của cấp ủy cấp trên được mở lại sổ đã khóa."))
         services.quarter_reopen(actor=request.user, closure=closure)
-        messages.success(request, _("Đã mở lại sổ %(quarter)s của %(unit)s.") % {
-            "quarter": closure.label, "unit": closure.unit.name})
+        messages.success(
+            request, _("Đã mở lại sổ %(quarter)s của %(unit)s.") % {"quarter": closure.label, "unit": closure.unit.name}
+        )
         return redirect("units:unit_detail", pk=unit.pk)
 
 
@@ -192,14 +206,19 @@ class ChildTargetsView(UnitMixin, FormView):
         self.period = {"term": self.term} if self.term else {"year": self.year}
         self.children = list(Unit.objects.children_of(unit))
         rows = Target.objects.filter(unit__in=[unit, *self.children], **self.period).values_list(
-            "unit_id", "admissions", "version")
+            "unit_id", "admissions", "version"
+        )
         self.targets = {unit_id: admissions for unit_id, admissions, _version in rows}
         self.versions = {unit_id: version for unit_id, _admissions, version in rows}
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "children": self.children, "targets": self.targets,
-                "versions": self.versions}
+        return {
+            **super().get_form_kwargs(),
+            "children": self.children,
+            "targets": self.targets,
+            "versions": self.versions,
+        }
 
     def period_label(self):
         if self.term:
@@ -209,8 +228,14 @@ class ChildTargetsView(UnitMixin, FormView):
     def get_context_data(self, **kwargs):
         unit = self.get_unit()
         return super().get_context_data(
-            unit=unit, term=self.term, year=self.year, period_label=self.period_label(),
-            own_target=self.targets.get(unit.pk), crumbs=unit_crumbs(self.request.user, unit), **kwargs)
+            unit=unit,
+            term=self.term,
+            year=self.year,
+            period_label=self.period_label(),
+            own_target=self.targets.get(unit.pk),
+            crumbs=unit_crumbs(self.request.user, unit),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         unit = self.get_unit()
@@ -219,8 +244,13 @@ class ChildTargetsView(UnitMixin, FormView):
             with transaction.atomic():
                 for child, admissions, version in form.changed_targets():
                     try:
-                        services.target_set(unit=child, admissions=admissions, actor=self.request.user,
-                                            expected_version=version, **self.period)
+                        services.target_set(
+                            unit=child,
+                            admissions=admissions,
+                            actor=self.request.user,
+                            expected_version=version,
+                            **self.period,
+                        )
                     except StaleEdit as error:  # keep going, to show every target changed meanwhile
                         stale.append((child, error))
                 if stale:
@@ -233,12 +263,17 @@ class ChildTargetsView(UnitMixin, FormView):
             if not stale:
                 form.add_error(None, error.messages)
             return self.form_invalid(form)
-        messages.success(self.request, _("Đã lưu chỉ tiêu %(period)s cho các đơn vị trực thuộc %(unit)s.") % {
-            "period": self.period_label(), "unit": unit.name})
+        messages.success(
+            self.request,
+            _("Đã lưu chỉ tiêu %(period)s cho các đơn vị trực thuộc %(unit)s.")
+            % {"period": self.period_label(), "unit": unit.name},
+        )
         shortfall = services.children_target_shortfall(unit=unit, **self.period)
         if shortfall:
-            messages.warning(self.request, _(
-                "Tổng chỉ tiêu %(period)s của các đơn vị trực thuộc thấp hơn chỉ tiêu của %(unit)s %(n)s người."
-            ) % {"period": self.period_label(), "unit": unit.name, "n": shortfall})
+            messages.warning(
+                self.request,
+                _("Tổng chỉ tiêu %(period)s của các đơn vị trực thuộc thấp hơn chỉ tiêu của %(unit)s %(n)s người.")
+                % {"period": self.period_label(), "unit": unit.name, "n": shortfall},
+            )
         query = f"nhiem-ky={self.term.pk}" if self.term else f"nam={self.year}"
         return redirect(f"{reverse('units:unit_detail', args=[unit.pk])}?{query}")

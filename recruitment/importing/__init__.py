@@ -6,6 +6,7 @@
 - runs.py: the recorded runs of the browser (preview, confirm, progress, background thread);
 - template.py: the downloadable template workbook.
 """
+
 from .errors import RowError, WorkbookError
 from .importer import ImportResult, import_workbook
 

@@ -1,4 +1,5 @@
 """What can go wrong in an import: a whole-file problem, or one cell of one row."""
+
 import datetime
 from dataclasses import asdict, dataclass
 

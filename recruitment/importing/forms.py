@@ -8,7 +8,9 @@ from .workbook import check_upload
 class WorkbookUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp Excel (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
         error_messages={"required": _("Hãy chọn một tệp .xlsx."), "empty": _("Tệp rỗng.")},
     )
 

@@ -15,6 +15,7 @@ The same rules as the browser, without per-row queries:
   matching every ID in the sheet against the database first. Written with `bulk_create` and one
   prepared UPDATE per changed person.
 """
+
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -39,11 +40,16 @@ from .workbook import PEOPLE, TARGETS, UNITS, read_workbook
 
 # What the counts mean, in the order pages and the command show them.
 COUNT_LABELS = (
-    ("units_created", gettext_lazy("Đơn vị tạo mới")), ("units_updated", gettext_lazy("Đơn vị cập nhật")),
-    ("units_unchanged", gettext_lazy("Đơn vị không đổi")), ("headcounts", gettext_lazy("Số đảng viên của chi bộ")),
-    ("terms_created", gettext_lazy("Nhiệm kỳ tạo mới")), ("targets_created", gettext_lazy("Chỉ tiêu tạo mới")),
-    ("targets_updated", gettext_lazy("Chỉ tiêu cập nhật")), ("targets_unchanged", gettext_lazy("Chỉ tiêu không đổi")),
-    ("people_created", gettext_lazy("Người tạo mới")), ("people_updated", gettext_lazy("Người cập nhật")),
+    ("units_created", gettext_lazy("Đơn vị tạo mới")),
+    ("units_updated", gettext_lazy("Đơn vị cập nhật")),
+    ("units_unchanged", gettext_lazy("Đơn vị không đổi")),
+    ("headcounts", gettext_lazy("Số đảng viên của chi bộ")),
+    ("terms_created", gettext_lazy("Nhiệm kỳ tạo mới")),
+    ("targets_created", gettext_lazy("Chỉ tiêu tạo mới")),
+    ("targets_updated", gettext_lazy("Chỉ tiêu cập nhật")),
+    ("targets_unchanged", gettext_lazy("Chỉ tiêu không đổi")),
+    ("people_created", gettext_lazy("Người tạo mới")),
+    ("people_updated", gettext_lazy("Người cập nhật")),
     ("people_unchanged", gettext_lazy("Người không đổi")),
     ("people_incomplete", gettext_lazy("Hồ sơ chưa đầy đủ (được nhận, đánh dấu để bổ sung)")),
 )
@@ -100,9 +106,16 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
     except _Rollback:
         pass
     except IntegrityError as error:  # someone saved a clashing record while we worked
-        result.errors.append(RowError("", None, "", "", _(
-            "Dữ liệu vừa bị thay đổi trong lúc nhập (%(detail)s); không có gì được ghi. Hãy nhập lại.") % {
-            "detail": error}))
+        result.errors.append(
+            RowError(
+                "",
+                None,
+                "",
+                "",
+                _("Dữ liệu vừa bị thay đổi trong lúc nhập (%(detail)s); không có gì được ghi. Hãy nhập lại.")
+                % {"detail": error},
+            )
+        )
     rank = {}
     for error in result.errors:
         rank.setdefault(error.sheet, len(rank))
@@ -143,14 +156,17 @@ class _Importer:
         return self.actor is None or self.actor.is_superuser
 
     def error(self, sheet, row, column, value, message):
-        self.result.errors.append(RowError(sheet.title, row, column.header if column else "",
-                                           show_value(value), str(message)))
+        self.result.errors.append(
+            RowError(sheet.title, row, column.header if column else "", show_value(value), str(message))
+        )
 
     def unit_lookup_error(self, sheet, number, column, code, *, cell=False):
         """Why a unit code cannot be used: failed earlier in this file, or unknown."""
         if code in self.failed_units:
             message = _("Đơn vị “%(code)s” có lỗi ở trang “Đơn vị”, dòng %(row)d.") % {
-                "code": code, "row": self.failed_units[code]}
+                "code": code,
+                "row": self.failed_units[code],
+            }
         elif cell:
             message = _("Không có chi bộ mã “%(code)s” trong tệp hay trong hệ thống.") % {"code": code}
         else:
@@ -158,8 +174,13 @@ class _Importer:
         self.error(sheet, number, column, code, message)
 
     def out_of_scope(self, sheet, number, column, value):
-        self.error(sheet, number, column, value, _(
-            "Đơn vị này nằm ngoài phạm vi của bạn: chỉ được nhập cho đơn vị của mình và các đơn vị cấp dưới."))
+        self.error(
+            sheet,
+            number,
+            column,
+            value,
+            _("Đơn vị này nằm ngoài phạm vi của bạn: chỉ được nhập cho đơn vị của mình và các đơn vị cấp dưới."),
+        )
 
 
 def _parse(importer, sheet, number, raw, key, parser, *, required=False):
@@ -214,8 +235,13 @@ class _UnitStage:
             ]
             code = parsed[0]
             if code is not _BAD and code in first_row:
-                imp.error(sheet, number, self.spec.column("code"), code, _(
-                    "Mã đơn vị trùng với dòng %(row)d.") % {"row": first_row[code]})
+                imp.error(
+                    sheet,
+                    number,
+                    self.spec.column("code"),
+                    code,
+                    _("Mã đơn vị trùng với dòng %(row)d.") % {"row": first_row[code]},
+                )
                 continue
             if code is not _BAD:
                 first_row[code] = number
@@ -239,8 +265,9 @@ class _UnitStage:
         imp = self.importer
         if imp.result.errors:
             return  # all will be rolled back
-        bulk_create_with_history(self.new_units, Unit, batch_size=500, default_user=imp.actor,
-                                 default_change_reason=imp.reason)
+        bulk_create_with_history(
+            self.new_units, Unit, batch_size=500, default_user=imp.actor, default_change_reason=imp.reason
+        )
         for parent_pk, added in self.added_children.items():
             Unit.objects.filter(pk=parent_pk).update(numchild=F("numchild") + added)
         imp.add("units_created", len(self.new_units))
@@ -295,9 +322,13 @@ class _UnitStage:
             elif parent.pk is None or not parent.numchild:
                 last = None
             else:
-                last = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by(
-                    "-path").values_list("path", flat=True).first()
-            self.next_step[key] = Unit._str2int(last[-Unit.steplen:]) if last else 0
+                last = (
+                    Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+                    .order_by("-path")
+                    .values_list("path", flat=True)
+                    .first()
+                )
+            self.next_step[key] = Unit._str2int(last[-Unit.steplen :]) if last else 0
         self.next_step[key] += 1
         depth = parent.depth + 1 if parent else 1
         return Unit._get_path(key, depth, self.next_step[key]), depth
@@ -319,8 +350,13 @@ class _UnitStage:
             ready.extend(children.pop(row.code, ()))
         for row in sorted((row for row in rows.values() if row.code not in done), key=lambda r: r.number):
             self.importer.failed_units[row.code] = row.number
-            self.importer.error(self.sheet, row.number, self.spec.column("parent"), row.parent_code, _(
-                "Các đơn vị cấp trên tạo thành vòng lặp (đơn vị là cấp trên của chính nó)."))
+            self.importer.error(
+                self.sheet,
+                row.number,
+                self.spec.column("parent"),
+                row.parent_code,
+                _("Các đơn vị cấp trên tạo thành vòng lặp (đơn vị là cấp trên của chính nó)."),
+            )
 
     def _import(self, row, existing):
         imp = self.importer
@@ -334,15 +370,15 @@ class _UnitStage:
                 imp.failed_units[row.code] = row.number
                 return imp.unit_lookup_error(self.sheet, row.number, parent_column, row.parent_code)
         elif row.kind != UnitKind.PROVINCE:
-            return self._fail(row, parent_column, "", _(
-                "Cần mã đơn vị cấp trên: chỉ Đảng bộ tỉnh đứng ở gốc cây."))
+            return self._fail(row, parent_column, "", _("Cần mã đơn vị cấp trên: chỉ Đảng bộ tỉnh đứng ở gốc cây."))
         unit = existing.get(row.code)
         grassroots_type = row.grassroots_type if row.kind in GRASSROOTS_KINDS else None
         try:
             if unit is None:
                 if parent is None and not imp.may_create_root():
-                    return self._fail(row, parent_column, "", _(
-                        "Cần mã đơn vị cấp trên: chỉ quản trị viên được tạo Đảng bộ tỉnh."))
+                    return self._fail(
+                        row, parent_column, "", _("Cần mã đơn vị cấp trên: chỉ quản trị viên được tạo Đảng bộ tỉnh.")
+                    )
                 if parent is not None and not imp.may_edit(parent):
                     return self._scope(row, parent_column, row.parent_code)
                 unit = self._new_unit(row, parent, grassroots_type)
@@ -390,13 +426,23 @@ class _UnitStage:
         self.new_units.append(unit)
         return unit
 
-    _FIELD_COLUMNS = {"code": "code", "name": "name", "kind": "kind", "parent": "parent",
-                      "grassroots_type": "grassroots_type"}
+    _FIELD_COLUMNS = {
+        "code": "code",
+        "name": "name",
+        "kind": "kind",
+        "parent": "parent",
+        "grassroots_type": "grassroots_type",
+    }
 
     def _validation_failed(self, row, error):
         self.importer.failed_units[row.code] = row.number
-        raw = {"code": row.code, "name": row.name, "kind": UnitKind(row.kind).label, "parent": row.parent_code,
-               "grassroots_type": GrassrootsType(row.grassroots_type).label if row.grassroots_type else ""}
+        raw = {
+            "code": row.code,
+            "name": row.name,
+            "kind": UnitKind(row.kind).label,
+            "parent": row.parent_code,
+            "grassroots_type": GrassrootsType(row.grassroots_type).label if row.grassroots_type else "",
+        }
         for name, messages in error.message_dict.items():
             key = self._FIELD_COLUMNS.get(name)
             column = self.spec.column(key) if key else None
@@ -455,8 +501,13 @@ class _TargetStage:
                     terms[term_years] = term
             key = (unit.pk, year, term.pk if term else None)
             if key in seen:
-                imp.error(sheet, number, self.spec.column("period"), raw["period"], _(
-                    "Đơn vị “%(code)s” đã có chỉ tiêu kỳ này ở dòng %(row)d.") % {"code": code, "row": seen[key]})
+                imp.error(
+                    sheet,
+                    number,
+                    self.spec.column("period"),
+                    raw["period"],
+                    _("Đơn vị “%(code)s” đã có chỉ tiêu kỳ này ở dòng %(row)d.") % {"code": code, "row": seen[key]},
+                )
                 continue
             seen[key] = number
             target = existing.get(key)
@@ -493,7 +544,7 @@ class _TargetStage:
 def _chunks(items, size=CHUNK):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _update_rows(model, objects, names):
@@ -508,8 +559,10 @@ def _update_rows(model, objects, names):
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(model._meta.db_table), ", ".join(f"{quote(field.column)} = %s" for field in fields),
-        quote(model._meta.pk.column))
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in fields),
+        quote(model._meta.pk.column),
+    )
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
         for obj in objects
@@ -544,17 +597,42 @@ class _People:
             return None
         found = self.religions.get(match_key(values.text(value)))
         if found is None:
-            raise ValueError(_("Không có tôn giáo này trong danh mục; để trống hoặc ghi “Không” nếu không theo tôn giáo."))
+            raise ValueError(
+                _("Không có tôn giáo này trong danh mục; để trống hoặc ghi “Không” nếu không theo tôn giáo.")
+            )
         return found
 
 
 # Columns of the people sheet -> model fields, other than the four looked up specially.
-_DATE_KEYS = ("date_of_birth", "listed_on", "course_date", "resolution_date", "decision_date", "ceremony_date",
-              "recognition_date")
+_DATE_KEYS = (
+    "date_of_birth",
+    "listed_on",
+    "course_date",
+    "resolution_date",
+    "decision_date",
+    "ceremony_date",
+    "recognition_date",
+)
 # Fields the sheet can change; a column absent from the file leaves its field as it was.
-_WRITABLE = ("full_name", "date_of_birth", "gender", "ethnicity", "religion", "occupation", "education",
-             "youth_union_member", "citizen_id", "cell", "listed_on", "course_date", "resolution_date",
-             "decision_date", "decision_no", "ceremony_date", "recognition_date")
+_WRITABLE = (
+    "full_name",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "religion",
+    "occupation",
+    "education",
+    "youth_union_member",
+    "citizen_id",
+    "cell",
+    "listed_on",
+    "course_date",
+    "resolution_date",
+    "decision_date",
+    "decision_no",
+    "ceremony_date",
+    "recognition_date",
+)
 
 
 def _attname(name):
@@ -573,14 +651,21 @@ class _PeopleStage:
         self.spec = sheet.spec
         self.people = _People()
         self.closed_index = ClosedQuarterIndex()  # closed quarters, loaded once for every row
+
     def _parsers(self):
         people = self.people
         parsers = {
-            "cell": (values.text, True), "full_name": (values.text, True), "date_of_birth": (values.date, True),
-            "gender": (people.gender, True), "ethnicity": (people.ethnicity, False),
-            "religion": (people.religion, False), "occupation": (people.occupation, False),
-            "education": (people.education, False), "youth_union_member": (values.boolean, False),
-            "citizen_id": (values.citizen_id, False), "decision_no": (values.text, False),
+            "cell": (values.text, True),
+            "full_name": (values.text, True),
+            "date_of_birth": (values.date, True),
+            "gender": (people.gender, True),
+            "ethnicity": (people.ethnicity, False),
+            "religion": (people.religion, False),
+            "occupation": (people.occupation, False),
+            "education": (people.education, False),
+            "youth_union_member": (values.boolean, False),
+            "citizen_id": (values.citizen_id, False),
+            "decision_no": (values.text, False),
         }
         for key in _DATE_KEYS:
             parsers.setdefault(key, (values.date, False))
@@ -604,7 +689,9 @@ class _PeopleStage:
                 bad_rows.append((number, row))  # its cell is still checked, so every error shows at once
 
         self.cells = cells = {}
-        for chunk in _chunks({row["cell"] for _number, _raw, row in parsed_rows} | {row["cell"] for _n, row in bad_rows}):
+        for chunk in _chunks(
+            {row["cell"] for _number, _raw, row in parsed_rows} | {row["cell"] for _n, row in bad_rows}
+        ):
             cells.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk))
         for number, row in bad_rows:
             self._cell(number, row)
@@ -633,25 +720,51 @@ class _PeopleStage:
             citizen_id = row.get("citizen_id")
             identity = (cell.pk, row["full_name"], row["date_of_birth"])
             if citizen_id and citizen_id in seen_ids:
-                imp.error(sheet, number, self.spec.column("citizen_id"), citizen_id, _(
-                    "Số CCCD trùng với dòng %(row)d.") % {"row": seen_ids[citizen_id]})
+                imp.error(
+                    sheet,
+                    number,
+                    self.spec.column("citizen_id"),
+                    citizen_id,
+                    _("Số CCCD trùng với dòng %(row)d.") % {"row": seen_ids[citizen_id]},
+                )
                 continue
             if identity in seen_identities:
-                imp.error(sheet, number, self.spec.column("full_name"), row["full_name"], _(
-                    "Trùng người ở dòng %(row)d (cùng chi bộ, họ tên và ngày sinh).") % {"row": seen_identities[identity]})
+                imp.error(
+                    sheet,
+                    number,
+                    self.spec.column("full_name"),
+                    row["full_name"],
+                    _("Trùng người ở dòng %(row)d (cùng chi bộ, họ tên và ngày sinh).")
+                    % {"row": seen_identities[identity]},
+                )
                 continue
             person = by_citizen_id.get(citizen_id) if citizen_id else None
             if person is None:
-                person = next((p for p in by_identity.get(identity, ())
-                               if (not citizen_id or p.citizen_id in (None, citizen_id)) and p.pk not in claimed),
-                              None)
+                person = next(
+                    (
+                        p
+                        for p in by_identity.get(identity, ())
+                        if (not citizen_id or p.citizen_id in (None, citizen_id)) and p.pk not in claimed
+                    ),
+                    None,
+                )
             if person is not None and person.pk in claimed:
-                imp.error(sheet, number, self.spec.column("full_name"), row["full_name"], _(
-                    "Người này đã có ở dòng %(row)d.") % {"row": claimed[person.pk]})
+                imp.error(
+                    sheet,
+                    number,
+                    self.spec.column("full_name"),
+                    row["full_name"],
+                    _("Người này đã có ở dòng %(row)d.") % {"row": claimed[person.pk]},
+                )
                 continue
             if person is not None and not imp.may_edit(person.cell):
-                imp.error(sheet, number, self.spec.column("citizen_id"), citizen_id, _(
-                    "Số CCCD này thuộc một người ở đơn vị ngoài phạm vi của bạn."))
+                imp.error(
+                    sheet,
+                    number,
+                    self.spec.column("citizen_id"),
+                    citizen_id,
+                    _("Số CCCD này thuộc một người ở đơn vị ngoài phạm vi của bạn."),
+                )
                 continue
             if citizen_id:
                 seen_ids[citizen_id] = number
@@ -696,9 +809,14 @@ class _PeopleStage:
         if cell is None:
             imp.unit_lookup_error(self.sheet, number, column, code, cell=True)
         elif not cell.is_cell:
-            imp.error(self.sheet, number, column, code, _(
-                "“%(code)s” là %(kind)s, không phải chi bộ: quần chúng phải thuộc một chi bộ hoặc chi bộ cơ sở.") % {
-                "code": code, "kind": cell.get_kind_display()})
+            imp.error(
+                self.sheet,
+                number,
+                column,
+                code,
+                _("“%(code)s” là %(kind)s, không phải chi bộ: quần chúng phải thuộc một chi bộ hoặc chi bộ cơ sở.")
+                % {"code": code, "kind": cell.get_kind_display()},
+            )
         elif not imp.may_edit(cell):
             imp.out_of_scope(self.sheet, number, column, code)
         else:
@@ -744,9 +862,15 @@ class _PeopleStage:
             else:
                 value = getattr(candidate, name, "") if name != NON_FIELD_ERRORS else ""
             for message in messages:
-                self.importer.result.errors.append(RowError(
-                    self.sheet.title, number, column.header if column else self._label(name), show_value(value),
-                    str(message)))
+                self.importer.result.errors.append(
+                    RowError(
+                        self.sheet.title,
+                        number,
+                        column.header if column else self._label(name),
+                        show_value(value),
+                        str(message),
+                    )
+                )
         return not errors
 
     @staticmethod

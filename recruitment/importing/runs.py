@@ -4,6 +4,7 @@ The work runs in a background thread so a large file shows progress instead of a
 progress goes through the cache, because the import's own transaction is not visible to the page
 polling it until it commits. Tests (and IMPORT_IN_BACKGROUND=False) run it in the request.
 """
+
 import logging
 import threading
 import uuid
@@ -39,7 +40,8 @@ def store_upload(uploaded, user):
         for chunk in uploaded.chunks():
             destination.write(chunk)
     return WorkbookImport.objects.create(
-        user=user, file_name=Path(uploaded.name).name[:255], file_size=uploaded.size, stored_path=str(path))
+        user=user, file_name=Path(uploaded.name).name[:255], file_size=uploaded.size, stored_path=str(path)
+    )
 
 
 def progress_key(record_pk):
@@ -59,8 +61,9 @@ def start(record, *, dry_run):
     record.save(update_fields=["status", "progress"])
     cache.set(progress_key(record.pk), 0, 3600)
     if getattr(settings, "IMPORT_IN_BACKGROUND", True):
-        thread = threading.Thread(target=_run_in_thread, args=(record.pk, dry_run), daemon=True,
-                                  name=f"workbook-import-{record.pk}")
+        thread = threading.Thread(
+            target=_run_in_thread, args=(record.pk, dry_run), daemon=True, name=f"workbook-import-{record.pk}"
+        )
         thread.start()
     else:
         execute(record.pk, dry_run=dry_run)
@@ -73,8 +76,11 @@ def _run_in_thread(record_pk, dry_run):
     except Exception:
         logger.exception("workbook import %s failed", record_pk)
         WorkbookImport.objects.filter(pk=record_pk).update(
-            status=ImportStatus.FAILED, progress=100, error_count=1,
-            errors=[RowError("", None, "", "", _("Lỗi hệ thống khi nhập; không có gì được ghi.")).as_dict()])
+            status=ImportStatus.FAILED,
+            progress=100,
+            error_count=1,
+            errors=[RowError("", None, "", "", _("Lỗi hệ thống khi nhập; không có gì được ghi.")).as_dict()],
+        )
     finally:
         connection.close()
 
@@ -95,8 +101,14 @@ def execute(record_pk, *, dry_run):
     else:
         reason = _("Nhập dữ liệu #%(pk)s: %(file)s") % {"pk": record.pk, "file": record.file_name}
         try:
-            result = import_workbook(path, actor=record.user, dry_run=dry_run, file_name=record.file_name,
-                                     progress=report, change_reason=reason[:100])
+            result = import_workbook(
+                path,
+                actor=record.user,
+                dry_run=dry_run,
+                file_name=record.file_name,
+                progress=report,
+                change_reason=reason[:100],
+            )
             result_errors, counts, written = result.errors, result.counts, result.written
             record.warnings = [warning.as_dict() for warning in result.warnings[:100]]
         except PermissionDenied as error:  # the account lost its staff role since the upload

@@ -1,5 +1,6 @@
 """The downloadable template: the three sheets with their headers, an instructions sheet, example
 rows, and drop-down lists (data validation) for every fixed value."""
+
 import datetime
 from io import BytesIO
 
@@ -25,11 +26,44 @@ def _examples():
         ],
         TARGETS.key: [("VD-HUYEN", 2025, 120), ("VD-HUYEN", "2020-2025", 600), ("VD-CB01", 2025, 2)],
         PEOPLE.key: [
-            ("VD-CB01", "Nguyễn Văn An", d(1998, 3, 15), "Nam", "Kinh", "Không", "Nông dân", "Trung học phổ thông",
-             "Có", "001098001234", d(2024, 1, 10), None, None, None, None, None, None),
-            ("VD-CB01", "Lò Thị Bình", d(1996, 7, 2), "Nữ", "Khơ-mú", "", "Viên chức", "Đại học", "x",
-             "012096004321", d(2022, 3, 1), d(2022, 5, 20), d(2023, 2, 10), d(2023, 3, 15), "125-QĐ/HU",
-             d(2023, 4, 1), d(2024, 4, 5)),
+            (
+                "VD-CB01",
+                "Nguyễn Văn An",
+                d(1998, 3, 15),
+                "Nam",
+                "Kinh",
+                "Không",
+                "Nông dân",
+                "Trung học phổ thông",
+                "Có",
+                "001098001234",
+                d(2024, 1, 10),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ),
+            (
+                "VD-CB01",
+                "Lò Thị Bình",
+                d(1996, 7, 2),
+                "Nữ",
+                "Khơ-mú",
+                "",
+                "Viên chức",
+                "Đại học",
+                "x",
+                "012096004321",
+                d(2022, 3, 1),
+                d(2022, 5, 20),
+                d(2023, 2, 10),
+                d(2023, 3, 15),
+                "125-QĐ/HU",
+                d(2023, 4, 1),
+                d(2024, 4, 5),
+            ),
         ],
     }
 
@@ -38,25 +72,37 @@ def _instructions(max_mb):
     return [
         _("Hướng dẫn nhập dữ liệu phát triển đảng viên"),
         "",
-        _("Tệp có thể có một, hai hoặc cả ba trang “Đơn vị”, “Chỉ tiêu”, “Quần chúng”, theo thứ tự bất kỳ. "
-          "Giữ nguyên tên trang và dòng tiêu đề; xóa các dòng ví dụ (mã bắt đầu bằng VD-) trước khi nhập."),
-        _("Tất cả hoặc không: nếu có bất kỳ dòng nào lỗi thì không dòng nào được ghi; hệ thống liệt kê mọi lỗi "
-          "(trang, dòng, cột, giá trị) để sửa rồi nhập lại. Trước khi ghi luôn có bước xem trước."),
-        _("Nhập lại an toàn: cùng mã đơn vị, cùng đơn vị và kỳ chỉ tiêu, cùng người (số CCCD, hoặc chi bộ + họ tên "
-          "+ ngày sinh) thì được cập nhật, không tạo bản trùng."),
+        _(
+            "Tệp có thể có một, hai hoặc cả ba trang “Đơn vị”, “Chỉ tiêu”, “Quần chúng”, theo thứ tự bất kỳ. "
+            "Giữ nguyên tên trang và dòng tiêu đề; xóa các dòng ví dụ (mã bắt đầu bằng VD-) trước khi nhập."
+        ),
+        _(
+            "Tất cả hoặc không: nếu có bất kỳ dòng nào lỗi thì không dòng nào được ghi; hệ thống liệt kê mọi lỗi "
+            "(trang, dòng, cột, giá trị) để sửa rồi nhập lại. Trước khi ghi luôn có bước xem trước."
+        ),
+        _(
+            "Nhập lại an toàn: cùng mã đơn vị, cùng đơn vị và kỳ chỉ tiêu, cùng người (số CCCD, hoặc chi bộ + họ tên "
+            "+ ngày sinh) thì được cập nhật, không tạo bản trùng."
+        ),
         "",
-        _("Trang “Đơn vị”: Mã đơn vị, Tên đơn vị, Loại tổ chức là bắt buộc. Mã đơn vị cấp trên bỏ trống chỉ với "
-          "Đảng bộ tỉnh; đơn vị cấp trên có thể nằm sau đơn vị cấp dưới trong trang, hoặc đã có trong hệ thống. "
-          "Loại hình cơ sở bắt buộc với đảng bộ cơ sở và chi bộ cơ sở (đơn vị cấp dưới nhận theo). "
-          "Số đảng viên chỉ ghi ở chi bộ, là số của năm hiện tại."),
+        _(
+            "Trang “Đơn vị”: Mã đơn vị, Tên đơn vị, Loại tổ chức là bắt buộc. Mã đơn vị cấp trên bỏ trống chỉ với "
+            "Đảng bộ tỉnh; đơn vị cấp trên có thể nằm sau đơn vị cấp dưới trong trang, hoặc đã có trong hệ thống. "
+            "Loại hình cơ sở bắt buộc với đảng bộ cơ sở và chi bộ cơ sở (đơn vị cấp dưới nhận theo). "
+            "Số đảng viên chỉ ghi ở chi bộ, là số của năm hiện tại."
+        ),
         _("Trang “Chỉ tiêu”: Kỳ là một năm (2025) hoặc một nhiệm kỳ (2020-2025); Chỉ tiêu kết nạp là số nguyên."),
-        _("Trang “Quần chúng”: chỉ bốn cột đầu (Mã chi bộ, Họ và tên, Ngày sinh, Giới tính) là bắt buộc. "
-          "Dân tộc để trống là Kinh; Nghề nghiệp để trống là Khác; Tôn giáo để trống hoặc “Không” là không theo tôn giáo. "
-          "Một dòng có thể là người mới vào danh sách hay người đã công nhận chính thức từ lâu; hồ sơ thiếu bước được "
-          "nhận và đánh dấu chưa đầy đủ. Khi cập nhật, ô trống xóa giá trị cũ; cột không có trong tệp thì giữ nguyên."),
-        _("Ngày ghi dạng ngày của Excel hoặc ngày/tháng/năm (25/03/1995). Có/Không ghi “Có”, “Không”, “x” hoặc để trống. "
-          "Chữ được so khớp không phân biệt hoa thường, dấu, dấu cách, gạch nối (“nu” = “Nữ”, “Khơ Mú” = “Khơ-mú”). "
-          "Số CCCD gồm 12 chữ số; nên định dạng cột là Văn bản (nếu nhập dạng số, số 0 đầu được tự thêm lại)."),
+        _(
+            "Trang “Quần chúng”: chỉ bốn cột đầu (Mã chi bộ, Họ và tên, Ngày sinh, Giới tính) là bắt buộc. "
+            "Dân tộc để trống là Kinh; Nghề nghiệp để trống là Khác; Tôn giáo để trống hoặc “Không” là không theo tôn giáo. "
+            "Một dòng có thể là người mới vào danh sách hay người đã công nhận chính thức từ lâu; hồ sơ thiếu bước được "
+            "nhận và đánh dấu chưa đầy đủ. Khi cập nhật, ô trống xóa giá trị cũ; cột không có trong tệp thì giữ nguyên."
+        ),
+        _(
+            "Ngày ghi dạng ngày của Excel hoặc ngày/tháng/năm (25/03/1995). Có/Không ghi “Có”, “Không”, “x” hoặc để trống. "
+            "Chữ được so khớp không phân biệt hoa thường, dấu, dấu cách, gạch nối (“nu” = “Nữ”, “Khơ Mú” = “Khơ-mú”). "
+            "Số CCCD gồm 12 chữ số; nên định dạng cột là Văn bản (nếu nhập dạng số, số 0 đầu được tự thêm lại)."
+        ),
         _("Các cột có danh sách chọn (mũi tên) lấy giá trị từ trang “Danh mục”."),
         _("Dung lượng tối đa %(mb)d MB; tệp lớn hơn hãy chia nhỏ.") % {"mb": max_mb},
     ]
@@ -108,8 +154,12 @@ def build_template():
                 cell.fill = header_fill
             sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.header) + 4)
             if column.key in ranges:
-                validation = DataValidation(type="list", formula1=ranges[column.key], allow_blank=True,
-                                            showErrorMessage=column.key not in ("ethnicity", "religion"))
+                validation = DataValidation(
+                    type="list",
+                    formula1=ranges[column.key],
+                    allow_blank=True,
+                    showErrorMessage=column.key not in ("ethnicity", "religion"),
+                )
                 validation.error = _("Chọn một giá trị trong danh sách.")
                 sheet.add_data_validation(validation)
                 validation.add(f"{get_column_letter(index)}2:{get_column_letter(index)}{VALIDATED_ROWS}")

@@ -1,5 +1,6 @@
 """Cell values as people type them: Excel dates or dd/mm/yyyy text, "Có"/"x", fixed values without
 diacritics, citizen IDs typed as numbers. Each parser returns the value or raises ValueError(message)."""
+
 import datetime
 import re
 
@@ -142,8 +143,10 @@ class Choices:
             return ""
         found = self.by_key.get(choice_key(text(value)))
         if found is None:
-            raise ValueError(_("Không nằm trong danh sách: %(allowed)s.") % {
-                "allowed": ", ".join(str(member.label) for member in self.choices)})
+            raise ValueError(
+                _("Không nằm trong danh sách: %(allowed)s.")
+                % {"allowed": ", ".join(str(member.label) for member in self.choices)}
+            )
         return found
 
     @property

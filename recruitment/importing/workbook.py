@@ -1,4 +1,5 @@
 """Reading the uploaded workbook: file checks, the three sheets and their headers, rows as dicts."""
+
 import zipfile
 from dataclasses import dataclass, field
 
@@ -37,42 +38,57 @@ class SheetSpec:
         return self.__dict__["_columns_by_key"]
 
 
-UNITS = SheetSpec("units", "Đơn vị", (
-    Column("code", "Mã đơn vị", True),
-    Column("name", "Tên đơn vị", True),
-    Column("kind", "Loại tổ chức", True),
-    Column("parent", "Mã đơn vị cấp trên"),
-    Column("grassroots_type", "Loại hình cơ sở"),
-    Column("members", "Số đảng viên"),
-))
-TARGETS = SheetSpec("targets", "Chỉ tiêu", (
-    Column("code", "Mã đơn vị", True),
-    Column("period", "Kỳ", True),
-    Column("admissions", "Chỉ tiêu kết nạp", True),
-))
-PEOPLE = SheetSpec("people", "Quần chúng", (
-    Column("cell", "Mã chi bộ", True),
-    Column("full_name", "Họ và tên", True),
-    Column("date_of_birth", "Ngày sinh", True),
-    Column("gender", "Giới tính", True),
-    Column("ethnicity", "Dân tộc"),
-    Column("religion", "Tôn giáo"),
-    Column("occupation", "Nghề nghiệp"),
-    Column("education", "Trình độ học vấn"),
-    Column("youth_union_member", "Đoàn viên"),
-    Column("citizen_id", "Số CCCD"),
-    Column("listed_on", "Ngày vào danh sách quần chúng ưu tú"),
-    Column("course_date", "Ngày cấp giấy chứng nhận bồi dưỡng"),
-    Column("resolution_date", "Ngày nghị quyết chi bộ"),
-    Column("decision_date", "Ngày quyết định kết nạp"),
-    Column("decision_no", "Số quyết định kết nạp"),
-    Column("ceremony_date", "Ngày lễ kết nạp"),
-    Column("recognition_date", "Ngày công nhận chính thức"),
-))
+UNITS = SheetSpec(
+    "units",
+    "Đơn vị",
+    (
+        Column("code", "Mã đơn vị", True),
+        Column("name", "Tên đơn vị", True),
+        Column("kind", "Loại tổ chức", True),
+        Column("parent", "Mã đơn vị cấp trên"),
+        Column("grassroots_type", "Loại hình cơ sở"),
+        Column("members", "Số đảng viên"),
+    ),
+)
+TARGETS = SheetSpec(
+    "targets",
+    "Chỉ tiêu",
+    (
+        Column("code", "Mã đơn vị", True),
+        Column("period", "Kỳ", True),
+        Column("admissions", "Chỉ tiêu kết nạp", True),
+    ),
+)
+PEOPLE = SheetSpec(
+    "people",
+    "Quần chúng",
+    (
+        Column("cell", "Mã chi bộ", True),
+        Column("full_name", "Họ và tên", True),
+        Column("date_of_birth", "Ngày sinh", True),
+        Column("gender", "Giới tính", True),
+        Column("ethnicity", "Dân tộc"),
+        Column("religion", "Tôn giáo"),
+        Column("occupation", "Nghề nghiệp"),
+        Column("education", "Trình độ học vấn"),
+        Column("youth_union_member", "Đoàn viên"),
+        Column("citizen_id", "Số CCCD"),
+        Column("listed_on", "Ngày vào danh sách quần chúng ưu tú"),
+        Column("course_date", "Ngày cấp giấy chứng nhận bồi dưỡng"),
+        Column("resolution_date", "Ngày nghị quyết chi bộ"),
+        Column("decision_date", "Ngày quyết định kết nạp"),
+        Column("decision_no", "Số quyết định kết nạp"),
+        Column("ceremony_date", "Ngày lễ kết nạp"),
+        Column("recognition_date", "Ngày công nhận chính thức"),
+    ),
+)
 SHEETS = (UNITS, TARGETS, PEOPLE)
 # Shown in messages; the Vietnamese titles are also what the sheets must be called.
-SHEET_LABELS = {UNITS.key: gettext_lazy("Đơn vị"), TARGETS.key: gettext_lazy("Chỉ tiêu"),
-                PEOPLE.key: gettext_lazy("Quần chúng")}
+SHEET_LABELS = {
+    UNITS.key: gettext_lazy("Đơn vị"),
+    TARGETS.key: gettext_lazy("Chỉ tiêu"),
+    PEOPLE.key: gettext_lazy("Quần chúng"),
+}
 
 
 @dataclass
@@ -87,14 +103,20 @@ class Sheet:
 def check_upload(name, size):
     """The checks that need no reading: the name and the size."""
     if not (name or "").lower().endswith(".xlsx"):
-        raise WorkbookError(_("Tệp “%(name)s” không phải tệp Excel .xlsx. Hãy lưu lại bằng Excel dưới dạng "
-                              "“Excel Workbook (*.xlsx)” rồi tải lên.") % {"name": name})
+        raise WorkbookError(
+            _(
+                "Tệp “%(name)s” không phải tệp Excel .xlsx. Hãy lưu lại bằng Excel dưới dạng "
+                "“Excel Workbook (*.xlsx)” rồi tải lên."
+            )
+            % {"name": name}
+        )
     if size == 0:
         raise WorkbookError(_("Tệp “%(name)s” rỗng.") % {"name": name})
     if size > MAX_FILE_SIZE:
-        raise WorkbookError(_("Tệp “%(name)s” quá lớn (%(size)s MB); giới hạn là %(limit)s MB. Hãy chia thành "
-                              "nhiều tệp.") % {"name": name, "size": f"{size / 1048576:.1f}",
-                                               "limit": MAX_FILE_SIZE // 1048576})
+        raise WorkbookError(
+            _("Tệp “%(name)s” quá lớn (%(size)s MB); giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
+            % {"name": name, "size": f"{size / 1048576:.1f}", "limit": MAX_FILE_SIZE // 1048576}
+        )
 
 
 def read_workbook(path, name=None):
@@ -103,13 +125,15 @@ def read_workbook(path, name=None):
 
     name = name or str(path)
     if not zipfile.is_zipfile(path):
-        raise WorkbookError(_("Tệp “%(name)s” không phải tệp Excel .xlsx hợp lệ (không đọc được nội dung).")
-                            % {"name": name})
+        raise WorkbookError(
+            _("Tệp “%(name)s” không phải tệp Excel .xlsx hợp lệ (không đọc được nội dung).") % {"name": name}
+        )
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for damaged or foreign zips
-        raise WorkbookError(_("Không đọc được tệp “%(name)s”: tệp bị hỏng hoặc không phải bảng tính Excel .xlsx.")
-                            % {"name": name}) from None
+        raise WorkbookError(
+            _("Không đọc được tệp “%(name)s”: tệp bị hỏng hoặc không phải bảng tính Excel .xlsx.") % {"name": name}
+        ) from None
     try:
         by_key = {match_key(spec.title): spec for spec in SHEETS}
         sheets = {}
@@ -121,8 +145,10 @@ def read_workbook(path, name=None):
     finally:
         book.close()
     if not sheets:
-        raise WorkbookError(_("Tệp “%(name)s” không có trang nào tên “Đơn vị”, “Chỉ tiêu” hoặc “Quần chúng”. "
-                              "Hãy dùng tệp mẫu.") % {"name": name})
+        raise WorkbookError(
+            _("Tệp “%(name)s” không có trang nào tên “Đơn vị”, “Chỉ tiêu” hoặc “Quần chúng”. Hãy dùng tệp mẫu.")
+            % {"name": name}
+        )
     if not any(sheet.rows for sheet in sheets.values()):
         raise WorkbookError(_("Tệp “%(name)s” không có dòng dữ liệu nào để nhập.") % {"name": name})
     return sheets
@@ -141,26 +167,38 @@ def _read_sheet(spec, worksheet):
         if number >= HEADER_SEARCH_ROWS:
             break
     if keys is None:
-        raise WorkbookError(_("Trang “%(sheet)s” không có dòng tiêu đề (các cột %(columns)s).") % {
-            "sheet": worksheet.title, "columns": ", ".join(f"“{c.header}”" for c in spec.columns if c.required)},
-            sheet=worksheet.title)
+        raise WorkbookError(
+            _("Trang “%(sheet)s” không có dòng tiêu đề (các cột %(columns)s).")
+            % {"sheet": worksheet.title, "columns": ", ".join(f"“{c.header}”" for c in spec.columns if c.required)},
+            sheet=worksheet.title,
+        )
     present = {column.key for column in keys if column}
     missing = [column.header for column in spec.columns if column.required and column.key not in present]
     if missing:
-        raise WorkbookError(_("Trang “%(sheet)s” thiếu cột %(columns)s (tiêu đề ở dòng %(row)d). Hãy dùng đúng tiêu đề "
-                              "như tệp mẫu.") % {"sheet": worksheet.title, "row": header_number,
-                                                  "columns": ", ".join(f"“{header}”" for header in missing)},
-                            sheet=worksheet.title)
+        raise WorkbookError(
+            _("Trang “%(sheet)s” thiếu cột %(columns)s (tiêu đề ở dòng %(row)d). Hãy dùng đúng tiêu đề như tệp mẫu.")
+            % {
+                "sheet": worksheet.title,
+                "row": header_number,
+                "columns": ", ".join(f"“{header}”" for header in missing),
+            },
+            sheet=worksheet.title,
+        )
     sheet = Sheet(spec, worksheet.title, present)
     seen = set()
     for index, column in enumerate(keys):
         value = header_values[index]
         if column is None and not is_blank(value):
-            sheet.warnings.append(RowError(worksheet.title, header_number, str(value).strip(), "", _(
-                "Cột không có trong mẫu, được bỏ qua.")))
+            sheet.warnings.append(
+                RowError(
+                    worksheet.title, header_number, str(value).strip(), "", _("Cột không có trong mẫu, được bỏ qua.")
+                )
+            )
         elif column is not None and column.key in seen:
-            raise WorkbookError(_("Trang “%(sheet)s” có hai cột “%(column)s”.") % {
-                "sheet": worksheet.title, "column": column.header}, sheet=worksheet.title)
+            raise WorkbookError(
+                _("Trang “%(sheet)s” có hai cột “%(column)s”.") % {"sheet": worksheet.title, "column": column.header},
+                sheet=worksheet.title,
+            )
         elif column is not None:
             seen.add(column.key)
     positions = [(index, column.key) for index, column in enumerate(keys) if column]

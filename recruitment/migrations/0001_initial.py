@@ -5,83 +5,204 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Candidate',
+            name="Candidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=120, verbose_name='họ và tên')),
-                ('date_of_birth', models.DateField(verbose_name='ngày sinh')),
-                ('gender', models.CharField(choices=[('male', 'Nam'), ('female', 'Nữ')], max_length=10, verbose_name='giới tính')),
-                ('occupation', models.CharField(choices=[('worker', 'Công nhân'), ('farmer', 'Nông dân'), ('intellectual', 'Trí thức'), ('civil_servant', 'Cán bộ công chức'), ('public_employee', 'Viên chức'), ('armed_forces', 'Sĩ quan chiến sĩ'), ('pupil', 'Học sinh'), ('student', 'Sinh viên'), ('business_owner', 'Chủ doanh nghiệp tư nhân'), ('other', 'Khác')], max_length=20, verbose_name='nghề nghiệp')),
-                ('education', models.CharField(blank=True, choices=[('primary', 'Tiểu học'), ('lower_secondary', 'Trung học cơ sở'), ('upper_secondary', 'Trung học phổ thông'), ('vocational', 'Trung cấp'), ('college', 'Cao đẳng'), ('university', 'Đại học'), ('postgraduate', 'Sau đại học')], max_length=20, verbose_name='trình độ học vấn')),
-                ('youth_union_member', models.BooleanField(default=False, verbose_name='đoàn viên')),
-                ('citizen_id', models.CharField(blank=True, error_messages={'unique': 'Số CCCD này đã có trong hệ thống.'}, max_length=12, null=True, unique=True, validators=[django.core.validators.RegexValidator('^\\d{12}$', 'Số CCCD gồm đúng 12 chữ số.')], verbose_name='số CCCD')),
-                ('listed_on', models.DateField(blank=True, null=True, verbose_name='ngày vào danh sách quần chúng ưu tú')),
-                ('introduced_by', models.CharField(blank=True, choices=[('youth_union', 'Đoàn TNCS Hồ Chí Minh'), ('trade_union', 'Công đoàn'), ('women_union', 'Hội Liên hiệp Phụ nữ'), ('farmers_union', 'Hội Nông dân'), ('veterans', 'Hội Cựu chiến binh'), ('fatherland_front', 'Mặt trận Tổ quốc'), ('cell', 'Chi bộ trực tiếp phát hiện')], max_length=20, verbose_name='tổ chức giới thiệu')),
-                ('mentor_name', models.CharField(blank=True, max_length=120, verbose_name='đảng viên giúp đỡ')),
-                ('course_certificate_no', models.CharField(blank=True, max_length=50, verbose_name='số giấy chứng nhận bồi dưỡng')),
-                ('course_date', models.DateField(blank=True, null=True, verbose_name='ngày cấp giấy chứng nhận bồi dưỡng')),
-                ('application_date', models.DateField(blank=True, null=True, verbose_name='ngày làm đơn xin vào Đảng')),
-                ('introducing_organisation', models.CharField(blank=True, choices=[('youth_union', 'Ban Chấp hành Đoàn cơ sở'), ('trade_union', 'Ban Chấp hành Công đoàn cơ sở')], help_text='Để trống khi hai đảng viên chính thức giới thiệu.', max_length=20, verbose_name='tổ chức đoàn thể giới thiệu')),
-                ('introducer_1', models.CharField(blank=True, max_length=120, verbose_name='đảng viên giới thiệu thứ nhất')),
-                ('introducer_2', models.CharField(blank=True, max_length=120, verbose_name='đảng viên giới thiệu thứ hai')),
-                ('resolution_date', models.DateField(blank=True, null=True, verbose_name='ngày nghị quyết chi bộ')),
-                ('age_exception', models.CharField(blank=True, help_text='Số và ngày văn bản cho phép kết nạp người trên 60 tuổi.', max_length=120, verbose_name='quyết định đặc biệt (trên 60 tuổi)')),
-                ('decision_no', models.CharField(blank=True, max_length=50, verbose_name='số quyết định kết nạp')),
-                ('decision_date', models.DateField(blank=True, db_index=True, null=True, verbose_name='ngày quyết định kết nạp')),
-                ('decision_issuer', models.CharField(blank=True, max_length=120, verbose_name='cấp ủy ra quyết định')),
-                ('ceremony_date', models.DateField(blank=True, null=True, verbose_name='ngày lễ kết nạp')),
-                ('new_member_course_date', models.DateField(blank=True, null=True, verbose_name='ngày học lớp đảng viên mới')),
-                ('recognition_no', models.CharField(blank=True, max_length=50, verbose_name='số quyết định công nhận chính thức')),
-                ('recognition_date', models.DateField(blank=True, null=True, verbose_name='ngày công nhận chính thức')),
-                ('exit_date', models.DateField(blank=True, null=True, verbose_name='ngày ra khỏi danh sách')),
-                ('exit_reason', models.CharField(blank=True, choices=[('withdrew', 'Tự rút khỏi danh sách'), ('moved_away', 'Chuyển đi nơi khác'), ('not_qualified', 'Không đủ tiêu chuẩn, điều kiện'), ('struck_off', 'Xóa tên trong danh sách đảng viên dự bị')], max_length=20, verbose_name='lý do')),
-                ('exit_note', models.CharField(blank=True, max_length=255, verbose_name='ghi chú')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('name_sort_key', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='sửa lúc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(max_length=120, verbose_name="họ và tên")),
+                ("date_of_birth", models.DateField(verbose_name="ngày sinh")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "Nam"), ("female", "Nữ")], max_length=10, verbose_name="giới tính"
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.CharField(
+                        choices=[
+                            ("worker", "Công nhân"),
+                            ("farmer", "Nông dân"),
+                            ("intellectual", "Trí thức"),
+                            ("civil_servant", "Cán bộ công chức"),
+                            ("public_employee", "Viên chức"),
+                            ("armed_forces", "Sĩ quan chiến sĩ"),
+                            ("pupil", "Học sinh"),
+                            ("student", "Sinh viên"),
+                            ("business_owner", "Chủ doanh nghiệp tư nhân"),
+                            ("other", "Khác"),
+                        ],
+                        max_length=20,
+                        verbose_name="nghề nghiệp",
+                    ),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("primary", "Tiểu học"),
+                            ("lower_secondary", "Trung học cơ sở"),
+                            ("upper_secondary", "Trung học phổ thông"),
+                            ("vocational", "Trung cấp"),
+                            ("college", "Cao đẳng"),
+                            ("university", "Đại học"),
+                            ("postgraduate", "Sau đại học"),
+                        ],
+                        max_length=20,
+                        verbose_name="trình độ học vấn",
+                    ),
+                ),
+                ("youth_union_member", models.BooleanField(default=False, verbose_name="đoàn viên")),
+                (
+                    "citizen_id",
+                    models.CharField(
+                        blank=True,
+                        error_messages={"unique": "Số CCCD này đã có trong hệ thống."},
+                        max_length=12,
+                        null=True,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^\\d{12}$", "Số CCCD gồm đúng 12 chữ số.")],
+                        verbose_name="số CCCD",
+                    ),
+                ),
+                (
+                    "listed_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày vào danh sách quần chúng ưu tú"),
+                ),
+                (
+                    "introduced_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("youth_union", "Đoàn TNCS Hồ Chí Minh"),
+                            ("trade_union", "Công đoàn"),
+                            ("women_union", "Hội Liên hiệp Phụ nữ"),
+                            ("farmers_union", "Hội Nông dân"),
+                            ("veterans", "Hội Cựu chiến binh"),
+                            ("fatherland_front", "Mặt trận Tổ quốc"),
+                            ("cell", "Chi bộ trực tiếp phát hiện"),
+                        ],
+                        max_length=20,
+                        verbose_name="tổ chức giới thiệu",
+                    ),
+                ),
+                ("mentor_name", models.CharField(blank=True, max_length=120, verbose_name="đảng viên giúp đỡ")),
+                (
+                    "course_certificate_no",
+                    models.CharField(blank=True, max_length=50, verbose_name="số giấy chứng nhận bồi dưỡng"),
+                ),
+                (
+                    "course_date",
+                    models.DateField(blank=True, null=True, verbose_name="ngày cấp giấy chứng nhận bồi dưỡng"),
+                ),
+                ("application_date", models.DateField(blank=True, null=True, verbose_name="ngày làm đơn xin vào Đảng")),
+                (
+                    "introducing_organisation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("youth_union", "Ban Chấp hành Đoàn cơ sở"),
+                            ("trade_union", "Ban Chấp hành Công đoàn cơ sở"),
+                        ],
+                        help_text="Để trống khi hai đảng viên chính thức giới thiệu.",
+                        max_length=20,
+                        verbose_name="tổ chức đoàn thể giới thiệu",
+                    ),
+                ),
+                (
+                    "introducer_1",
+                    models.CharField(blank=True, max_length=120, verbose_name="đảng viên giới thiệu thứ nhất"),
+                ),
+                (
+                    "introducer_2",
+                    models.CharField(blank=True, max_length=120, verbose_name="đảng viên giới thiệu thứ hai"),
+                ),
+                ("resolution_date", models.DateField(blank=True, null=True, verbose_name="ngày nghị quyết chi bộ")),
+                (
+                    "age_exception",
+                    models.CharField(
+                        blank=True,
+                        help_text="Số và ngày văn bản cho phép kết nạp người trên 60 tuổi.",
+                        max_length=120,
+                        verbose_name="quyết định đặc biệt (trên 60 tuổi)",
+                    ),
+                ),
+                ("decision_no", models.CharField(blank=True, max_length=50, verbose_name="số quyết định kết nạp")),
+                (
+                    "decision_date",
+                    models.DateField(blank=True, db_index=True, null=True, verbose_name="ngày quyết định kết nạp"),
+                ),
+                ("decision_issuer", models.CharField(blank=True, max_length=120, verbose_name="cấp ủy ra quyết định")),
+                ("ceremony_date", models.DateField(blank=True, null=True, verbose_name="ngày lễ kết nạp")),
+                (
+                    "new_member_course_date",
+                    models.DateField(blank=True, null=True, verbose_name="ngày học lớp đảng viên mới"),
+                ),
+                (
+                    "recognition_no",
+                    models.CharField(blank=True, max_length=50, verbose_name="số quyết định công nhận chính thức"),
+                ),
+                ("recognition_date", models.DateField(blank=True, null=True, verbose_name="ngày công nhận chính thức")),
+                ("exit_date", models.DateField(blank=True, null=True, verbose_name="ngày ra khỏi danh sách")),
+                (
+                    "exit_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("withdrew", "Tự rút khỏi danh sách"),
+                            ("moved_away", "Chuyển đi nơi khác"),
+                            ("not_qualified", "Không đủ tiêu chuẩn, điều kiện"),
+                            ("struck_off", "Xóa tên trong danh sách đảng viên dự bị"),
+                        ],
+                        max_length=20,
+                        verbose_name="lý do",
+                    ),
+                ),
+                ("exit_note", models.CharField(blank=True, max_length=255, verbose_name="ghi chú")),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("name_sort_key", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="sửa lúc")),
             ],
             options={
-                'verbose_name': 'quần chúng / đảng viên mới',
-                'verbose_name_plural': 'quần chúng / đảng viên mới',
-                'ordering': ['name_sort_key', 'pk'],
+                "verbose_name": "quần chúng / đảng viên mới",
+                "verbose_name_plural": "quần chúng / đảng viên mới",
+                "ordering": ["name_sort_key", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Ethnicity',
+            name="Ethnicity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='tên')),
-                ('key', models.CharField(editable=False, max_length=100, unique=True)),
-                ('is_minority', models.BooleanField(default=True, verbose_name='dân tộc thiểu số')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="tên")),
+                ("key", models.CharField(editable=False, max_length=100, unique=True)),
+                ("is_minority", models.BooleanField(default=True, verbose_name="dân tộc thiểu số")),
             ],
             options={
-                'verbose_name': 'dân tộc',
-                'verbose_name_plural': 'dân tộc',
-                'ordering': ['name'],
-                'abstract': False,
+                "verbose_name": "dân tộc",
+                "verbose_name_plural": "dân tộc",
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Religion',
+            name="Religion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='tên')),
-                ('key', models.CharField(editable=False, max_length=100, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="tên")),
+                ("key", models.CharField(editable=False, max_length=100, unique=True)),
             ],
             options={
-                'verbose_name': 'tôn giáo',
-                'verbose_name_plural': 'tôn giáo',
-                'ordering': ['name'],
-                'abstract': False,
+                "verbose_name": "tôn giáo",
+                "verbose_name_plural": "tôn giáo",
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
     ]

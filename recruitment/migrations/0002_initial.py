@@ -6,59 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('recruitment', '0001_initial'),
-        ('units', '0001_initial'),
+        ("recruitment", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidate',
-            name='cell',
-            field=models.ForeignKey(limit_choices_to={'kind__in': ('cell', 'grassroots_cell')}, on_delete=django.db.models.deletion.PROTECT, related_name='candidates', to='units.unit', verbose_name='chi bộ'),
+            model_name="candidate",
+            name="cell",
+            field=models.ForeignKey(
+                limit_choices_to={"kind__in": ("cell", "grassroots_cell")},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="candidates",
+                to="units.unit",
+                verbose_name="chi bộ",
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo'),
+            model_name="candidate",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người tạo",
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người sửa'),
+            model_name="candidate",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người sửa",
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='ethnicity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='recruitment.ethnicity', verbose_name='dân tộc'),
+            model_name="candidate",
+            name="ethnicity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="recruitment.ethnicity", verbose_name="dân tộc"
+            ),
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='religion',
-            field=models.ForeignKey(blank=True, help_text='Để trống nếu không theo tôn giáo.', null=True, on_delete=django.db.models.deletion.PROTECT, to='recruitment.religion', verbose_name='tôn giáo'),
+            model_name="candidate",
+            name="religion",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Để trống nếu không theo tôn giáo.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="recruitment.religion",
+                verbose_name="tôn giáo",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(fields=['cell', 'decision_date'], name='recruitment_cell_id_c6dc27_idx'),
+            model_name="candidate",
+            index=models.Index(fields=["cell", "decision_date"], name="recruitment_cell_id_c6dc27_idx"),
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(fields=['ceremony_date'], name='recruitment_ceremon_944026_idx'),
+            model_name="candidate",
+            index=models.Index(fields=["ceremony_date"], name="recruitment_ceremon_944026_idx"),
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(fields=['resolution_date'], name='recruitment_resolut_8dfbc4_idx'),
+            model_name="candidate",
+            index=models.Index(fields=["resolution_date"], name="recruitment_resolut_8dfbc4_idx"),
         ),
         migrations.AddConstraint(
-            model_name='candidate',
-            constraint=models.CheckConstraint(condition=models.Q(('citizen_id__isnull', True), ('citizen_id__regex', '^[0-9]{12}$'), _connector='OR'), name='candidate_citizen_id_12_digits'),
+            model_name="candidate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("citizen_id__isnull", True), ("citizen_id__regex", "^[0-9]{12}$"), _connector="OR"),
+                name="candidate_citizen_id_12_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='candidate',
-            constraint=models.CheckConstraint(condition=models.Q(('recognition_date__isnull', True), ('ceremony_date__isnull', True), ('recognition_date__gte', models.F('ceremony_date')), _connector='OR'), name='candidate_recognition_after_ceremony'),
+            model_name="candidate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("recognition_date__isnull", True),
+                    ("ceremony_date__isnull", True),
+                    ("recognition_date__gte", models.F("ceremony_date")),
+                    _connector="OR",
+                ),
+                name="candidate_recognition_after_ceremony",
+            ),
         ),
     ]

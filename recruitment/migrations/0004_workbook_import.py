@@ -6,36 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruitment', '0003_reference_data'),
+        ("recruitment", "0003_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkbookImport',
+            name="WorkbookImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255, verbose_name='tên tệp')),
-                ('file_size', models.PositiveIntegerField(default=0, verbose_name='dung lượng (byte)')),
-                ('stored_path', models.CharField(blank=True, editable=False, max_length=500)),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ'), ('checking', 'Đang kiểm tra'), ('ready', 'Sẵn sàng nhập'), ('invalid', 'Có lỗi, chưa nhập gì'), ('importing', 'Đang nhập'), ('done', 'Đã nhập'), ('failed', 'Nhập thất bại, không ghi gì'), ('cancelled', 'Đã hủy, không ghi gì')], default='queued', max_length=20, verbose_name='trạng thái')),
-                ('from_command_line', models.BooleanField(default=False, verbose_name='nhập bằng dòng lệnh')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='tiến độ (%)')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='số lượng')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='lỗi')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='số lỗi')),
-                ('warnings', models.JSONField(blank=True, default=list, verbose_name='lưu ý')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tải lên lúc')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='kiểm tra lúc')),
-                ('imported_at', models.DateTimeField(blank=True, null=True, verbose_name='nhập lúc')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người nhập')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(max_length=255, verbose_name="tên tệp")),
+                ("file_size", models.PositiveIntegerField(default=0, verbose_name="dung lượng (byte)")),
+                ("stored_path", models.CharField(blank=True, editable=False, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ"),
+                            ("checking", "Đang kiểm tra"),
+                            ("ready", "Sẵn sàng nhập"),
+                            ("invalid", "Có lỗi, chưa nhập gì"),
+                            ("importing", "Đang nhập"),
+                            ("done", "Đã nhập"),
+                            ("failed", "Nhập thất bại, không ghi gì"),
+                            ("cancelled", "Đã hủy, không ghi gì"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("from_command_line", models.BooleanField(default=False, verbose_name="nhập bằng dòng lệnh")),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="tiến độ (%)")),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="số lượng")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="lỗi")),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="số lỗi")),
+                ("warnings", models.JSONField(blank=True, default=list, verbose_name="lưu ý")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tải lên lúc")),
+                ("checked_at", models.DateTimeField(blank=True, null=True, verbose_name="kiểm tra lúc")),
+                ("imported_at", models.DateTimeField(blank=True, null=True, verbose_name="nhập lúc")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhập",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần nhập dữ liệu',
-                'verbose_name_plural': 'lần nhập dữ liệu',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "lần nhập dữ liệu",
+                "verbose_name_plural": "lần nhập dữ liệu",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

@@ -5,28 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruitment', '0005_candidate_history_version'),
-        ('units', '0002_history_versions_closed_quarters'),
+        ("recruitment", "0005_candidate_history_version"),
+        ("units", "0002_history_versions_closed_quarters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(condition=models.Q(('exit_date__isnull', True), ('recognition_date__isnull', True), ('decision_date__isnull', True), ('resolution_date__isnull', False)), fields=['resolution_date', 'name_sort_key', 'id'], name='candidate_due_decision'),
+            model_name="candidate",
+            index=models.Index(
+                condition=models.Q(
+                    ("exit_date__isnull", True),
+                    ("recognition_date__isnull", True),
+                    ("decision_date__isnull", True),
+                    ("resolution_date__isnull", False),
+                ),
+                fields=["resolution_date", "name_sort_key", "id"],
+                name="candidate_due_decision",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(condition=models.Q(('exit_date__isnull', True), ('recognition_date__isnull', True), ('ceremony_date__isnull', True), ('decision_date__isnull', False)), fields=['decision_date', 'name_sort_key', 'id'], name='candidate_due_ceremony'),
+            model_name="candidate",
+            index=models.Index(
+                condition=models.Q(
+                    ("exit_date__isnull", True),
+                    ("recognition_date__isnull", True),
+                    ("ceremony_date__isnull", True),
+                    ("decision_date__isnull", False),
+                ),
+                fields=["decision_date", "name_sort_key", "id"],
+                name="candidate_due_ceremony",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(condition=models.Q(('exit_date__isnull', True), ('recognition_date__isnull', True), ('ceremony_date__isnull', False), ('recognition_date__isnull', True)), fields=['ceremony_date', 'name_sort_key', 'id'], name='candidate_due_recognition'),
+            model_name="candidate",
+            index=models.Index(
+                condition=models.Q(
+                    ("exit_date__isnull", True),
+                    ("recognition_date__isnull", True),
+                    ("ceremony_date__isnull", False),
+                    ("recognition_date__isnull", True),
+                ),
+                fields=["ceremony_date", "name_sort_key", "id"],
+                name="candidate_due_recognition",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(condition=models.Q(('exit_date__isnull', True), ('recognition_date__isnull', True), ('course_date__isnull', False), ('resolution_date__isnull', True)), fields=['course_date', 'name_sort_key', 'id'], name='candidate_due_course'),
+            model_name="candidate",
+            index=models.Index(
+                condition=models.Q(
+                    ("exit_date__isnull", True),
+                    ("recognition_date__isnull", True),
+                    ("course_date__isnull", False),
+                    ("resolution_date__isnull", True),
+                ),
+                fields=["course_date", "name_sort_key", "id"],
+                name="candidate_due_course",
+            ),
         ),
     ]

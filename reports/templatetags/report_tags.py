@@ -27,13 +27,19 @@ def progress_cells(row):
     140 rows of eight cells, and a template variable with two filters (or format_html) per cell
     was most of the page's rendering. The values are numbers formatted here, escaped all the same."""
     figures = (
-        _number(row.target), formatting.vn_int(row.admitted), formatting.vn_percent(row.ratio),
-        _number(row.remaining), _number(row.projected), _number(row.members),
+        _number(row.target),
+        formatting.vn_int(row.admitted),
+        formatting.vn_percent(row.ratio),
+        _number(row.remaining),
+        _number(row.projected),
+        _number(row.members),
         formatting.vn_percent(row.member_share),
     )
     ratio_mark = ' data-testid="ratio"'
-    cells = [f'<td class="text-end"{ratio_mark if index == 2 else ""}>{escape(value)}</td>'
-             for index, value in enumerate(figures)]
+    cells = [
+        f'<td class="text-end"{ratio_mark if index == 2 else ""}>{escape(value)}</td>'
+        for index, value in enumerate(figures)
+    ]
     return mark_safe("".join(cells) + f"<td>{progress_bar(row.ratio)}</td>")
 
 

@@ -1,4 +1,5 @@
 """The benchmark's references must compute what the pages compute, or its ratios mean nothing."""
+
 import datetime
 
 import pytest
@@ -35,8 +36,16 @@ def test_the_floor_query_gives_the_progress_report_numbers(tree, users, admissio
     monthly[march.month - 1] += 1
     assert floor["monthly"] == monthly
     subject = measure.Subject(
-        province=tree.province, committee=tree.committee_a, staff=users.province_staff, superuser=None,
-        staff_client=None, admin_client=None, year=YEAR, quarter=1, candidate=None, search="",
+        province=tree.province,
+        committee=tree.committee_a,
+        staff=users.province_staff,
+        superuser=None,
+        staff_client=None,
+        admin_client=None,
+        year=YEAR,
+        quarter=1,
+        candidate=None,
+        search="",
     )
     assert measure.check_floor_matches_the_report(subject) == 7
 

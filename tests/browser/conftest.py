@@ -3,6 +3,7 @@
 Missing /usr/bin/chromium skips them on a developer's machine, but fails them in CI (CI is set),
 where .ci/run installs it.
 """
+
 import os
 import tempfile
 from pathlib import Path
@@ -13,8 +14,15 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # The committed screenshots are refreshed on request (`make screenshots`); an ordinary run writes
 # them to a temporary folder so it leaves the working tree as it found it.
 SCREENSHOTS = (

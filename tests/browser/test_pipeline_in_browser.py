@@ -1,4 +1,5 @@
 """The issue's browser scenarios, through the real pages in Chromium."""
+
 import datetime
 import re
 
@@ -70,13 +71,30 @@ def test_staff_take_a_person_from_listing_to_official_recognition(page, tree, us
     expect(page.locator("#stage")).to_have_text("Quần chúng ưu tú")
 
     steps = [
-        ("Lớp bồi dưỡng nhận thức về Đảng", {"#id_course_certificate_no": "123-GCN/TTCT",
-                                             "#id_course_date": "15/03/2023"}, "Đã học lớp nhận thức về Đảng"),
-        ("Hồ sơ xin vào Đảng", {"#id_application_date": "01/06/2023", "#id_introducer_1": "Lê Văn Một",
-                                "#id_introducer_2": "Phạm Thị Hai"}, "Đã có hồ sơ"),
+        (
+            "Lớp bồi dưỡng nhận thức về Đảng",
+            {"#id_course_certificate_no": "123-GCN/TTCT", "#id_course_date": "15/03/2023"},
+            "Đã học lớp nhận thức về Đảng",
+        ),
+        (
+            "Hồ sơ xin vào Đảng",
+            {
+                "#id_application_date": "01/06/2023",
+                "#id_introducer_1": "Lê Văn Một",
+                "#id_introducer_2": "Phạm Thị Hai",
+            },
+            "Đã có hồ sơ",
+        ),
         ("Nghị quyết chi bộ", {"#id_resolution_date": "17/07/2023"}, "Chi bộ đã ra nghị quyết"),
-        ("Quyết định kết nạp", {"#id_decision_no": "45-QĐ/HU", "#id_decision_date": "01/08/2023",
-                                "#id_decision_issuer": "Ban Thường vụ Huyện ủy A"}, "Có quyết định kết nạp"),
+        (
+            "Quyết định kết nạp",
+            {
+                "#id_decision_no": "45-QĐ/HU",
+                "#id_decision_date": "01/08/2023",
+                "#id_decision_issuer": "Ban Thường vụ Huyện ủy A",
+            },
+            "Có quyết định kết nạp",
+        ),
         ("Lễ kết nạp", {"#id_ceremony_date": "01/09/2023"}, "Đảng viên dự bị"),
         ("Lớp bồi dưỡng đảng viên mới", {"#id_new_member_course_date": "10/11/2023"}, "Đảng viên dự bị"),
     ]
@@ -89,8 +107,9 @@ def test_staff_take_a_person_from_listing_to_official_recognition(page, tree, us
     screenshot(page, "candidate-page")
 
     # Too early: the 12 months' rule answers next to the date, and nothing is saved.
-    record_step(page, "Công nhận đảng viên chính thức",
-                {"#id_recognition_no": "7-QĐ/HU", "#id_recognition_date": "15/08/2024"})
+    record_step(
+        page, "Công nhận đảng viên chính thức", {"#id_recognition_no": "7-QĐ/HU", "#id_recognition_date": "15/08/2024"}
+    )
     expect(page.locator("#id_recognition_date_error")).to_contain_text("Chưa đủ 12 tháng dự bị")
     page.fill("#id_recognition_date", "05/09/2024")
     page.press("#id_recognition_date", "Enter")
@@ -104,8 +123,9 @@ def test_rule_violation_shows_next_to_the_field(page, tree, users):
     person = CandidateFactory(cell=tree.cell_a1, full_name="Đỗ Văn Sớm", listed_on=datetime.date(2024, 1, 10))
     log_in(page, "tochuc_a")
     page.goto(f"{page.base_url}/quan-chung/{person.pk}/")
-    record_step(page, "Lớp bồi dưỡng nhận thức về Đảng",
-                {"#id_course_certificate_no": "9-GCN", "#id_course_date": "05/01/2024"})
+    record_step(
+        page, "Lớp bồi dưỡng nhận thức về Đảng", {"#id_course_certificate_no": "9-GCN", "#id_course_date": "05/01/2024"}
+    )
     error = page.locator("#id_course_date_error")
     expect(error).to_contain_text("không được trước ngày vào danh sách quần chúng ưu tú (10/01/2024)")
     expect(page.locator("#id_course_date")).to_have_attribute("aria-invalid", "true")

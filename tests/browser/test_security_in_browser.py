@@ -1,4 +1,5 @@
 """The Content-Security-Policy in a real browser: pages work under it and it blocks nothing of ours."""
+
 import datetime
 
 import pytest
@@ -12,14 +13,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_pages_run_under_the_policy_with_no_violation(page, tree, users):
-    CandidateFactory(cell=tree.cell_a1, full_name="Lò Văn Kết",
-                     **admitted_fields(datetime.date.today() - datetime.timedelta(days=3)))
+    CandidateFactory(
+        cell=tree.cell_a1, full_name="Lò Văn Kết", **admitted_fields(datetime.date.today() - datetime.timedelta(days=3))
+    )
     violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
     log_in(page, "tochuc_a")
-    for path in ("/", "/quan-chung/", "/quan-chung/quy-trinh/", f"/don-vi/{tree.committee_a.pk}/",
-                 "/bao-cao/A/tien-do/", "/bao-cao/A/co-cau/", "/nhap-du-lieu/"):
+    for path in (
+        "/",
+        "/quan-chung/",
+        "/quan-chung/quy-trinh/",
+        f"/don-vi/{tree.committee_a.pk}/",
+        "/bao-cao/A/tien-do/",
+        "/bao-cao/A/co-cau/",
+        "/nhap-du-lieu/",
+    ):
         response = page.goto(page.base_url + path)
         assert "default-src 'self'" in response.headers["content-security-policy"]
         expect(page.locator("nav.navbar")).to_be_visible()
@@ -41,8 +56,10 @@ def test_the_running_total_of_targets_works_under_the_policy(page, tree, users):
     year = datetime.date.today().year
     services.target_set(unit=tree.committee_a, year=year, admissions=10)
     violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     log_in(page, "tochuc_a")
     page.goto(page.base_url + f"/don-vi/{tree.committee_a.pk}/chi-tieu/")
     page.locator(f"input[name='unit_{tree.org_a.pk}']").fill("4")

@@ -24,6 +24,7 @@ def workbook(tmp_path):
     A sheet given as {"headers": [...], "rows": [...]} uses its own headers; rows are tuples in
     header order or dicts by header.
     """
+
     def build(sheets):
         book = Workbook()
         book.remove(book.active)
@@ -52,14 +53,22 @@ def person(cell="A1-1", name="Nguyễn Văn An", dob="15/03/1995", gender="Nam",
 
 
 def admitted_person(cell="A1-1", name="Lò Thị Bình", citizen_id="012096004321", **extra):
-    return person(cell, name, datetime.datetime(1996, 7, 2), "nu", **{
-        "Dân tộc": "Khơ Mú", "Số CCCD": citizen_id, "Đoàn viên": "x",
-        "Ngày vào danh sách quần chúng ưu tú": "01/03/2022",
-        "Ngày cấp giấy chứng nhận bồi dưỡng": "20/05/2022",
-        "Ngày nghị quyết chi bộ": "10/02/2023",
-        "Ngày quyết định kết nạp": "15/03/2023",
-        "Số quyết định kết nạp": "125-QĐ/HU",
-        "Ngày lễ kết nạp": "01/04/2023",
-        "Ngày công nhận chính thức": "05/04/2024",
-        **extra,
-    })
+    return person(
+        cell,
+        name,
+        datetime.datetime(1996, 7, 2),
+        "nu",
+        **{
+            "Dân tộc": "Khơ Mú",
+            "Số CCCD": citizen_id,
+            "Đoàn viên": "x",
+            "Ngày vào danh sách quần chúng ưu tú": "01/03/2022",
+            "Ngày cấp giấy chứng nhận bồi dưỡng": "20/05/2022",
+            "Ngày nghị quyết chi bộ": "10/02/2023",
+            "Ngày quyết định kết nạp": "15/03/2023",
+            "Số quyết định kết nạp": "125-QĐ/HU",
+            "Ngày lễ kết nạp": "01/04/2023",
+            "Ngày công nhận chính thức": "05/04/2024",
+            **extra,
+        },
+    )

@@ -25,8 +25,15 @@ def test_dry_run_writes_nothing(tree, workbook, capsys):
 
 
 def test_errors_are_printed_and_exit_non_zero(tree, workbook, capsys):
-    path = workbook({"Quần chúng": [person(), person(name="Hai", **{"Giới tính": "?"}),
-                                    person(name="Ba", **{"Ngày sinh": "hôm qua"})]})
+    path = workbook(
+        {
+            "Quần chúng": [
+                person(),
+                person(name="Hai", **{"Giới tính": "?"}),
+                person(name="Ba", **{"Ngày sinh": "hôm qua"}),
+            ]
+        }
+    )
     with pytest.raises(CommandError, match="2 lỗi; không có gì được ghi"):
         call_command("import_workbook", str(path))
     err = capsys.readouterr().err
@@ -47,8 +54,14 @@ def test_exit_codes_from_the_shell(tree, workbook, tmp_path):
     bad.write_text("x")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
     for path, message in ((bad, ".xlsx"), (tmp_path / "missing.xlsx", "Không có tệp")):
-        result = subprocess.run([sys.executable, "manage.py", "import_workbook", str(path)], cwd=root, env=env,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "import_workbook", str(path)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 1, result.stderr
         assert message in result.stderr and "Traceback" not in result.stderr
     with pytest.raises(CommandError, match="Không có người dùng"):

@@ -1,4 +1,5 @@
 """The import itself: each sheet, bad values, all or nothing, re-import, scope."""
+
 import datetime
 
 import pytest
@@ -21,19 +22,25 @@ def _snapshot():
         sorted(Unit.objects.values_list("code", "name", "path")),
         sorted(Target.objects.values_list("unit_id", "year", "term_id", "admissions")),
         sorted(Candidate.objects.values_list("full_name", "citizen_id", "cell_id", "decision_date")),
-        Headcount.objects.count(), Term.objects.count(),
+        Headcount.objects.count(),
+        Term.objects.count(),
     )
 
 
 # --- Đơn vị ---
 
+
 def test_units_sheet_creates_a_tree_listed_children_first(tree, workbook):
-    path = workbook({"Đơn vị": [
-        ("C1-1", "Chi bộ thôn Mới", "chi bo", "C1", "", 30),
-        ("C1", "Đảng bộ xã Mới", "Đảng bộ cơ sở", "C", "xa phuong thi tran", None),
-        ("C", "Đảng bộ huyện C", "Đảng bộ trực thuộc", "P", "", None),
-        ("C1-2", "Chi bộ Trường học", "Chi bộ", "C1", "", ""),
-    ]})
+    path = workbook(
+        {
+            "Đơn vị": [
+                ("C1-1", "Chi bộ thôn Mới", "chi bo", "C1", "", 30),
+                ("C1", "Đảng bộ xã Mới", "Đảng bộ cơ sở", "C", "xa phuong thi tran", None),
+                ("C", "Đảng bộ huyện C", "Đảng bộ trực thuộc", "P", "", None),
+                ("C1-2", "Chi bộ Trường học", "Chi bộ", "C1", "", ""),
+            ]
+        }
+    )
     result = import_workbook(path)
     assert result.ok, _messages(result)
     assert result.counts["units_created"] == 4
@@ -46,11 +53,15 @@ def test_units_sheet_creates_a_tree_listed_children_first(tree, workbook):
 
 
 def test_new_units_under_known_ones_and_a_known_unit_moved_under_a_new_one(tree, workbook):
-    path = workbook({"Đơn vị": [
-        ("A1-3", "Chi bộ thôn 3", "Chi bộ", "A1", "", None),
-        ("B1", "Đảng bộ phường B1", "Đảng bộ cơ sở", "C", "Xã, phường, thị trấn", None),
-        ("C", "Đảng bộ huyện C", "Đảng bộ trực thuộc", "P", "", None),
-    ]})
+    path = workbook(
+        {
+            "Đơn vị": [
+                ("A1-3", "Chi bộ thôn 3", "Chi bộ", "A1", "", None),
+                ("B1", "Đảng bộ phường B1", "Đảng bộ cơ sở", "C", "Xã, phường, thị trấn", None),
+                ("C", "Đảng bộ huyện C", "Đảng bộ trực thuộc", "P", "", None),
+            ]
+        }
+    )
     result = import_workbook(path)
     assert result.ok, _messages(result)
     assert result.counts == {"units_created": 2, "units_updated": 1}
@@ -72,18 +83,21 @@ def test_units_sheet_updates_by_code_and_moves(tree, workbook):
     assert Unit.objects.filter(code="A1-2").count() == 1
 
 
-@pytest.mark.parametrize("row, column, fragment", [
-    (("X", "Tên", "Đảng bộ gì đó", "P", "", None), "Loại tổ chức", "Không nằm trong danh sách"),
-    (("X", "Tên", "Chi bộ", "KHONGCO", "", None), "Mã đơn vị cấp trên", "Không có đơn vị mã “KHONGCO”"),
-    (("X", "", "Chi bộ", "A1", "", None), "Tên đơn vị", "bắt buộc"),
-    (("X", "Tên", "Chi bộ", "A1", "", "ba mươi"), "Số đảng viên", "số nguyên"),
-    (("X", "Tên", "Chi bộ", "A1", "", -3), "Số đảng viên", "nhỏ hơn 0"),
-    (("X", "Tên", "Đảng bộ cơ sở", "A", "", None), "Loại hình cơ sở", "loại hình"),
-    (("X", "Tên", "Chi bộ", "A1-1", "", None), "Mã đơn vị cấp trên", "là chi bộ"),
-    (("X", "Tên", "Đảng bộ trực thuộc", "P", "", 12), "Số đảng viên", "ghi ở chi bộ"),
-    (("X", "Tên", "Đảng bộ bộ phận", "A", "", None), "Mã đơn vị cấp trên", "Đảng bộ bộ phận"),
-    (("X", "Tên", "Chi bộ", "", "", None), "Mã đơn vị cấp trên", ""),
-])
+@pytest.mark.parametrize(
+    "row, column, fragment",
+    [
+        (("X", "Tên", "Đảng bộ gì đó", "P", "", None), "Loại tổ chức", "Không nằm trong danh sách"),
+        (("X", "Tên", "Chi bộ", "KHONGCO", "", None), "Mã đơn vị cấp trên", "Không có đơn vị mã “KHONGCO”"),
+        (("X", "", "Chi bộ", "A1", "", None), "Tên đơn vị", "bắt buộc"),
+        (("X", "Tên", "Chi bộ", "A1", "", "ba mươi"), "Số đảng viên", "số nguyên"),
+        (("X", "Tên", "Chi bộ", "A1", "", -3), "Số đảng viên", "nhỏ hơn 0"),
+        (("X", "Tên", "Đảng bộ cơ sở", "A", "", None), "Loại hình cơ sở", "loại hình"),
+        (("X", "Tên", "Chi bộ", "A1-1", "", None), "Mã đơn vị cấp trên", "là chi bộ"),
+        (("X", "Tên", "Đảng bộ trực thuộc", "P", "", 12), "Số đảng viên", "ghi ở chi bộ"),
+        (("X", "Tên", "Đảng bộ bộ phận", "A", "", None), "Mã đơn vị cấp trên", "Đảng bộ bộ phận"),
+        (("X", "Tên", "Chi bộ", "", "", None), "Mã đơn vị cấp trên", ""),
+    ],
+)
 def test_units_sheet_bad_values(tree, workbook, row, column, fragment):
     before = _snapshot()
     result = import_workbook(workbook({"Đơn vị": [row]}))
@@ -95,12 +109,18 @@ def test_units_sheet_bad_values(tree, workbook, row, column, fragment):
 
 
 def test_units_sheet_duplicate_codes_and_cycles(tree, workbook):
-    result = import_workbook(workbook({"Đơn vị": [
-        ("X", "Một", "Đảng bộ trực thuộc", "P", "", None),
-        ("X", "Hai", "Đảng bộ trực thuộc", "P", "", None),
-        ("Y", "Ba", "Đảng bộ cơ sở", "Z", "Xã, phường, thị trấn", None),
-        ("Z", "Bốn", "Đảng bộ cơ sở", "Y", "Xã, phường, thị trấn", None),
-    ]}))
+    result = import_workbook(
+        workbook(
+            {
+                "Đơn vị": [
+                    ("X", "Một", "Đảng bộ trực thuộc", "P", "", None),
+                    ("X", "Hai", "Đảng bộ trực thuộc", "P", "", None),
+                    ("Y", "Ba", "Đảng bộ cơ sở", "Z", "Xã, phường, thị trấn", None),
+                    ("Z", "Bốn", "Đảng bộ cơ sở", "Y", "Xã, phường, thị trấn", None),
+                ]
+            }
+        )
+    )
     messages = _messages(result)
     assert any("dòng 3" in m and "trùng với dòng 2" in m for m in messages)
     assert sum("vòng lặp" in m for m in messages) == 2
@@ -108,14 +128,21 @@ def test_units_sheet_duplicate_codes_and_cycles(tree, workbook):
 
 
 def test_child_of_a_failed_unit_says_which_row(tree, workbook):
-    result = import_workbook(workbook({"Đơn vị": [
-        ("C", "Huyện C", "Sai loại", "P", "", None),
-        ("C1", "Xã C1", "Đảng bộ cơ sở", "C", "Xã, phường, thị trấn", None),
-    ]}))
+    result = import_workbook(
+        workbook(
+            {
+                "Đơn vị": [
+                    ("C", "Huyện C", "Sai loại", "P", "", None),
+                    ("C1", "Xã C1", "Đảng bộ cơ sở", "C", "Xã, phường, thị trấn", None),
+                ]
+            }
+        )
+    )
     assert any("dòng 3" in m and "có lỗi ở trang “Đơn vị”, dòng 2" in m for m in _messages(result))
 
 
 # --- Chỉ tiêu ---
+
 
 def test_targets_sheet_years_and_terms(tree, workbook):
     path = workbook({"Chỉ tiêu": [("A", 2025, 120), ("A", "2020–2025", "600"), ("A1-1", "2024", 2.0)]})
@@ -135,13 +162,16 @@ def test_targets_reimport_updates(tree, workbook):
     assert Target.objects.count() == 2
 
 
-@pytest.mark.parametrize("row, column, fragment", [
-    (("A", "năm ngoái", 10), "Kỳ", "một năm (2017) hoặc một nhiệm kỳ"),
-    (("A", "2025-2020", 10), "Kỳ", "năm bắt đầu trước năm kết thúc"),
-    (("A", 2025, "mười"), "Chỉ tiêu kết nạp", "số nguyên"),
-    (("A", 2025, None), "Chỉ tiêu kết nạp", "bắt buộc"),
-    (("Q", 2025, 10), "Mã đơn vị", "Không có đơn vị mã “Q”"),
-])
+@pytest.mark.parametrize(
+    "row, column, fragment",
+    [
+        (("A", "năm ngoái", 10), "Kỳ", "một năm (2017) hoặc một nhiệm kỳ"),
+        (("A", "2025-2020", 10), "Kỳ", "năm bắt đầu trước năm kết thúc"),
+        (("A", 2025, "mười"), "Chỉ tiêu kết nạp", "số nguyên"),
+        (("A", 2025, None), "Chỉ tiêu kết nạp", "bắt buộc"),
+        (("Q", 2025, 10), "Mã đơn vị", "Không có đơn vị mã “Q”"),
+    ],
+)
 def test_targets_sheet_bad_values(tree, workbook, row, column, fragment):
     result = import_workbook(workbook({"Chỉ tiêu": [row]}))
     error = result.errors[0]
@@ -152,18 +182,26 @@ def test_targets_sheet_bad_values(tree, workbook, row, column, fragment):
 
 def test_targets_duplicate_period_in_sheet(tree, workbook):
     result = import_workbook(workbook({"Chỉ tiêu": [("A", 2025, 1), ("A", "2025", 2)]}))
-    assert _messages(result) == ["Trang “Chỉ tiêu”, dòng 3, cột “Kỳ”, giá trị “2025”: "
-                                 "Đơn vị “A” đã có chỉ tiêu kỳ này ở dòng 2."]
+    assert _messages(result) == [
+        "Trang “Chỉ tiêu”, dòng 3, cột “Kỳ”, giá trị “2025”: Đơn vị “A” đã có chỉ tiêu kỳ này ở dòng 2."
+    ]
 
 
 # --- Quần chúng ---
 
+
 def test_people_sheet_values_as_people_type_them(tree, workbook):
-    path = workbook({"Quần chúng": [
-        person(**{"Số CCCD": 1095001234, "Tôn giáo": "Không", "Nghề nghiệp": "nong dan"}),
-        admitted_person(**{"Tôn giáo": "cong giao", "Trình độ học vấn": "Dai hoc"}),
-        person("B2", "Trần   Thị Cúc", datetime.date(2000, 1, 1), "NỮ", **{"Dân tộc": "", "Đoàn viên": "Không"}),
-    ]})
+    path = workbook(
+        {
+            "Quần chúng": [
+                person(**{"Số CCCD": 1095001234, "Tôn giáo": "Không", "Nghề nghiệp": "nong dan"}),
+                admitted_person(**{"Tôn giáo": "cong giao", "Trình độ học vấn": "Dai hoc"}),
+                person(
+                    "B2", "Trần   Thị Cúc", datetime.date(2000, 1, 1), "NỮ", **{"Dân tộc": "", "Đoàn viên": "Không"}
+                ),
+            ]
+        }
+    )
     result = import_workbook(path)
     assert result.ok, _messages(result)
     assert result.counts["people_created"] == 3
@@ -187,25 +225,31 @@ def test_historic_row_with_missing_steps_is_accepted_and_flagged(tree, workbook)
     assert Candidate.objects.get().is_incomplete
 
 
-@pytest.mark.parametrize("extra, column, fragment", [
-    ({"Ngày sinh": "31/02/1995"}, "Ngày sinh", "không có thật"),
-    ({"Ngày sinh": "1995"}, "Ngày sinh", "ngày/tháng/năm"),
-    ({"Giới tính": "khác"}, "Giới tính", "Không nằm trong danh sách"),
-    ({"Dân tộc": "Việt"}, "Dân tộc", "54 dân tộc"),
-    ({"Tôn giáo": "Thờ cúng"}, "Tôn giáo", "danh mục"),
-    ({"Nghề nghiệp": "Phi hành gia"}, "Nghề nghiệp", "Không nằm trong danh sách"),
-    ({"Trình độ học vấn": "Tiến sĩ khoa học"}, "Trình độ học vấn", "Không nằm trong danh sách"),
-    ({"Đoàn viên": "có lẽ"}, "Đoàn viên", "“Có” hoặc “Không”"),
-    ({"Số CCCD": "12345"}, "Số CCCD", "12 chữ số"),
-    ({"Họ và tên": ""}, "Họ và tên", "bắt buộc"),
-    ({"Mã chi bộ": "A1"}, "Mã chi bộ", "không phải chi bộ"),
-    ({"Mã chi bộ": "ZZ"}, "Mã chi bộ", "Không có chi bộ mã “ZZ”"),
-    # the pipeline's own rules, with the model's messages
-    ({"Ngày nghị quyết chi bộ": "01/01/2010"}, "Ngày nghị quyết chi bộ", "Chưa đủ 18 tuổi"),
-    ({"Ngày vào danh sách quần chúng ưu tú": "01/01/2090"}, "Ngày vào danh sách quần chúng ưu tú", "tương lai"),
-    ({"Ngày lễ kết nạp": "01/04/2023", "Ngày công nhận chính thức": "01/05/2023"},
-     "Ngày công nhận chính thức", "Chưa đủ 12 tháng"),
-])
+@pytest.mark.parametrize(
+    "extra, column, fragment",
+    [
+        ({"Ngày sinh": "31/02/1995"}, "Ngày sinh", "không có thật"),
+        ({"Ngày sinh": "1995"}, "Ngày sinh", "ngày/tháng/năm"),
+        ({"Giới tính": "khác"}, "Giới tính", "Không nằm trong danh sách"),
+        ({"Dân tộc": "Việt"}, "Dân tộc", "54 dân tộc"),
+        ({"Tôn giáo": "Thờ cúng"}, "Tôn giáo", "danh mục"),
+        ({"Nghề nghiệp": "Phi hành gia"}, "Nghề nghiệp", "Không nằm trong danh sách"),
+        ({"Trình độ học vấn": "Tiến sĩ khoa học"}, "Trình độ học vấn", "Không nằm trong danh sách"),
+        ({"Đoàn viên": "có lẽ"}, "Đoàn viên", "“Có” hoặc “Không”"),
+        ({"Số CCCD": "12345"}, "Số CCCD", "12 chữ số"),
+        ({"Họ và tên": ""}, "Họ và tên", "bắt buộc"),
+        ({"Mã chi bộ": "A1"}, "Mã chi bộ", "không phải chi bộ"),
+        ({"Mã chi bộ": "ZZ"}, "Mã chi bộ", "Không có chi bộ mã “ZZ”"),
+        # the pipeline's own rules, with the model's messages
+        ({"Ngày nghị quyết chi bộ": "01/01/2010"}, "Ngày nghị quyết chi bộ", "Chưa đủ 18 tuổi"),
+        ({"Ngày vào danh sách quần chúng ưu tú": "01/01/2090"}, "Ngày vào danh sách quần chúng ưu tú", "tương lai"),
+        (
+            {"Ngày lễ kết nạp": "01/04/2023", "Ngày công nhận chính thức": "01/05/2023"},
+            "Ngày công nhận chính thức",
+            "Chưa đủ 12 tháng",
+        ),
+    ],
+)
 def test_people_sheet_bad_values(tree, workbook, extra, column, fragment):
     result = import_workbook(workbook({"Quần chúng": [person(**extra)]}))
     assert not result.ok
@@ -216,11 +260,23 @@ def test_people_sheet_bad_values(tree, workbook, extra, column, fragment):
 
 
 def test_every_error_is_reported_at_once(tree, workbook):
-    result = import_workbook(workbook({"Quần chúng": [
-        person(**{"Giới tính": "?"}), person("ZZ", name="Hai", **{"Ngày sinh": "x", "Số CCCD": "1"}), person(name="Ba"),
-    ]}))
+    result = import_workbook(
+        workbook(
+            {
+                "Quần chúng": [
+                    person(**{"Giới tính": "?"}),
+                    person("ZZ", name="Hai", **{"Ngày sinh": "x", "Số CCCD": "1"}),
+                    person(name="Ba"),
+                ]
+            }
+        )
+    )
     assert sorted((e.row, e.column) for e in result.errors) == [
-        (2, "Giới tính"), (3, "Mã chi bộ"), (3, "Ngày sinh"), (3, "Số CCCD")]
+        (2, "Giới tính"),
+        (3, "Mã chi bộ"),
+        (3, "Ngày sinh"),
+        (3, "Số CCCD"),
+    ]
 
 
 def test_error_names_sheet_row_column_and_value(tree, workbook):
@@ -229,10 +285,18 @@ def test_error_names_sheet_row_column_and_value(tree, workbook):
 
 
 def test_duplicates_within_the_sheet(tree, workbook):
-    result = import_workbook(workbook({"Quần chúng": [
-        person(**{"Số CCCD": "001095001234"}), person(name="Khác", **{"Số CCCD": "001095001234"}),
-        person(name="Ba"), person(name="Ba"),
-    ]}))
+    result = import_workbook(
+        workbook(
+            {
+                "Quần chúng": [
+                    person(**{"Số CCCD": "001095001234"}),
+                    person(name="Khác", **{"Số CCCD": "001095001234"}),
+                    person(name="Ba"),
+                    person(name="Ba"),
+                ]
+            }
+        )
+    )
     messages = _messages(result)
     assert any("dòng 3" in m and "Số CCCD trùng với dòng 2" in m for m in messages)
     assert any("dòng 5" in m and "Trùng người ở dòng 4" in m for m in messages)
@@ -240,13 +304,16 @@ def test_duplicates_within_the_sheet(tree, workbook):
 
 # --- all or nothing, re-import ---
 
+
 def test_a_bad_last_row_leaves_the_database_unchanged(tree, workbook):
     before = _snapshot()
-    path = workbook({
-        "Đơn vị": [("C", "Đảng bộ huyện C", "Đảng bộ trực thuộc", "P", "", None)],
-        "Chỉ tiêu": [("C", 2025, 10)],
-        "Quần chúng": [person(name=f"Người {n}") for n in range(50)] + [person(name="Cuối", **{"Giới tính": "?"})],
-    })
+    path = workbook(
+        {
+            "Đơn vị": [("C", "Đảng bộ huyện C", "Đảng bộ trực thuộc", "P", "", None)],
+            "Chỉ tiêu": [("C", 2025, 10)],
+            "Quần chúng": [person(name=f"Người {n}") for n in range(50)] + [person(name="Cuối", **{"Giới tính": "?"})],
+        }
+    )
     result = import_workbook(path)
     assert len(result.errors) == 1 and result.errors[0].row == 52
     assert not result.written
@@ -254,12 +321,16 @@ def test_a_bad_last_row_leaves_the_database_unchanged(tree, workbook):
 
 
 def test_dry_run_counts_what_the_real_run_does_and_writes_nothing(tree, workbook):
-    path = workbook({
-        "Đơn vị": [("C1-1", "Chi bộ mới", "Chi bộ", "C1", "", None),
-                   ("C1", "Chi bộ... không, đảng bộ cơ sở", "Đảng bộ cơ sở", "B", "Đơn vị sự nghiệp", None)],
-        "Chỉ tiêu": [("C1", 2025, 3)],
-        "Quần chúng": [person("C1-1"), admitted_person("A1-2")],
-    })
+    path = workbook(
+        {
+            "Đơn vị": [
+                ("C1-1", "Chi bộ mới", "Chi bộ", "C1", "", None),
+                ("C1", "Chi bộ... không, đảng bộ cơ sở", "Đảng bộ cơ sở", "B", "Đơn vị sự nghiệp", None),
+            ],
+            "Chỉ tiêu": [("C1", 2025, 3)],
+            "Quần chúng": [person("C1-1"), admitted_person("A1-2")],
+        }
+    )
     before = _snapshot()
     preview = import_workbook(path, dry_run=True)
     assert preview.ok and not preview.written
@@ -277,10 +348,14 @@ def test_reimport_updates_instead_of_duplicating(tree, workbook):
     assert again.counts["people_unchanged"] == 3 and "people_created" not in again.counts
     assert Candidate.objects.count() == 3
     # matched by citizen ID even when the name is corrected; by cell + name + birth date otherwise
-    changed = workbook({"Quần chúng": [
-        person(**{"Số CCCD": "001095009999"}),
-        admitted_person(name="Lò Thị Bình Minh"),
-    ]})
+    changed = workbook(
+        {
+            "Quần chúng": [
+                person(**{"Số CCCD": "001095009999"}),
+                admitted_person(name="Lò Thị Bình Minh"),
+            ]
+        }
+    )
     result = import_workbook(changed)
     assert result.counts.get("people_updated") == 2, result.counts
     assert Candidate.objects.count() == 3
@@ -299,29 +374,45 @@ def test_a_blank_citizen_id_does_not_erase_the_known_one(tree, workbook):
 def test_absent_columns_keep_their_values_on_update(tree, workbook):
     import_workbook(workbook({"Quần chúng": [admitted_person()]}))
     headers = ["Mã chi bộ", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"]
-    result = import_workbook(workbook({"Quần chúng": {"headers": headers, "rows": [
-        ("A1-1", "Lò Thị Bình", "02/07/1996", "Nữ", "012096004321")]}}))
+    result = import_workbook(
+        workbook(
+            {"Quần chúng": {"headers": headers, "rows": [("A1-1", "Lò Thị Bình", "02/07/1996", "Nữ", "012096004321")]}}
+        )
+    )
     assert result.ok, _messages(result)
     assert Candidate.objects.get().decision_no == "125-QĐ/HU"
 
 
 # --- scope ---
 
+
 def test_staff_import_only_into_their_subtree(tree, users, workbook):
-    path = workbook({
-        "Đơn vị": [("A9", "Đảng bộ xã A9", "Đảng bộ cơ sở", "A", "Xã, phường, thị trấn", None),
-                   ("B9", "Đảng bộ xã B9", "Đảng bộ cơ sở", "B", "Xã, phường, thị trấn", None),
-                   ("B1", "Đổi tên B1", "Đảng bộ cơ sở", "B", "Xã, phường, thị trấn", None)],
-        "Chỉ tiêu": [("A1", 2025, 5), ("B1", 2025, 5)],
-        "Quần chúng": [person("A1-1"), person("B1-1")],
-    })
+    path = workbook(
+        {
+            "Đơn vị": [
+                ("A9", "Đảng bộ xã A9", "Đảng bộ cơ sở", "A", "Xã, phường, thị trấn", None),
+                ("B9", "Đảng bộ xã B9", "Đảng bộ cơ sở", "B", "Xã, phường, thị trấn", None),
+                ("B1", "Đổi tên B1", "Đảng bộ cơ sở", "B", "Xã, phường, thị trấn", None),
+            ],
+            "Chỉ tiêu": [("A1", 2025, 5), ("B1", 2025, 5)],
+            "Quần chúng": [person("A1-1"), person("B1-1")],
+        }
+    )
     result = import_workbook(path, actor=users.staff_a)
     assert [(e.sheet, e.row) for e in result.errors] == [
-        ("Đơn vị", 3), ("Đơn vị", 4), ("Chỉ tiêu", 3), ("Quần chúng", 3)]
+        ("Đơn vị", 3),
+        ("Đơn vị", 4),
+        ("Chỉ tiêu", 3),
+        ("Quần chúng", 3),
+    ]
     assert all("ngoài phạm vi" in e.message for e in result.errors)
     assert not Unit.objects.filter(code="A9").exists()
-    inside = workbook({"Đơn vị": [("A9", "Đảng bộ xã A9", "Đảng bộ cơ sở", "A", "Xã, phường, thị trấn", None)],
-                       "Quần chúng": [person("A1-1")]})
+    inside = workbook(
+        {
+            "Đơn vị": [("A9", "Đảng bộ xã A9", "Đảng bộ cơ sở", "A", "Xã, phường, thị trấn", None)],
+            "Quần chúng": [person("A1-1")],
+        }
+    )
     assert import_workbook(inside, actor=users.staff_a).written
     assert Candidate.objects.get().created_by == users.staff_a
 
@@ -334,6 +425,7 @@ def test_staff_cannot_update_a_person_outside_their_subtree(tree, users, workboo
 
 def test_only_staff_may_import(tree, users, workbook):
     from django.core.exceptions import PermissionDenied
+
     with pytest.raises(PermissionDenied):
         import_workbook(workbook({"Quần chúng": [person()]}), actor=users.leader)
 
@@ -342,6 +434,7 @@ def _queries(path):
     """(queries other than INSERT, INSERT statements) that one import makes."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
     with CaptureQueriesContext(connection) as captured:
         result = import_workbook(path)
     assert result.written, _messages(result)
@@ -352,13 +445,19 @@ def _queries(path):
 def test_queries_do_not_grow_with_rows(tree, workbook):
     """Lookups are batched and writes bulk: 10 rows or 100 rows per sheet cost the same queries, but for
     the extra INSERT batches SQLite needs (at most 999 parameters per statement)."""
+
     def book(n, tag):
-        return workbook({
-            "Đơn vị": [(f"{tag}{i}", f"Chi bộ {i}", "Chi bộ", "A1", "", 5) for i in range(n)],
-            "Chỉ tiêu": [(f"{tag}{i}", 2025, 1) for i in range(n)],
-            "Quần chúng": [person(f"{tag}{i % 3}", name=f"Người {i}", **{"Số CCCD": f"{tag.encode()[0]:03d}{i:09d}"})
-                           for i in range(n)],
-        })
+        return workbook(
+            {
+                "Đơn vị": [(f"{tag}{i}", f"Chi bộ {i}", "Chi bộ", "A1", "", 5) for i in range(n)],
+                "Chỉ tiêu": [(f"{tag}{i}", 2025, 1) for i in range(n)],
+                "Quần chúng": [
+                    person(f"{tag}{i % 3}", name=f"Người {i}", **{"Số CCCD": f"{tag.encode()[0]:03d}{i:09d}"})
+                    for i in range(n)
+                ],
+            }
+        )
+
     (small, small_inserts), (large, large_inserts) = _queries(book(10, "S")), _queries(book(100, "L"))
     assert large == small  # lookups and updates do not grow with the rows
     # Inserts come in batches: SQLite takes at most 999 parameters a statement, so a wide row (a

@@ -1,4 +1,5 @@
 """The browser: upload, preview, confirm, progress; staff only, each user their own imports."""
+
 import io
 
 import pytest
@@ -53,10 +54,13 @@ def test_preview_lists_every_error_and_offers_no_confirmation(client, users, wor
     assert response.status_code == 302 and not Candidate.objects.exists()
 
 
-@pytest.mark.parametrize("name, content, fragment", [
-    ("danh-sach.xls", b"\xd0\xcf\x11\xe0", "không phải tệp Excel .xlsx"),
-    ("rong.xlsx", b"", "rỗng"),
-])
+@pytest.mark.parametrize(
+    "name, content, fragment",
+    [
+        ("danh-sach.xls", b"\xd0\xcf\x11\xe0", "không phải tệp Excel .xlsx"),
+        ("rong.xlsx", b"", "rỗng"),
+    ],
+)
 def test_bad_files_are_refused_with_a_message(client, users, name, content, fragment):
     client.force_login(users.staff_a)
     response = client.post(reverse("imports:start"), {"file": SimpleUploadedFile(name, content)})
@@ -76,6 +80,7 @@ def test_a_corrupt_xlsx_is_an_invalid_import_not_a_500(client, users):
 
 def test_too_large(client, users, settings, monkeypatch):
     from recruitment.importing import workbook as module
+
     monkeypatch.setattr(module, "MAX_FILE_SIZE", 10)
     client.force_login(users.staff_a)
     response = client.post(reverse("imports:start"), {"file": SimpleUploadedFile("lon.xlsx", b"PK" + b"x" * 20)})
@@ -144,6 +149,7 @@ def test_confirming_after_losing_the_staff_role_writes_nothing(client, users, wo
     users.staff_a.role = Role.LEADERSHIP
     users.staff_a.save()
     from recruitment.importing import runs
+
     record.status = ImportStatus.IMPORTING
     record.save()
     runs.execute(record.pk, dry_run=False)
@@ -158,6 +164,7 @@ def test_an_import_whose_account_was_deleted_is_never_run_unrestricted(client, u
     record = WorkbookImport.objects.get()
     WorkbookImport.objects.filter(pk=record.pk).update(user=None)
     from recruitment.importing import runs
+
     runs.execute(record.pk, dry_run=False)
     record.refresh_from_db()
     assert record.status == ImportStatus.FAILED and not Candidate.objects.exists()

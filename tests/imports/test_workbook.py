@@ -1,4 +1,5 @@
 """Bad files get a clear message, never an exception."""
+
 import io
 import zipfile
 
@@ -53,8 +54,14 @@ def test_headers_only_is_empty(workbook, tree):
 
 
 def test_wrong_header(workbook, tree):
-    path = workbook({"Quần chúng": {"headers": ["Mã chi bộ", "Tên", "Ngày sinh", "Giới tính"],
-                                    "rows": [("A1-1", "An", "01/01/1990", "Nam")]}})
+    path = workbook(
+        {
+            "Quần chúng": {
+                "headers": ["Mã chi bộ", "Tên", "Ngày sinh", "Giới tính"],
+                "rows": [("A1-1", "An", "01/01/1990", "Nam")],
+            }
+        }
+    )
     message = _only_error(import_workbook(path))
     assert message.startswith("Trang “Quần chúng” thiếu cột “Họ và tên”")
 
@@ -101,8 +108,19 @@ def test_template_opens_in_libreoffice(tmp_path, tree):
     path = tmp_path / "mau.xlsx"
     path.write_bytes(build_template())
     subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "ods",
-         "--outdir", str(tmp_path / "out"), str(path)],
-        check=True, capture_output=True, timeout=120)
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     converted = tmp_path / "out" / "mau.ods"
     assert converted.exists() and converted.stat().st_size > 0

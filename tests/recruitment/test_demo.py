@@ -27,8 +27,13 @@ def test_seed_demo_builds_a_province_of_realistic_shape(db, client):
     for person in Candidate.objects.order_by("?")[:60]:
         assert pipeline.check(person, today=AS_OF) == {}
     roles = dict(User.objects.values_list("username", "role"))
-    assert roles == {"tochuc": Role.STAFF, "tochuc_huyen": Role.STAFF, "lanhdao": Role.LEADERSHIP,
-                     "bithu": Role.SECRETARY, "admin": ""}
+    assert roles == {
+        "tochuc": Role.STAFF,
+        "tochuc_huyen": Role.STAFF,
+        "lanhdao": Role.LEADERSHIP,
+        "bithu": Role.SECRETARY,
+        "admin": "",
+    }
     bithu = User.objects.get(username="bithu")
     assert bithu.unit.is_cell and Candidate.objects.visible_to(bithu).exists()
     for username in roles:
@@ -38,8 +43,11 @@ def test_seed_demo_builds_a_province_of_realistic_shape(db, client):
 
 def test_seed_demo_is_deterministic_for_a_seed(db):
     def snapshot():
-        return list(Candidate.objects.order_by("citizen_id", "full_name", "date_of_birth").values_list(
-            "full_name", "date_of_birth", "decision_date", "cell__code")[:300])
+        return list(
+            Candidate.objects.order_by("citizen_id", "full_name", "date_of_birth").values_list(
+                "full_name", "date_of_birth", "decision_date", "cell__code"
+            )[:300]
+        )
 
     call_command("seed_demo", "--seed", "3", "--as-of", AS_OF.isoformat())
     first = snapshot()

@@ -1,4 +1,5 @@
 """The list's unit select is a path down the tree: bounded however large the province."""
+
 import re
 
 import pytest
@@ -22,7 +23,13 @@ def test_offers_the_users_unit_and_its_children(tree, users):
 
 def test_a_chosen_unit_adds_the_way_down_to_it_and_its_children(tree, users):
     assert list(unit_options(users.province_staff, tree.org_a)) == [
-        tree.province, tree.committee_a, tree.org_a, tree.cell_a1, tree.cell_a2, tree.committee_b]
+        tree.province,
+        tree.committee_a,
+        tree.org_a,
+        tree.cell_a1,
+        tree.cell_a2,
+        tree.committee_b,
+    ]
     # Never outside the scope, even the way down.
     assert list(unit_options(users.staff_a, tree.org_a)) == [tree.committee_a, tree.org_a, tree.cell_a1, tree.cell_a2]
 
@@ -34,8 +41,12 @@ def test_a_superuser_without_a_unit_starts_from_the_top_two_levels(tree):
 
 def test_the_page_shows_the_path_and_selects_the_chosen_unit_deep_in_the_tree(client, tree, users):
     client.force_login(users.province_staff)
-    assert [value for value, _ in _options(client)] == ["", str(tree.province.pk), str(tree.committee_a.pk),
-                                                         str(tree.committee_b.pk)]
+    assert [value for value, _ in _options(client)] == [
+        "",
+        str(tree.province.pk),
+        str(tree.committee_a.pk),
+        str(tree.committee_b.pk),
+    ]
     options = _options(client, unit=tree.cell_a2.pk)
     assert (str(tree.cell_a2.pk), " selected") in options
     assert str(tree.cell_b1.pk) not in [value for value, _ in options]  # another branch stays folded

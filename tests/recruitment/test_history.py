@@ -1,4 +1,5 @@
 """Issue 6: every change to a person (and so to their steps) is recorded; no lost updates."""
+
 import datetime
 
 import pytest
@@ -24,12 +25,23 @@ def _form_data(form):
 
 
 def test_each_step_is_recorded_with_who_when_old_and_new(client, tree, users):
-    person = services.candidate_create(actor=users.staff_a, cell=tree.cell_a1, full_name="Lò Văn Sử",
-                                       date_of_birth=datetime.date(1995, 1, 1), gender="male",
-                                       ethnicity=CandidateFactory.build().ethnicity, occupation="farmer",
-                                       listed_on=datetime.date(2024, 1, 10))
-    services.step_record(actor=users.secretary_a1, candidate=person, kind=StepKind.COURSE,
-                         course_certificate_no="7-GCN", course_date=datetime.date(2024, 5, 20))
+    person = services.candidate_create(
+        actor=users.staff_a,
+        cell=tree.cell_a1,
+        full_name="Lò Văn Sử",
+        date_of_birth=datetime.date(1995, 1, 1),
+        gender="male",
+        ethnicity=CandidateFactory.build().ethnicity,
+        occupation="farmer",
+        listed_on=datetime.date(2024, 1, 10),
+    )
+    services.step_record(
+        actor=users.secretary_a1,
+        candidate=person,
+        kind=StepKind.COURSE,
+        course_certificate_no="7-GCN",
+        course_date=datetime.date(2024, 5, 20),
+    )
     history = list(person.history.order_by("history_id"))
     assert [(h.history_type, h.history_user) for h in history] == [("+", users.staff_a), ("~", users.secretary_a1)]
     assert history[1].course_certificate_no == "7-GCN" and history[0].course_certificate_no == ""
@@ -41,7 +53,9 @@ def test_each_step_is_recorded_with_who_when_old_and_new(client, tree, users):
     change = response.context["history"][0]  # newest first
     assert change.user == users.secretary_a1
     assert [(c.label, c.old, c.new) for c in change.changes] == [
-        ("Số giấy chứng nhận bồi dưỡng", "—", "7-GCN"), ("Ngày cấp giấy chứng nhận bồi dưỡng", "—", "20/05/2024")]
+        ("Số giấy chứng nhận bồi dưỡng", "—", "7-GCN"),
+        ("Ngày cấp giấy chứng nhận bồi dưỡng", "—", "20/05/2024"),
+    ]
     created = response.context["history"][1]
     assert ("Giới tính", "—", "Nam") in [(c.label, c.old, c.new) for c in created.changes]  # display values
     assert ("Chi bộ", "—", tree.cell_a1.name) in [(c.label, c.old, c.new) for c in created.changes]
@@ -64,8 +78,9 @@ def test_a_stale_profile_form_is_refused_with_what_changed(client, tree, users):
     url = reverse("recruitment:profile_update", args=[person.pk])
     data = _form_data(client.get(url).context["form"])
     # Meanwhile the province's staff correct the name.
-    services.candidate_update_profile(actor=users.province_staff, candidate=Candidate.objects.get(pk=person.pk),
-                                      full_name="Nguyễn Văn Đúng")
+    services.candidate_update_profile(
+        actor=users.province_staff, candidate=Candidate.objects.get(pk=person.pk), full_name="Nguyễn Văn Đúng"
+    )
     data.update(full_name="Nguyễn Văn Của Tôi", date_of_birth="15/03/1995", cell=tree.cell_a1.pk)
     response = client.post(url, data)
     assert response.status_code == 200
@@ -87,8 +102,14 @@ def test_a_stale_step_form_is_refused(client, tree, users):
     data = _form_data(client.get(url).context["form"])
     data.update(decision_date="03/03/2025", decision_no="999-QĐ/HU")
     other = Candidate.objects.get(pk=person.pk)
-    services.step_record(actor=users.province_staff, candidate=other, kind=StepKind.DECISION,
-                         decision_no="102-QĐ/HU", decision_date=DAY, decision_issuer=other.decision_issuer)
+    services.step_record(
+        actor=users.province_staff,
+        candidate=other,
+        kind=StepKind.DECISION,
+        decision_no="102-QĐ/HU",
+        decision_date=DAY,
+        decision_issuer=other.decision_issuer,
+    )
     response = client.post(url, data)
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
@@ -122,10 +143,12 @@ def test_the_admin_refuses_a_stale_save(admin_client, tree):
 
 def test_the_import_leaves_history_by_its_author(tree, users, workbook):
     known = CandidateFactory(cell=tree.cell_a1, full_name="Nguyễn Văn An", date_of_birth=datetime.date(1995, 3, 15))
-    path = workbook({
-        "Quần chúng": [person(**{"Đoàn viên": "x"}), admitted_person(citizen_id="012096004999")],
-        "Chỉ tiêu": [("A1", 2025, 9)],
-    })
+    path = workbook(
+        {
+            "Quần chúng": [person(**{"Đoàn viên": "x"}), admitted_person(citizen_id="012096004999")],
+            "Chỉ tiêu": [("A1", 2025, 9)],
+        }
+    )
     result = import_workbook(path, actor=users.staff_a, change_reason="Nhập dữ liệu #7: book.xlsx")
     assert result.ok, [str(e) for e in result.errors]
     updated = known.history.latest()
@@ -135,11 +158,13 @@ def test_the_import_leaves_history_by_its_author(tree, users, workbook):
     assert [(h.history_type, h.history_user) for h in new.history.all()] == [("+", users.staff_a)]
     assert known.__class__.objects.get(pk=known.pk).version == 2  # open forms are now stale
     from units.models import Target
+
     assert Target.history.filter(unit=tree.org_a, admissions=9, history_user=users.staff_a).exists()
 
 
 def test_an_import_through_the_browser_is_named_in_the_history_and_the_feed(client, tree, users, workbook):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     client.force_login(users.staff_a)
     path = workbook({"Quần chúng": [person()]})
     client.post(reverse("imports:start"), {"file": SimpleUploadedFile("ds.xlsx", path.read_bytes())})
@@ -153,16 +178,23 @@ def test_an_import_through_the_browser_is_named_in_the_history_and_the_feed(clie
     assert any(getattr(e, "record", None) == created for e in entries)
     # Another staff member of the same committee sees the import, without a link to its page.
     from tests.factories import make_user
+
     client.force_login(make_user(tree.committee_a))
     entries = client.get(reverse("units:unit_history", args=[tree.committee_a.pk])).context["page"].entries
     assert entries[0].is_import and entries[0].url == ""
 
 
 def test_a_re_import_writes_no_history_for_unchanged_rows(tree, users, workbook):
-    path = workbook({"Đơn vị": [("A1-1", "Chi bộ thôn 1", "Chi bộ", "A1", "", 30)],
-                     "Chỉ tiêu": [("A1", 2025, 9)], "Quần chúng": [person()]})
+    path = workbook(
+        {
+            "Đơn vị": [("A1-1", "Chi bộ thôn 1", "Chi bộ", "A1", "", 30)],
+            "Chỉ tiêu": [("A1", 2025, 9)],
+            "Quần chúng": [person()],
+        }
+    )
     assert import_workbook(path, actor=users.staff_a).ok
     from units.models import Headcount, Target
+
     counts = (Candidate.history.count(), Target.history.count(), Headcount.history.count())
     assert counts == (1, 1, 1)
     result = import_workbook(path, actor=users.staff_a)

@@ -33,10 +33,16 @@ def test_ceremony_overdue_counts_working_days_late(tree):
 
 
 def test_recognition_shown_from_a_month_before_the_12_months_end(tree):
-    soon = CandidateFactory(cell=tree.cell_a1, full_name="Sắp Đủ", **admitted_fields(
-        datetime.date(2025, 6, 20), ceremony_date=datetime.date(2025, 7, 1)))
-    CandidateFactory(cell=tree.cell_a1, full_name="Còn Lâu", **admitted_fields(
-        datetime.date(2025, 12, 1), ceremony_date=datetime.date(2025, 12, 10)))
+    soon = CandidateFactory(
+        cell=tree.cell_a1,
+        full_name="Sắp Đủ",
+        **admitted_fields(datetime.date(2025, 6, 20), ceremony_date=datetime.date(2025, 7, 1)),
+    )
+    CandidateFactory(
+        cell=tree.cell_a1,
+        full_name="Còn Lâu",
+        **admitted_fields(datetime.date(2025, 12, 1), ceremony_date=datetime.date(2025, 12, 10)),
+    )
     items = _items()
     assert ("Sắp Đủ", StepKind.RECOGNITION) in items
     assert items[("Sắp Đủ", StepKind.RECOGNITION)].due == add_working_days(add_months(soon.ceremony_date, 12), 30)
@@ -44,13 +50,31 @@ def test_recognition_shown_from_a_month_before_the_12_months_end(tree):
 
 
 def test_certificate_expiring_within_60_days_and_nothing_for_the_finished(tree):
-    CandidateFactory(cell=tree.cell_a1, full_name="Sắp Hết Hạn", listed_on=datetime.date(2021, 1, 5),
-                     course_certificate_no="1", course_date=datetime.date(2021, 7, 20))
-    CandidateFactory(cell=tree.cell_a1, full_name="Còn Hạn", listed_on=datetime.date(2024, 1, 5),
-                     course_certificate_no="2", course_date=datetime.date(2024, 7, 20))
-    CandidateFactory(cell=tree.cell_a1, full_name="Đã Chính Thức", **admitted_fields(
-        datetime.date(2024, 3, 1), ceremony_date=datetime.date(2024, 3, 10), new_member_course_date=datetime.date(2024, 5, 1),
-        recognition_no="9", recognition_date=datetime.date(2025, 3, 20)))
+    CandidateFactory(
+        cell=tree.cell_a1,
+        full_name="Sắp Hết Hạn",
+        listed_on=datetime.date(2021, 1, 5),
+        course_certificate_no="1",
+        course_date=datetime.date(2021, 7, 20),
+    )
+    CandidateFactory(
+        cell=tree.cell_a1,
+        full_name="Còn Hạn",
+        listed_on=datetime.date(2024, 1, 5),
+        course_certificate_no="2",
+        course_date=datetime.date(2024, 7, 20),
+    )
+    CandidateFactory(
+        cell=tree.cell_a1,
+        full_name="Đã Chính Thức",
+        **admitted_fields(
+            datetime.date(2024, 3, 1),
+            ceremony_date=datetime.date(2024, 3, 10),
+            new_member_course_date=datetime.date(2024, 5, 1),
+            recognition_no="9",
+            recognition_date=datetime.date(2025, 3, 20),
+        ),
+    )
     items = _items()
     item = items[("Sắp Hết Hạn", StepKind.COURSE)]
     assert not item.working_days and item.days_left == (datetime.date(2026, 7, 20) - TODAY).days
@@ -81,18 +105,24 @@ def _random_people(cell, rng, count):
         elif shape == "probation":
             fields["ceremony_date"] = decision + datetime.timedelta(days=rng.randrange(0, 20))
         elif shape == "official" and decision < datetime.date(2025, 10, 1):
-            fields.update(ceremony_date=decision + datetime.timedelta(days=5), recognition_no="1",
-                          new_member_course_date=decision + datetime.timedelta(days=40),
-                          recognition_date=decision + datetime.timedelta(days=380))
+            fields.update(
+                ceremony_date=decision + datetime.timedelta(days=5),
+                recognition_no="1",
+                new_member_course_date=decision + datetime.timedelta(days=40),
+                recognition_date=decision + datetime.timedelta(days=380),
+            )
         elif shape == "exited":
-            fields.update(ceremony_date=decision, exit_date=decision + datetime.timedelta(days=10), exit_reason="struck_off")
+            fields.update(
+                ceremony_date=decision, exit_date=decision + datetime.timedelta(days=10), exit_reason="struck_off"
+            )
         elif shape in ("course", "listed"):
             fields = {"listed_on": fields["listed_on"]}
             if shape == "course":
                 fields.update(course_certificate_no="1", course_date=decision - datetime.timedelta(days=200))
         # Several people share each date, so the order falls back to the clock date and the name.
-        CandidateFactory(cell=cell, full_name=f"{rng.choice(['Lê', 'Trần', 'Vũ'])} Văn {rng.choice('ABCD')}{index}",
-                         **fields)
+        CandidateFactory(
+            cell=cell, full_name=f"{rng.choice(['Lê', 'Trần', 'Vũ'])} Văn {rng.choice('ABCD')}{index}", **fields
+        )
 
 
 def _by_hand(today):
@@ -103,7 +133,9 @@ def _by_hand(today):
     expected = []
     for person in Candidate.objects.all():
         for kind, due in person.deadlines().items():
-            if kind == StepKind.RECOGNITION and add_months(person.ceremony_date, 12) > today + datetime.timedelta(days=30):
+            if kind == StepKind.RECOGNITION and add_months(person.ceremony_date, 12) > today + datetime.timedelta(
+                days=30
+            ):
                 continue
             if kind == StepKind.COURSE and due > today + datetime.timedelta(days=60):
                 continue
@@ -135,10 +167,14 @@ def test_every_slice_and_filter_matches_the_person_by_person_reference(tree):
 
 def test_a_leap_day_ceremony_is_shown_when_its_12_months_end_on_28_february(tree):
     # 29/02/2024 + 12 months is 28/02/2025: shown from 29/01/2025.
-    CandidateFactory(cell=tree.cell_a1, full_name="Nhuận Năm", **admitted_fields(
-        datetime.date(2024, 2, 20), ceremony_date=datetime.date(2024, 2, 29)))
+    CandidateFactory(
+        cell=tree.cell_a1,
+        full_name="Nhuận Năm",
+        **admitted_fields(datetime.date(2024, 2, 20), ceremony_date=datetime.date(2024, 2, 29)),
+    )
     assert [item.kind for item in TodoList(Candidate.objects.all(), today=datetime.date(2025, 1, 29))] == [
-        StepKind.RECOGNITION]
+        StepKind.RECOGNITION
+    ]
     assert list(TodoList(Candidate.objects.all(), today=datetime.date(2025, 1, 28))) == []
 
 

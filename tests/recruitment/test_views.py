@@ -1,4 +1,5 @@
 """The pipeline pages: scope (inside vs outside), roles, rules shown next to fields, query counts."""
+
 import datetime
 import io
 
@@ -48,9 +49,14 @@ def _flat(client, url, grow, django_assert_num_queries, expected):
 
 # --- Home ---------------------------------------------------------------------------------------
 
+
 def test_secretary_home_shows_quota_stages_and_due_items(client, tree, users):
     Target.objects.create(unit=tree.cell_a1, year=YEAR, admissions=4)
-    day = datetime.date(YEAR, 1, 5) if datetime.date.today() > datetime.date(YEAR, 3, 1) else datetime.date(YEAR - 1, 12, 1)
+    day = (
+        datetime.date(YEAR, 1, 5)
+        if datetime.date.today() > datetime.date(YEAR, 3, 1)
+        else datetime.date(YEAR - 1, 12, 1)
+    )
     _admitted(tree.cell_a1, day, full_name="Lò Văn Kết")
     _people(tree.cell_a1, 2)
     _admitted(tree.cell_b1, day, full_name="Người Ngoài")
@@ -61,7 +67,7 @@ def test_secretary_home_shows_quota_stages_and_due_items(client, tree, users):
     assert response.context["is_secretary"]
     assert 'data-stat="remaining"' in html
     assert "người mỗi tháng" in html  # the pace needed to reach the quota
-    counts = dict((stage.value, n) for stage, n in response.context["stage_counts"])
+    counts = {stage.value: n for stage, n in response.context["stage_counts"]}
     assert counts[Stage.LISTED] == 2
     assert [item.candidate.full_name for item in response.context["todo"]] == ["Lò Văn Kết"]
     assert "Người Ngoài" not in html
@@ -83,8 +89,11 @@ def test_staff_home_lists_children_and_todo(client, tree, users, django_assert_n
     assert set(rows) == {"A", "B"}
     assert rows["A"].target == 6 and rows["B"].target is None
     today = datetime.date.today()
-    this_year = [day for day in [today - datetime.timedelta(days=4)] + [today - datetime.timedelta(days=3)] * 3
-                 if day.year == today.year]
+    this_year = [
+        day
+        for day in [today - datetime.timedelta(days=4)] + [today - datetime.timedelta(days=3)] * 3
+        if day.year == today.year
+    ]
     assert response.context["own"].admitted == len(this_year)
     assert response.context["todo_total"] == 4  # the four ceremonies are due
     assert "Đảng bộ huyện A" in response.content.decode()
@@ -102,6 +111,7 @@ def test_secretary_home_query_count_does_not_grow(client, tree, users, django_as
 
 # --- The list -----------------------------------------------------------------------------------
 
+
 def test_list_is_scoped_and_masks_citizen_ids(client, tree, users):
     CandidateFactory(cell=tree.cell_a1, full_name="Trong Phạm Vi", citizen_id="001203004567")
     CandidateFactory(cell=tree.cell_b1, full_name="Ngoài Phạm Vi")
@@ -118,7 +128,9 @@ def test_search_ignores_diacritics_and_finds_citizen_ids(client, tree, users):
     client = _login(client, users.staff_a)
     names = lambda r: [row.record.full_name for row in r.context["table"].page.object_list]  # noqa: E731
     assert sorted(names(client.get(reverse("recruitment:candidate_list"), {"q": "nguyen van an"}))) == [
-        "Nguyễn Văn An", "Nguyễn Văn Ân"]
+        "Nguyễn Văn An",
+        "Nguyễn Văn Ân",
+    ]
     assert names(client.get(reverse("recruitment:candidate_list"), {"q": "9999"})) == ["Nguyễn Văn An"]
 
 
@@ -127,7 +139,11 @@ def test_names_sorted_by_given_name_then_family_name(client, tree, users):
         CandidateFactory(cell=tree.cell_a1, full_name=name)
     response = _login(client, users.staff_a).get(reverse("recruitment:candidate_list"))
     assert [row.record.full_name for row in response.context["table"].page.object_list] == [
-        "Âu Văn An", "Lê Văn An", "Nguyễn Thị Ánh", "Trần Văn Bình"]
+        "Âu Văn An",
+        "Lê Văn An",
+        "Nguyễn Thị Ánh",
+        "Trần Văn Bình",
+    ]
 
 
 def test_filters_by_subtree_stage_year_and_profile(client, tree, users):
@@ -135,12 +151,24 @@ def test_filters_by_subtree_stage_year_and_profile(client, tree, users):
     thai = Ethnicity.objects.get(name="Thái")
     _admitted(tree.cell_a1, datetime.date(2025, 5, 5), full_name="Kết Nạp A", gender=Gender.FEMALE, ethnicity=thai)
     _admitted(tree.cell_b1, datetime.date(2024, 5, 5), full_name="Kết Nạp B")
-    CandidateFactory(cell=tree.cell_a2, full_name="Quần Chúng A2", occupation=Occupation.WORKER,
-                     youth_union_member=True, ethnicity=kinh)
+    CandidateFactory(
+        cell=tree.cell_a2,
+        full_name="Quần Chúng A2",
+        occupation=Occupation.WORKER,
+        youth_union_member=True,
+        ethnicity=kinh,
+    )
     # A historic record with a gap: decided without a course recorded.
-    Candidate.objects.create(cell=tree.cell_b1, full_name="Thiếu Bước", date_of_birth=datetime.date(1990, 1, 1),
-                             gender=Gender.MALE, ethnicity=kinh, occupation=Occupation.FARMER,
-                             listed_on=datetime.date(2024, 1, 1), resolution_date=datetime.date(2024, 6, 1))
+    Candidate.objects.create(
+        cell=tree.cell_b1,
+        full_name="Thiếu Bước",
+        date_of_birth=datetime.date(1990, 1, 1),
+        gender=Gender.MALE,
+        ethnicity=kinh,
+        occupation=Occupation.FARMER,
+        listed_on=datetime.date(2024, 1, 1),
+        resolution_date=datetime.date(2024, 6, 1),
+    )
     client = _login(client, users.province_staff)
 
     def names(**params):
@@ -161,8 +189,15 @@ def test_filters_by_subtree_stage_year_and_profile(client, tree, users):
 def test_bad_filter_values_are_not_an_error_page(client, tree, users):
     CandidateFactory(cell=tree.cell_a1)
     client = _login(client, users.staff_a)
-    for params in ({"year": "abc"}, {"year": "99999"}, {"unit": "999999"}, {"unit": tree.cell_b1.pk},
-                   {"stage": "nonsense"}, {"page": "x"}, {"sort": "nonsense"}):
+    for params in (
+        {"year": "abc"},
+        {"year": "99999"},
+        {"unit": "999999"},
+        {"unit": tree.cell_b1.pk},
+        {"stage": "nonsense"},
+        {"page": "x"},
+        {"sort": "nonsense"},
+    ):
         response = client.get(reverse("recruitment:candidate_list"), params)
         assert response.status_code in (200, 404), params
     # A unit outside the scope is not a choice: it filters nothing in and shows the error.
@@ -172,8 +207,13 @@ def test_bad_filter_values_are_not_an_error_page(client, tree, users):
 
 def test_list_query_count_does_not_grow(client, tree, users, django_assert_num_queries):
     _people(tree.cell_a1, 3)
-    _flat(_login(client, users.staff_a), reverse("recruitment:candidate_list") + "?q=nguyen&stage=listed",
-          lambda: _people(tree.cell_a2, 30), django_assert_num_queries, 6)
+    _flat(
+        _login(client, users.staff_a),
+        reverse("recruitment:candidate_list") + "?q=nguyen&stage=listed",
+        lambda: _people(tree.cell_a2, 30),
+        django_assert_num_queries,
+        6,
+    )
 
 
 def test_export_is_the_filtered_scoped_list(client, tree, users):
@@ -191,8 +231,11 @@ def test_export_is_the_filtered_scoped_list(client, tree, users):
 
 
 def test_export_keeps_text_that_looks_like_a_formula_as_text(client, tree, users):
-    CandidateFactory(cell=tree.cell_a1, decision_no="=1+2", **{
-        k: v for k, v in admitted_fields(datetime.date(2025, 3, 3)).items() if k != "decision_no"})
+    CandidateFactory(
+        cell=tree.cell_a1,
+        decision_no="=1+2",
+        **{k: v for k, v in admitted_fields(datetime.date(2025, 3, 3)).items() if k != "decision_no"},
+    )
     response = _login(client, users.staff_a).get(reverse("recruitment:candidate_export"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
@@ -210,11 +253,17 @@ def test_export_leaves_citizen_ids_out_for_secretaries_even_when_asked(client, t
 
 def test_export_query_count_does_not_grow(client, tree, users, django_assert_num_queries):
     _people(tree.cell_a1, 2)
-    _flat(_login(client, users.staff_a), reverse("recruitment:candidate_export"),
-          lambda: _people(tree.cell_a1, 20), django_assert_num_queries, 3)
+    _flat(
+        _login(client, users.staff_a),
+        reverse("recruitment:candidate_export"),
+        lambda: _people(tree.cell_a1, 20),
+        django_assert_num_queries,
+        3,
+    )
 
 
 # --- One person ---------------------------------------------------------------------------------
+
 
 def test_candidate_page_inside_and_outside_scope(client, tree, users):
     inside = CandidateFactory(cell=tree.cell_a1, full_name="Trong")
@@ -226,8 +275,13 @@ def test_candidate_page_inside_and_outside_scope(client, tree, users):
     for name in ("candidate_detail", "profile_update"):
         assert client.get(reverse(f"recruitment:{name}", args=[outside.pk])).status_code == 404
     assert client.get(reverse("recruitment:step_record", args=[outside.pk, "course"])).status_code == 404
-    assert client.post(reverse("recruitment:step_record", args=[outside.pk, "course"]),
-                       {"course_certificate_no": "1", "course_date": "01/02/2024"}).status_code == 404
+    assert (
+        client.post(
+            reverse("recruitment:step_record", args=[outside.pk, "course"]),
+            {"course_certificate_no": "1", "course_date": "01/02/2024"},
+        ).status_code
+        == 404
+    )
 
 
 def test_next_steps_buttons_follow_the_role(client, tree, users):
@@ -281,7 +335,8 @@ def test_badly_typed_date_is_a_form_error(client, tree, users):
     person = CandidateFactory(cell=tree.cell_a1)
     response = _login(client, users.staff_a).post(
         reverse("recruitment:step_record", args=[person.pk, "course"]),
-        {"course_certificate_no": "1", "course_date": "31/02/2024"})
+        {"course_certificate_no": "1", "course_date": "31/02/2024"},
+    )
     assert response.status_code == 200
     assert "dd/mm/yyyy" in " ".join(response.context["form"].errors["course_date"])
 
@@ -293,8 +348,15 @@ def test_secretary_cannot_record_the_file_and_leadership_nothing(client, tree, u
     assert _login(client, users.secretary_a1).get(url).status_code == 403
     assert _login(client, users.secretary_a1).post(url, data).status_code == 403
     assert _login(client, users.leader).post(url, data).status_code == 403
-    assert _login(client, users.leader).post(reverse("recruitment:step_record", args=[person.pk, "course"]),
-                                             {"course_certificate_no": "2", "course_date": "02/03/2024"}).status_code == 403
+    assert (
+        _login(client, users.leader)
+        .post(
+            reverse("recruitment:step_record", args=[person.pk, "course"]),
+            {"course_certificate_no": "2", "course_date": "02/03/2024"},
+        )
+        .status_code
+        == 403
+    )
     person.refresh_from_db()
     assert person.application_date is None and person.course_certificate_no == "1"
 
@@ -319,8 +381,15 @@ def test_step_form_query_count(client, tree, users, django_assert_num_queries):
 
 def test_create_lists_a_person_in_scope(client, tree, users):
     kinh = Ethnicity.objects.get(name="Kinh")
-    data = {"full_name": "Lò Thị Mới", "date_of_birth": "02/09/2000", "gender": Gender.FEMALE, "cell": tree.cell_a1.pk,
-            "ethnicity": kinh.pk, "occupation": Occupation.FARMER, "listed_on": "01/03/2025"}
+    data = {
+        "full_name": "Lò Thị Mới",
+        "date_of_birth": "02/09/2000",
+        "gender": Gender.FEMALE,
+        "cell": tree.cell_a1.pk,
+        "ethnicity": kinh.pk,
+        "occupation": Occupation.FARMER,
+        "listed_on": "01/03/2025",
+    }
     client = _login(client, users.secretary_a1)
     assert client.get(reverse("recruitment:candidate_create")).status_code == 200
     response = client.post(reverse("recruitment:candidate_create"), data, follow=True)
@@ -337,10 +406,19 @@ def test_create_lists_a_person_in_scope(client, tree, users):
 def test_create_shows_rule_errors_next_to_fields(client, tree, users):
     kinh = Ethnicity.objects.get(name="Kinh")
     CandidateFactory(cell=tree.cell_a1, citizen_id="001203004567")
-    response = _login(client, users.staff_a).post(reverse("recruitment:candidate_create"), {
-        "full_name": "Trùng Số", "date_of_birth": "02/09/2000", "gender": Gender.MALE, "cell": tree.cell_a1.pk,
-        "ethnicity": kinh.pk, "occupation": Occupation.FARMER, "listed_on": "01/03/1999",
-        "citizen_id": "001203004567"})
+    response = _login(client, users.staff_a).post(
+        reverse("recruitment:candidate_create"),
+        {
+            "full_name": "Trùng Số",
+            "date_of_birth": "02/09/2000",
+            "gender": Gender.MALE,
+            "cell": tree.cell_a1.pk,
+            "ethnicity": kinh.pk,
+            "occupation": Occupation.FARMER,
+            "listed_on": "01/03/1999",
+            "citizen_id": "001203004567",
+        },
+    )
     errors = response.context["form"].errors
     assert "đã có" in " ".join(errors["citizen_id"])
     assert "phải sau ngày sinh" in " ".join(errors["listed_on"])
@@ -362,14 +440,14 @@ def test_profile_update(client, tree, users):
 
 # --- Board and to-do ----------------------------------------------------------------------------
 
+
 def test_board_has_a_column_per_stage_with_counts(client, tree, users, django_assert_num_queries):
     def grow():
         _people(tree.cell_a1, 3)
         _admitted(tree.cell_a2, datetime.date(2025, 4, 4))
         _people(tree.cell_b1, 2)
 
-    response = _flat(_login(client, users.staff_a), reverse("recruitment:board"), grow,
-                     django_assert_num_queries, 10)
+    response = _flat(_login(client, users.staff_a), reverse("recruitment:board"), grow, django_assert_num_queries, 10)
     columns = {column["stage"]: column for column in response.context["columns"]}
     assert columns[Stage.LISTED]["count"] == 3 and len(columns[Stage.LISTED]["people"]) == 3
     assert columns[Stage.DECIDED]["count"] == 1
@@ -388,8 +466,7 @@ def test_todo_page(client, tree, users, django_assert_num_queries):
         _admitted(tree.cell_b1, datetime.date.today() - datetime.timedelta(days=5), full_name="Ngoài")
 
     _admitted(tree.cell_a2, datetime.date.today() - datetime.timedelta(days=4))
-    response = _flat(_login(client, users.staff_a), reverse("recruitment:todo"), grow,
-                     django_assert_num_queries, 9)
+    response = _flat(_login(client, users.staff_a), reverse("recruitment:todo"), grow, django_assert_num_queries, 9)
     html = response.content.decode()
     assert "Chờ Lễ" in html and "Ngoài" not in html
     assert "ngày làm việc" in html
@@ -398,8 +475,10 @@ def test_todo_page(client, tree, users, django_assert_num_queries):
 def test_todo_page_pages_filters_by_kind_and_by_overdue(client, tree, users):
     today = datetime.date.today()
     late = [_admitted(tree.cell_a1, today - datetime.timedelta(days=200 + n)) for n in range(55)]  # ceremonies late
-    waiting = CandidateFactory(cell=tree.cell_a2, **admitted_fields(
-        today - datetime.timedelta(days=2), decision_no="", decision_issuer="", decision_date=None))
+    waiting = CandidateFactory(
+        cell=tree.cell_a2,
+        **admitted_fields(today - datetime.timedelta(days=2), decision_no="", decision_issuer="", decision_date=None),
+    )
     _login(client, users.staff_a)
     url = reverse("recruitment:todo")
 
@@ -430,10 +509,16 @@ def test_form_pages_query_counts(client, tree, users, django_assert_num_queries)
     person = CandidateFactory(cell=tree.cell_a1)
     client = _login(client, users.staff_a)
     # The cell and reference choices are one query each, whatever their number.
-    _flat(client, reverse("recruitment:candidate_create"), lambda: _people(tree.cell_a2, 5),
-          django_assert_num_queries, 5)
-    _flat(client, reverse("recruitment:profile_update", args=[person.pk]), lambda: _people(tree.cell_a2, 5),
-          django_assert_num_queries, 7)
+    _flat(
+        client, reverse("recruitment:candidate_create"), lambda: _people(tree.cell_a2, 5), django_assert_num_queries, 5
+    )
+    _flat(
+        client,
+        reverse("recruitment:profile_update", args=[person.pk]),
+        lambda: _people(tree.cell_a2, 5),
+        django_assert_num_queries,
+        7,
+    )
 
 
 def test_leadership_home_reads_only(client, tree, users):
@@ -468,8 +553,17 @@ def test_refusals_are_explained_in_vietnamese(client, tree, users, settings):
     assert response.status_code == 404 and "ngoài phạm vi" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["home", "recruitment:candidate_list", "recruitment:board", "recruitment:todo",
-                                  "recruitment:candidate_create", "units:unit_tree"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "home",
+        "recruitment:candidate_list",
+        "recruitment:board",
+        "recruitment:todo",
+        "recruitment:candidate_create",
+        "units:unit_tree",
+    ],
+)
 def test_pages_render_in_english(client, tree, users, name):
     _admitted(tree.cell_a1, datetime.date.today() - datetime.timedelta(days=3))
     client = _login(client, users.staff_a)

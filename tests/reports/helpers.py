@@ -1,4 +1,5 @@
 """Building admissions in bulk for report tests: the seed articles need thousands of people."""
+
 import datetime
 import itertools
 
@@ -19,10 +20,13 @@ def admit(cell, count, decision_date, **overrides):
     for _ in range(count):
         n = next(_numbers)
         person = Candidate(
-            full_name=f"Người Thử {n}", date_of_birth=overrides.get("date_of_birth", datetime.date(1995, 3, 15)),
-            gender=overrides.get("gender", Gender.MALE), ethnicity=kinh,
-            occupation=overrides.get("occupation", Occupation.FARMER), cell=cell,
-            **{k: v for k, v in admitted_fields(decision_date).items()},
+            full_name=f"Người Thử {n}",
+            date_of_birth=overrides.get("date_of_birth", datetime.date(1995, 3, 15)),
+            gender=overrides.get("gender", Gender.MALE),
+            ethnicity=kinh,
+            occupation=overrides.get("occupation", Occupation.FARMER),
+            cell=cell,
+            **admitted_fields(decision_date),
             **{k: v for k, v in overrides.items() if k not in ("date_of_birth", "gender", "occupation")},
         )
         person.refresh_derived()
@@ -40,8 +44,13 @@ def spread_admissions(cell, count, start, end):
         day = start + datetime.timedelta(days=(index * days) // count)
         n = next(_numbers)
         person = Candidate(
-            full_name=f"Người Thử {n}", date_of_birth=datetime.date(1990, 6, 1), gender=Gender.MALE,
-            ethnicity=kinh, occupation=Occupation.WORKER, cell=cell, **admitted_fields(day),
+            full_name=f"Người Thử {n}",
+            date_of_birth=datetime.date(1990, 6, 1),
+            gender=Gender.MALE,
+            ethnicity=kinh,
+            occupation=Occupation.WORKER,
+            cell=cell,
+            **admitted_fields(day),
         )
         person.refresh_derived()
         people.append(person)
@@ -96,5 +105,8 @@ def table_rows(html, testid, row_attribute):
 
 def sheet_rows(worksheet, header_row=4):
     """The data rows under the header, as tuples of values."""
-    return [row for row in worksheet.iter_rows(min_row=header_row + 1, values_only=True) if any(
-        value is not None for value in row)]
+    return [
+        row
+        for row in worksheet.iter_rows(min_row=header_row + 1, values_only=True)
+        if any(value is not None for value in row)
+    ]

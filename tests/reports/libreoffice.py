@@ -1,4 +1,5 @@
 """Opening a workbook with LibreOffice, as the people who receive the returns do."""
+
 import csv
 import os
 import shutil
@@ -33,9 +34,20 @@ def workbook_as_csv(path):
         shutil.copy(path, source)
         # A profile of its own: no clash with another LibreOffice running on the machine.
         subprocess.run(
-            [binary, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--norestore",
-             "--convert-to", CSV_FILTER, "--outdir", str(work / "out"), str(source)],
-            check=True, capture_output=True, timeout=180,
+            [
+                binary,
+                f"-env:UserInstallation=file://{work / 'profile'}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                CSV_FILTER,
+                "--outdir",
+                str(work / "out"),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
         sheets = {}
         for csv_path in sorted((work / "out").glob("book-*.csv")):

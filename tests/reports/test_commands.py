@@ -41,17 +41,20 @@ def test_exports_a_date_range(tree, tmp_path):
     assert sheet.cell(row=sheet.max_row, column=4).value == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--unit", "NOPE", "--year", "2025"], "Không có đơn vị mã “NOPE”"),
-    (["--unit", "P"], "Cần chọn kỳ báo cáo"),
-    (["--unit", "P", "--year", "2025", "--quarter", "5"], "Quý"),
-    (["--unit", "P", "--quarter", "2"], "Quý hoặc tháng cần đi kèm năm"),
-    (["--unit", "P", "--year", "2025", "--term", "2020-2025"], "Chọn một loại kỳ báo cáo"),
-    (["--unit", "P", "--term", "2020"], "Nhiệm kỳ ghi dạng 2020-2025"),
-    (["--unit", "P", "--term", "2010-2015"], "Không có nhiệm kỳ 2010–2015"),
-    (["--unit", "P", "--from", "2025-01-01"], "cần cả ngày bắt đầu và ngày kết thúc"),
-    (["--unit", "P", "--from", "2025-13-01", "--to", "2025-12-01"], "Từ ngày"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--unit", "NOPE", "--year", "2025"], "Không có đơn vị mã “NOPE”"),
+        (["--unit", "P"], "Cần chọn kỳ báo cáo"),
+        (["--unit", "P", "--year", "2025", "--quarter", "5"], "Quý"),
+        (["--unit", "P", "--quarter", "2"], "Quý hoặc tháng cần đi kèm năm"),
+        (["--unit", "P", "--year", "2025", "--term", "2020-2025"], "Chọn một loại kỳ báo cáo"),
+        (["--unit", "P", "--term", "2020"], "Nhiệm kỳ ghi dạng 2020-2025"),
+        (["--unit", "P", "--term", "2010-2015"], "Không có nhiệm kỳ 2010–2015"),
+        (["--unit", "P", "--from", "2025-01-01"], "cần cả ngày bắt đầu và ngày kết thúc"),
+        (["--unit", "P", "--from", "2025-13-01", "--to", "2025-12-01"], "Từ ngày"),
+    ],
+)
 def test_bad_arguments_are_a_command_error_in_vietnamese(tree, tmp_path, args, message):
     Term.objects.create(start_year=2020, end_year=2025)
     with pytest.raises(CommandError, match=message):
@@ -69,7 +72,10 @@ def test_bad_output_paths(tree, tmp_path):
 def test_a_bad_command_line_exits_non_zero_with_the_message():
     result = subprocess.run(
         [sys.executable, "manage.py", "export_report", "--unit", "P", "--output", "x.xlsx"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "Cần chọn kỳ báo cáo" in result.stderr

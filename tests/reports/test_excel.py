@@ -35,6 +35,7 @@ def year_2025(tree):
 
 def quarterly_return(unit, period):
     from recruitment.models import Candidate
+
     return excel.quarterly_return(unit, period, candidates=Candidate.objects.all(), today=TODAY)
 
 
@@ -74,9 +75,9 @@ def test_breakdown_sheet_keeps_the_contract(year_2025):
     assert labels[:6] == ["Tổng số kết nạp", "Nữ", "Dân tộc thiểu số", "Tôn giáo", "Đoàn viên", "Tuổi 18–30"]
     occupations = [str(label) for _, label in Occupation.choices]
     types = [str(label) for _, label in GrassrootsType.choices]
-    assert labels[6:6 + len(occupations)] == occupations
-    assert labels[6 + len(occupations):6 + len(occupations) + len(types)] == types
-    assert labels[6 + len(occupations) + len(types):] == ["Dân tộc Thái"]
+    assert labels[6 : 6 + len(occupations)] == occupations
+    assert labels[6 + len(occupations) : 6 + len(occupations) + len(types)] == types
+    assert labels[6 + len(occupations) + len(types) :] == ["Dân tộc Thái"]
     values = {row[0]: row[1:] for row in rows}
     assert values["Tổng số kết nạp"] == (4, 1.0)
     assert values["Nữ"] == (2, 0.5)
@@ -111,9 +112,15 @@ def test_page_and_workbook_show_the_same_figures(client, year_2025, users):
     for shown, (code, name, target, admitted, ratio, remaining, projected, members, share) in zip(page_rows, sheet):
         assert shown[1] == code
         assert shown[2].startswith(name if name != "Tổng cộng" else "Tổng cộng")
-        assert shown[3:10] == [vn_int(target) or "—", vn_int(admitted), vn_percent(ratio),
-                               vn_int(remaining) or "—", vn_int(projected) or "—", vn_int(members) or "—",
-                               vn_percent(share)]
+        assert shown[3:10] == [
+            vn_int(target) or "—",
+            vn_int(admitted),
+            vn_percent(ratio),
+            vn_int(remaining) or "—",
+            vn_int(projected) or "—",
+            vn_int(members) or "—",
+            vn_percent(share),
+        ]
 
     page = client.get(reverse("reports:breakdown", kwargs={"code": "P"}) + params).content.decode()
     page_lines = [row[1:] for row in table_rows(page, "breakdown-table", "data-key")]
@@ -136,7 +143,7 @@ def test_workbook_opens_in_libreoffice_and_the_figures_survive(year_2025, tmp_pa
     # shown the Vietnamese way
     assert progress[excel.HEADER_ROW][:5] == ["A", "Đảng bộ huyện A", "2", "3", "150,0%"]
     assert progress[excel.HEADER_ROW + 2][:5] == ["P", "Tổng cộng", "8", "4", "50,0%"]
-    breakdown = {row[0]: row[1:3] for row in sheets["Cơ cấu"][excel.HEADER_ROW:]}
+    breakdown = {row[0]: row[1:3] for row in sheets["Cơ cấu"][excel.HEADER_ROW :]}
     assert breakdown["Tổng số kết nạp"] == ["4", "100,0%"]
     assert breakdown["Dân tộc Thái"] == ["2", "50,0%"]
 
@@ -162,11 +169,13 @@ def test_pipeline_and_breakdown_by_unit_pages_match_their_sheets(client, year_20
 
 def test_probation_sheet_lists_those_ending_and_those_overdue_once(tree):
     from recruitment.models import Candidate
+
     ending = CandidateFactory(cell=tree.cell_a1, ceremony_date=D(2025, 2, 10), **admitted_fields(D(2025, 2, 1)))
     late = CandidateFactory(cell=tree.cell_a2, ceremony_date=D(2024, 6, 10), **admitted_fields(D(2024, 6, 1)))
     # Q1 2026 seen in March 2026: the first is due in March (not late yet), the second long overdue
-    workbook = excel.quarterly_return(tree.province, Period.for_quarter(2026, 1),
-                                      candidates=Candidate.objects.all(), today=D(2026, 3, 2))
+    workbook = excel.quarterly_return(
+        tree.province, Period.for_quarter(2026, 1), candidates=Candidate.objects.all(), today=D(2026, 3, 2)
+    )
     rows = sheet_rows(workbook["Dự bị"])
     assert [row[0] for row in rows] == [ending.full_name, late.full_name]
     assert rows[0][3] == D(2026, 2, 10) and not rows[0][5]

@@ -49,15 +49,18 @@ def test_a_range_within_a_year_uses_that_years_target_and_across_years_none():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("params, label", [
-    ({"year": "2026"}, "Năm 2026"),
-    ({"year": "2026", "quarter": "3"}, "Quý III năm 2026"),
-    ({"year": "2017", "month": "10"}, "10 tháng đầu năm 2017"),
-    ({"term": "2020-2025"}, "Nhiệm kỳ 2020–2025"),
-    ({"term": "2020–2025"}, "Nhiệm kỳ 2020–2025"),
-    ({"from": "2026-02-01", "to": "2026-03-15"}, "Từ 01/02/2026 đến 15/03/2026"),
-    ({"from": "01/02/2026", "to": "15/03/2026"}, "Từ 01/02/2026 đến 15/03/2026"),
-])
+@pytest.mark.parametrize(
+    "params, label",
+    [
+        ({"year": "2026"}, "Năm 2026"),
+        ({"year": "2026", "quarter": "3"}, "Quý III năm 2026"),
+        ({"year": "2017", "month": "10"}, "10 tháng đầu năm 2017"),
+        ({"term": "2020-2025"}, "Nhiệm kỳ 2020–2025"),
+        ({"term": "2020–2025"}, "Nhiệm kỳ 2020–2025"),
+        ({"from": "2026-02-01", "to": "2026-03-15"}, "Từ 01/02/2026 đến 15/03/2026"),
+        ({"from": "01/02/2026", "to": "15/03/2026"}, "Từ 01/02/2026 đến 15/03/2026"),
+    ],
+)
 def test_form_reads_each_kind_of_period(params, label):
     Term.objects.create(start_year=2020, end_year=2025)
     form = PeriodForm(params)
@@ -69,21 +72,24 @@ def test_form_reads_each_kind_of_period(params, label):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("params, message", [
-    ({"year": "abc"}, "Năm"),
-    ({"year": "2026", "quarter": "5"}, "Quý"),
-    ({"year": "2026", "quarter": "2", "month": "5"}, "Chọn quý hoặc số tháng đầu năm"),
-    ({"quarter": "2"}, "Quý hoặc tháng cần đi kèm năm"),
-    ({"term": "2020"}, "Nhiệm kỳ ghi dạng 2020-2025"),
-    ({"term": "1990-1995"}, "Không có nhiệm kỳ 1990–1995"),
-    ({"from": "2026-02-01"}, "cần cả ngày bắt đầu và ngày kết thúc"),
-    ({"from": "2026-03-01", "to": "2026-02-01"}, "Ngày kết thúc phải sau"),
-    ({"from": "2026-02-30", "to": "2026-03-01"}, "Từ ngày"),
-    ({"year": "2026", "term": "2020-2025"}, "Chọn một loại kỳ báo cáo"),
-    ({"from": "0001-01-01", "to": "0001-01-31"}, "Ngày phải trong khoảng năm 1930 đến năm 2100"),
-    ({"from": "2026-01-01", "to": "9999-12-31"}, "Ngày phải trong khoảng năm 1930 đến năm 2100"),
-    ({"year": "1929"}, "Năm"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"year": "abc"}, "Năm"),
+        ({"year": "2026", "quarter": "5"}, "Quý"),
+        ({"year": "2026", "quarter": "2", "month": "5"}, "Chọn quý hoặc số tháng đầu năm"),
+        ({"quarter": "2"}, "Quý hoặc tháng cần đi kèm năm"),
+        ({"term": "2020"}, "Nhiệm kỳ ghi dạng 2020-2025"),
+        ({"term": "1990-1995"}, "Không có nhiệm kỳ 1990–1995"),
+        ({"from": "2026-02-01"}, "cần cả ngày bắt đầu và ngày kết thúc"),
+        ({"from": "2026-03-01", "to": "2026-02-01"}, "Ngày kết thúc phải sau"),
+        ({"from": "2026-02-30", "to": "2026-03-01"}, "Từ ngày"),
+        ({"year": "2026", "term": "2020-2025"}, "Chọn một loại kỳ báo cáo"),
+        ({"from": "0001-01-01", "to": "0001-01-31"}, "Ngày phải trong khoảng năm 1930 đến năm 2100"),
+        ({"from": "2026-01-01", "to": "9999-12-31"}, "Ngày phải trong khoảng năm 1930 đến năm 2100"),
+        ({"year": "1929"}, "Năm"),
+    ],
+)
 def test_bad_input_is_refused_with_a_vietnamese_message_and_this_year_shown(params, message):
     Term.objects.create(start_year=2020, end_year=2025)
     period, errors = period_from_params(params, today=D(2026, 11, 22))

@@ -1,5 +1,6 @@
 """The figures leaders quote in the seed articles, rebuilt through the reports: selectors, page and
 workbook (and, for Long An, the command line and LibreOffice) must all tell the same story."""
+
 import datetime
 import io
 
@@ -87,7 +88,7 @@ def test_hanoi_page_and_workbook_show_the_articles_figures(client, hanoi):
     assert figures["BTL"] == (500, 840, 1.68)
     assert figures["X19"] == (100, 19, 0.19)
     # the page shows exactly what the workbook holds
-    for code, (target, admitted, ratio) in figures.items():
+    for code, (_target, _admitted, ratio) in figures.items():
         assert rows[code][5] == vn_percent(ratio)
 
 

@@ -92,12 +92,17 @@ def test_a_period_within_a_year_carries_the_years_admissions_month_by_month(year
     for period in (Period.for_year(2025), Period.for_quarter(2025, 1), Period.for_range(D(2025, 2, 3), D(2025, 5, 9))):
         report = selectors.progress_report(year_2025.province, period, today=TODAY)
         assert report.monthly == [1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
-    assert selectors.progress_report(year_2025.province, Period.for_range(D(2024, 12, 1), D(2025, 1, 31)),
-                                     today=TODAY).monthly is None
+    assert (
+        selectors.progress_report(
+            year_2025.province, Period.for_range(D(2024, 12, 1), D(2025, 1, 31)), today=TODAY
+        ).monthly
+        is None
+    )
 
 
 def test_ranges_that_do_or_do_not_follow_month_ends_count_the_same_way(year_2025):
     """A range on month ends is read off the month grid; any other range is counted on its dates."""
+
     def figures(period):
         report = selectors.progress_report(year_2025.province, period, today=TODAY)
         return [(row.admitted, row.projected) for row in [*report.rows, report.total]]
@@ -116,11 +121,18 @@ def test_breakdown_counts_and_shares_each_category(tree):
     mong = Ethnicity.objects.get(name="Mông")
     buddhism = Religion.objects.get(name="Phật giáo")
     day = D(2025, 3, 10)
-    admitted(tree.cell_a1, day, gender=Gender.FEMALE, ethnicity=thai, youth_union_member=True,
-             date_of_birth=D(1994, 3, 11))  # 30 on the decision day: counts as 18-30
+    admitted(
+        tree.cell_a1, day, gender=Gender.FEMALE, ethnicity=thai, youth_union_member=True, date_of_birth=D(1994, 3, 11)
+    )  # 30 on the decision day: counts as 18-30
     admitted(tree.cell_a1, day, ethnicity=thai, religion=buddhism, date_of_birth=D(1994, 3, 10))  # 31 that day
-    admitted(tree.cell_b1, day, gender=Gender.FEMALE, ethnicity=mong, occupation=Occupation.WORKER,
-             date_of_birth=D(2006, 3, 10))  # 19
+    admitted(
+        tree.cell_b1,
+        day,
+        gender=Gender.FEMALE,
+        ethnicity=mong,
+        occupation=Occupation.WORKER,
+        date_of_birth=D(2006, 3, 10),
+    )  # 19
     admitted(tree.enterprise, day, occupation=Occupation.WORKER, date_of_birth=D(1970, 1, 1))
     admitted(tree.enterprise, D(2024, 5, 5), gender=Gender.FEMALE)  # another year
     report = selectors.breakdown_report(tree.province, Period.for_year(2025))
@@ -195,7 +207,7 @@ def test_pipeline_flow_equals_the_person_by_person_count_on_random_data(tree, se
     people = []
     for _ in range(rng.randint(150, 250)):
         day, dates = D(2023, 1, 1) + datetime.timedelta(days=rng.randint(0, 1200)), {}
-        for name in fields[:rng.randint(1, len(fields))]:
+        for name in fields[: rng.randint(1, len(fields))]:
             day += datetime.timedelta(days=rng.randint(-5, 200))
             dates[name] = None if rng.random() < 0.15 else day
         if dates.get("recognition_date") and dates.get("ceremony_date"):  # a database constraint
@@ -209,7 +221,8 @@ def test_pipeline_flow_equals_the_person_by_person_count_on_random_data(tree, se
         assert [(step.reached, step.median_days) for step in flow] == flow_person_by_person(Candidate.objects, period)
         below = selectors.pipeline_report(tree.committee_a, period).flow  # a subtree counts only its own
         assert [(step.reached, step.median_days) for step in below] == flow_person_by_person(
-            Candidate.objects.in_subtree(tree.committee_a), period)
+            Candidate.objects.in_subtree(tree.committee_a), period
+        )
 
 
 def test_coverage_lists_cells_that_admitted_nobody_and_counts_grassroots_that_did(tree):
@@ -226,8 +239,14 @@ def test_coverage_lists_cells_that_admitted_nobody_and_counts_grassroots_that_di
 def test_probation_ending_in_the_period_and_recognitions_overdue(tree):
     ending = admitted(tree.cell_a1, D(2025, 2, 1), ceremony_date=D(2025, 2, 10))  # 12 months end 10/02/2026
     overdue = admitted(tree.cell_a2, D(2024, 6, 1), ceremony_date=D(2024, 6, 10))  # due mid-July 2025
-    admitted(tree.cell_b1, D(2024, 6, 1), ceremony_date=D(2024, 6, 10), new_member_course_date=D(2024, 9, 1),
-             recognition_no="5", recognition_date=D(2025, 6, 12))  # recognised: neither
+    admitted(
+        tree.cell_b1,
+        D(2024, 6, 1),
+        ceremony_date=D(2024, 6, 10),
+        new_member_course_date=D(2024, 9, 1),
+        recognition_no="5",
+        recognition_date=D(2025, 6, 12),
+    )  # recognised: neither
     admitted(tree.cell_b1, D(2025, 9, 1), ceremony_date=D(2025, 9, 10))  # ends in September 2026
     report = selectors.probation_report(tree.province, Period.for_quarter(2026, 1), today=D(2026, 1, 5))
     assert [c.pk for c in report.ending] == [ending.pk]
@@ -284,6 +303,7 @@ def test_each_selector_is_a_fixed_number_of_queries(db, django_assert_num_querie
 
 # --- the long lists: read a page at a time, the same rows as person by person -------------------------
 
+
 def _random_probationers(cells, rng, count):
     """People admitted 2022-2026 at random, most still on probation, some recognised or struck off;
     ceremonies on 29/02, month ends and around Tết among them. Inserted in one statement."""
@@ -295,14 +315,23 @@ def _random_probationers(cells, rng, count):
         fields = admitted_fields(ceremony - datetime.timedelta(days=5), ceremony_date=ceremony)
         shape = rng.random() if index >= 4 else 1  # the chosen days stay on probation
         if shape < 0.1 and ceremony < D(2025, 6, 1):
-            fields.update(new_member_course_date=ceremony + datetime.timedelta(days=40), recognition_no="1",
-                          recognition_date=ceremony + datetime.timedelta(days=370))
+            fields.update(
+                new_member_course_date=ceremony + datetime.timedelta(days=40),
+                recognition_no="1",
+                recognition_date=ceremony + datetime.timedelta(days=370),
+            )
         elif shape < 0.15:
             fields.update(exit_date=ceremony + datetime.timedelta(days=10), exit_reason="struck_off")
         # several people share a ceremony date: the order falls back to the name, then the id
-        person = Candidate(full_name=f"{rng.choice(['Lê', 'Trần', 'Vũ'])} Văn {rng.choice('ABC')}",
-                           date_of_birth=D(1995, 3, 15), gender=Gender.MALE, ethnicity=kinh,
-                           occupation=Occupation.FARMER, cell=rng.choice(cells), **fields)
+        person = Candidate(
+            full_name=f"{rng.choice(['Lê', 'Trần', 'Vũ'])} Văn {rng.choice('ABC')}",
+            date_of_birth=D(1995, 3, 15),
+            gender=Gender.MALE,
+            ethnicity=kinh,
+            occupation=Occupation.FARMER,
+            cell=rng.choice(cells),
+            **fields,
+        )
         person.refresh_derived()
         people.append(person)
     Candidate.objects.bulk_create(people)
@@ -313,13 +342,28 @@ def _probation_by_hand(period, today):
     the reference. (pk, 12 months end, recognition due) in the report's order."""
     from recruitment.calendar import add_months, add_working_days
 
-    waiting = sorted((person for person in Candidate.objects.all()
-                      if person.ceremony_date and not person.recognition_date and not person.exit_date),
-                     key=lambda person: (person.ceremony_date, person.name_sort_key, person.pk))
-    rows = [(person.pk, person.ceremony_date, add_months(person.ceremony_date, 12),
-             add_working_days(add_months(person.ceremony_date, 12), 30)) for person in waiting]
-    ending = [(pk, end, due) for pk, ceremony, end, due in rows
-              if add_months(period.start, -12) <= ceremony <= add_months(period.end, -12)]
+    waiting = sorted(
+        (
+            person
+            for person in Candidate.objects.all()
+            if person.ceremony_date and not person.recognition_date and not person.exit_date
+        ),
+        key=lambda person: (person.ceremony_date, person.name_sort_key, person.pk),
+    )
+    rows = [
+        (
+            person.pk,
+            person.ceremony_date,
+            add_months(person.ceremony_date, 12),
+            add_working_days(add_months(person.ceremony_date, 12), 30),
+        )
+        for person in waiting
+    ]
+    ending = [
+        (pk, end, due)
+        for pk, ceremony, end, due in rows
+        if add_months(period.start, -12) <= ceremony <= add_months(period.end, -12)
+    ]
     overdue = [(pk, end, due) for pk, _ceremony, end, due in rows if due < today]
     return ending, overdue
 
@@ -331,9 +375,13 @@ def test_probation_lists_match_the_person_by_person_reference_in_every_slice(tre
 
     _random_probationers([tree.cell_a1, tree.cell_a2, tree.cell_b1, tree.enterprise], random.Random(5), 160)
     leap_due = add_working_days(add_months(D(2024, 2, 29), 12), 30)  # due, then overdue the day after
-    cases = [(Period.for_year(2025), TODAY), (Period.for_quarter(2025, 1), leap_due),
-             (Period.for_quarter(2025, 1), leap_due + datetime.timedelta(days=1)),
-             (Period.for_range(D(2025, 2, 28), D(2025, 3, 1)), D(2026, 2, 23)), (Period.for_months(2026, 5), TODAY)]
+    cases = [
+        (Period.for_year(2025), TODAY),
+        (Period.for_quarter(2025, 1), leap_due),
+        (Period.for_quarter(2025, 1), leap_due + datetime.timedelta(days=1)),
+        (Period.for_range(D(2025, 2, 28), D(2025, 3, 1)), D(2026, 2, 23)),
+        (Period.for_months(2026, 5), TODAY),
+    ]
     for period, today in cases:
         ending, overdue = _probation_by_hand(period, today)
         assert ending and overdue, (period, today)
@@ -342,14 +390,18 @@ def test_probation_lists_match_the_person_by_person_reference_in_every_slice(tre
             assert len(rows) == len(expected)
             assert [(p.pk, p.official_from, p.recognition_due) for p in rows] == expected
             for start, stop in ((0, 10), (7, 19), (len(expected) - 3, len(expected) + 5)):
-                fresh = getattr(selectors.probation_report(tree.province, period, today=today),
-                                "ending" if rows is report.ending else "overdue")
+                fresh = getattr(
+                    selectors.probation_report(tree.province, period, today=today),
+                    "ending" if rows is report.ending else "overdue",
+                )
                 assert [(p.pk, p.official_from, p.recognition_due) for p in fresh[start:stop]] == expected[start:stop]
         assert [p.days_overdue for p in report.overdue] == [(today - due).days for _pk, _end, due in overdue]
     # the leap-day ceremony is due on `leap_due`: not yet late that day, late the day after
     leap = Candidate.objects.get(ceremony_date=D(2024, 2, 29))
     for (period, today), late in ((cases[1], False), (cases[2], True)):
-        assert (leap.pk in [p.pk for p in selectors.probation_report(tree.province, period, today=today).overdue]) == late
+        assert (
+            leap.pk in [p.pk for p in selectors.probation_report(tree.province, period, today=today).overdue]
+        ) == late
 
 
 def _coverage_by_hand(root, period):
@@ -357,8 +409,10 @@ def _coverage_by_hand(root, period):
     from units.models import CELL_KINDS, GRASSROOTS_KINDS, Unit
 
     units = list(Unit.objects.subtree(root))
-    admitted_in = {person.cell_id for person in Candidate.objects.filter(
-        decision_date__gte=period.start, decision_date__lte=period.end)}
+    admitted_in = {
+        person.cell_id
+        for person in Candidate.objects.filter(decision_date__gte=period.start, decision_date__lte=period.end)
+    }
     organisations = [u for u in units if u.kind in GRASSROOTS_KINDS]
 
     def organisation_of(cell):
@@ -366,8 +420,11 @@ def _coverage_by_hand(root, period):
         return max(above, key=lambda org: org.depth).code if above else None
 
     idle_cells = [(u.code, organisation_of(u)) for u in units if u.kind in CELL_KINDS and u.pk not in admitted_in]
-    idle_organisations = [org.code for org in organisations if not any(
-        u.pk in admitted_in for u in units if u.kind in CELL_KINDS and u.path.startswith(org.path))]
+    idle_organisations = [
+        org.code
+        for org in organisations
+        if not any(u.pk in admitted_in for u in units if u.kind in CELL_KINDS and u.path.startswith(org.path))
+    ]
     return idle_cells, idle_organisations, sum(u.kind in CELL_KINDS for u in units), len(organisations)
 
 
@@ -378,7 +435,7 @@ def test_coverage_lists_match_the_unit_by_unit_reference_in_every_slice(tree):
 
     rng = random.Random(3)
     cells = [tree.cell_a1, tree.cell_a2, tree.cell_b1, tree.enterprise]
-    for index in range(6):  # organisations with cells directly below and under a partial committee
+    for _index in range(6):  # organisations with cells directly below and under a partial committee
         org = make_unit(rng.choice([tree.committee_a, tree.committee_b]))
         cells += [make_unit(org) for _ in range(rng.randrange(1, 4))]
         partial = make_unit(org, UnitKind.PARTIAL_COMMITTEE)

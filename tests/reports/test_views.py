@@ -19,6 +19,7 @@ PAGES = ["progress", "breakdown", "pipeline", "coverage", "probation"]
 
 def url(name, code, **params):
     from urllib.parse import urlencode
+
     return reverse(f"reports:{name}", kwargs={"code": code}) + (f"?{urlencode(params)}" if params else "")
 
 
@@ -132,14 +133,17 @@ def test_login_is_required(client, tree):
     assert response.status_code == 302 and "/dang-nhap/" in response.url
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"year": "hai nghìn"}, "Năm"),
-    ({"year": "2025", "quarter": "7"}, "Quý"),
-    ({"term": "2099-2104"}, "Không có nhiệm kỳ 2099–2104"),
-    ({"from": "2025-05-01", "to": "2025-01-01"}, "Ngày kết thúc phải sau"),
-    ({"from": "0001-01-01", "to": "0001-02-01"}, "Ngày phải trong khoảng"),
-    ({"year": "2025", "month": "13"}, "Đến hết tháng"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"year": "hai nghìn"}, "Năm"),
+        ({"year": "2025", "quarter": "7"}, "Quý"),
+        ({"term": "2099-2104"}, "Không có nhiệm kỳ 2099–2104"),
+        ({"from": "2025-05-01", "to": "2025-01-01"}, "Ngày kết thúc phải sau"),
+        ({"from": "0001-01-01", "to": "0001-02-01"}, "Ngày phải trong khoảng"),
+        ({"year": "2025", "month": "13"}, "Đến hết tháng"),
+    ],
+)
 def test_bad_period_is_a_message_not_an_error(client, tree, users, params, message):
     client.force_login(users.province_staff)
     for page in PAGES:
@@ -152,21 +156,25 @@ def test_bad_period_is_a_message_not_an_error(client, tree, users, params, messa
 
 def test_a_bad_period_on_an_export_goes_back_to_the_page_with_the_message(client, tree, users):
     client.force_login(users.province_staff)
-    response = client.get(reverse("reports:export", kwargs={"code": "P", "report": "breakdown"}) + "?year=x",
-                          follow=True)
+    response = client.get(
+        reverse("reports:export", kwargs={"code": "P", "report": "breakdown"}) + "?year=x", follow=True
+    )
     assert response.redirect_chain[-1][0] == url("breakdown", "P")
     assert "alert-danger" in response.content.decode()
     response = client.get(reverse("reports:export", kwargs={"code": "P", "report": "nonsense"}), follow=True)
     assert response.status_code == 200 and "Không có báo cáo này" in response.content.decode()
 
 
-@pytest.mark.parametrize("page, sheets", [
-    ("progress", [SHEET_PROGRESS]),
-    ("breakdown", [SHEET_BREAKDOWN, "Cơ cấu theo đơn vị"]),
-    ("pipeline", ["Quy trình"]),
-    ("coverage", ["Chưa kết nạp"]),
-    ("probation", ["Dự bị"]),
-])
+@pytest.mark.parametrize(
+    "page, sheets",
+    [
+        ("progress", [SHEET_PROGRESS]),
+        ("breakdown", [SHEET_BREAKDOWN, "Cơ cấu theo đơn vị"]),
+        ("pipeline", ["Quy trình"]),
+        ("coverage", ["Chưa kết nạp"]),
+        ("probation", ["Dự bị"]),
+    ],
+)
 def test_each_report_downloads_as_excel(client, year_2025, users, page, sheets):
     client.force_login(users.leader)
     response = client.get(reverse("reports:export", kwargs={"code": "P", "report": page}) + "?year=2025&quarter=1")
@@ -182,13 +190,20 @@ def test_quarterly_return_has_every_sheet_and_counts_only_what_the_reader_may_se
     client.force_login(users.staff_a)
     response = client.get(reverse("reports:quarterly_return", kwargs={"code": "A"}) + "?year=2025")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == [SHEET_PROGRESS, SHEET_BREAKDOWN, "Cơ cấu theo đơn vị", "Quy trình",
-                                   "Chưa kết nạp", "Dự bị"]
+    assert workbook.sheetnames == [
+        SHEET_PROGRESS,
+        SHEET_BREAKDOWN,
+        "Cơ cấu theo đơn vị",
+        "Quy trình",
+        "Chưa kết nạp",
+        "Dự bị",
+    ]
     rows = list(workbook[SHEET_PROGRESS].iter_rows(min_row=5, values_only=True))
     assert rows[-1][1] == "Tổng cộng" and rows[-1][3] == 3
 
 
 # --- query counts: pinned, and the same with 2 and with 12 units below (and 6 times the people) ------
+
 
 def build_wide_tree(children):
     root = make_unit(None, code="ROOT", name="Đảng bộ tỉnh Rộng")
@@ -261,7 +276,9 @@ def submitted_fields(form_html):
     for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form_html):
         fields[name] = value
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form_html, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected>', options) or re.search(r'<option value="([^"]*)"', options)
+        chosen = re.search(r'<option value="([^"]*)" selected>', options) or re.search(
+            r'<option value="([^"]*)"', options
+        )
         fields[name] = chosen.group(1)
     return fields
 
@@ -314,7 +331,11 @@ def probation_rows(client, **params):
     page = client.get(url("probation", "P", year=2026, **params))
     assert page.status_code == 200
     content = page.content.decode()
-    return content, table_rows(content, "probation-ending", "data-person"), table_rows(content, "probation-overdue", "data-person")
+    return (
+        content,
+        table_rows(content, "probation-ending", "data-person"),
+        table_rows(content, "probation-overdue", "data-person"),
+    )
 
 
 def test_probation_page_shows_a_page_of_each_list_and_how_many_there_are(client, probationers, users, two_a_page):
@@ -341,8 +362,15 @@ def test_a_page_number_out_of_range_or_not_a_number_shows_a_page(client, probati
     client.force_login(users.province_staff)
     _content, first, _overdue = probation_rows(client)
     _content, last, _overdue = probation_rows(client, ending_page=3)
-    for value, expected in (("abc", first), ("", first), ("2.5", first), ("99999", last), ("0", last),
-                            ("-1", last), ("1e9", first)):
+    for value, expected in (
+        ("abc", first),
+        ("", first),
+        ("2.5", first),
+        ("99999", last),
+        ("0", last),
+        ("-1", last),
+        ("1e9", first),
+    ):
         _content, shown, _overdue = probation_rows(client, ending_page=value)
         assert shown == expected, value
     response = client.get(url("coverage", "P", year=2026, cells_page="x" * 500, grassroots_page="99999999999999999999"))
@@ -373,7 +401,9 @@ def test_the_pages_together_are_the_workbook_row_by_row(client, probationers, us
     # coverage: nobody admitted in 2026, so all four cells and three organisations are idle
     def coverage_rows(**params):
         content = client.get(url("coverage", "P", year=2026, **params)).content.decode()
-        return table_rows(content, "idle-cell-list", "data-unit"), table_rows(content, "idle-grassroots-list", "data-unit")
+        return table_rows(content, "idle-cell-list", "data-unit"), table_rows(
+            content, "idle-grassroots-list", "data-unit"
+        )
 
     cells = coverage_rows()[0] + coverage_rows(cells_page=2)[0]
     organisations = coverage_rows()[1] + coverage_rows(grassroots_page=2)[1]
@@ -381,7 +411,7 @@ def test_the_pages_together_are_the_workbook_row_by_row(client, probationers, us
     rows = sheet_rows(openpyxl.load_workbook(io.BytesIO(download.content))["Chưa kết nạp"])
     split = rows.index(("Mã đơn vị", "Tổ chức cơ sở đảng chưa kết nạp", "Loại hình"))
     assert [row[1:] for row in cells] == [[code, name, grassroots or "—"] for code, name, grassroots in rows[:split]]
-    assert [row[1:] for row in organisations] == [list(row) for row in rows[split + 1:split + 4]]
+    assert [row[1:] for row in organisations] == [list(row) for row in rows[split + 1 : split + 4]]
     assert len(cells) == 4 and len(organisations) == 3
     assert rows[split + 5][1:] == ("Số chi bộ chưa kết nạp", 4)
 

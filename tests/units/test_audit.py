@@ -16,7 +16,9 @@ def test_units_targets_and_headcounts_keep_their_history(tree, users):
     target = services.target_set(unit=tree.org_a, admissions=5, year=2025, actor=users.staff_a)
     services.target_set(unit=tree.org_a, admissions=7, year=2025, actor=users.province_staff)
     assert [(h.admissions, h.history_user) for h in target.history.order_by("history_id")] == [
-        (5, users.staff_a), (7, users.province_staff)]
+        (5, users.staff_a),
+        (7, users.province_staff),
+    ]
     services.headcount_set(unit=tree.cell_a1, year=2025, members=30, actor=users.staff_a)
     assert tree.cell_a1.headcounts.get().history.get().history_user == users.staff_a
     services.unit_update(unit=Unit.objects.get(pk=tree.org_a.pk), name="Đảng bộ xã A Một", actor=users.staff_a)
@@ -112,7 +114,8 @@ def test_the_unit_page_shows_its_own_latest_changes(client, tree, users):
     response = client.get(reverse("units:unit_detail", args=[tree.org_a.pk]))
     newest = response.context["history"][0]
     assert newest.user == users.staff_a and [(c.label, c.old, c.new) for c in newest.changes] == [
-        ("Chỉ tiêu kết nạp", "5", "6")]
+        ("Chỉ tiêu kết nạp", "5", "6")
+    ]
     assert "Lịch sử thay đổi" in response.content.decode()
     assert reverse("units:unit_history", args=[tree.org_a.pk]) in response.content.decode()
 
@@ -123,8 +126,11 @@ def test_logins_and_failed_logins_are_recorded(client, tree):
     client.post(reverse("login"), {"username": "ghi_dang_nhap", "password": "dung-mat-khau-1"})
     client.post(reverse("logout"))
     events = list(LoginEvent.objects.order_by("pk").values_list("kind", "username", "user"))
-    assert events == [("failed", "ghi_dang_nhap", None), ("login", "ghi_dang_nhap", user.pk),
-                      ("logout", "ghi_dang_nhap", user.pk)]
+    assert events == [
+        ("failed", "ghi_dang_nhap", None),
+        ("login", "ghi_dang_nhap", user.pk),
+        ("logout", "ghi_dang_nhap", user.pk),
+    ]
     assert LoginEvent.objects.first().ip_address == "127.0.0.1"
 
 

@@ -1,6 +1,7 @@
 """Issue 6: closing a quarter (khóa sổ) freezes admissions and recognitions dated in it, for the
 closing unit's subtree, in the services (so pages, import and admin obey) until the committee above
 reopens it."""
+
 import datetime
 import io
 
@@ -43,23 +44,38 @@ def test_a_step_dated_in_a_closed_quarter_is_refused_by_the_service(tree, users)
     other = _admitted(tree.cell_b1)  # committee B has not closed anything
     services.quarter_close(actor=users.staff_a, unit=tree.committee_a, year=2025, quarter=1)
     with pytest.raises(ValidationError) as refused:
-        people.step_record(actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk),
-                           kind=StepKind.CEREMONY, ceremony_date=datetime.date(2025, 3, 20))
+        people.step_record(
+            actor=users.staff_a,
+            candidate=Candidate.objects.get(pk=person.pk),
+            kind=StepKind.CEREMONY,
+            ceremony_date=datetime.date(2025, 3, 20),
+        )
     assert "quý I/2025, đã khóa sổ (Đảng bộ huyện A)" in str(refused.value.message_dict["ceremony_date"])
     assert Candidate.objects.get(pk=person.pk).ceremony_date is None
     # Correcting the admission decision itself is frozen too.
     with pytest.raises(ValidationError):
-        people.step_record(actor=users.province_staff, candidate=Candidate.objects.get(pk=person.pk),
-                           kind=StepKind.DECISION, decision_no="1-QĐ", decision_date=DECIDED,
-                           decision_issuer="Huyện ủy")
+        people.step_record(
+            actor=users.province_staff,
+            candidate=Candidate.objects.get(pk=person.pk),
+            kind=StepKind.DECISION,
+            decision_no="1-QĐ",
+            decision_date=DECIDED,
+            decision_issuer="Huyện ủy",
+        )
     # A ceremony in the next (open) quarter is fine; so is a unit outside the closed subtree.
-    people.step_record(actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk),
-                       kind=StepKind.CEREMONY, ceremony_date=datetime.date(2025, 4, 2))
-    people.step_record(actor=users.province_staff, candidate=other, kind=StepKind.CEREMONY,
-                       ceremony_date=datetime.date(2025, 3, 20))
+    people.step_record(
+        actor=users.staff_a,
+        candidate=Candidate.objects.get(pk=person.pk),
+        kind=StepKind.CEREMONY,
+        ceremony_date=datetime.date(2025, 4, 2),
+    )
+    people.step_record(
+        actor=users.province_staff, candidate=other, kind=StepKind.CEREMONY, ceremony_date=datetime.date(2025, 3, 20)
+    )
     # Profile corrections that touch no frozen date still go through.
-    people.candidate_update_profile(actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk),
-                                    full_name="Tên Đã Sửa")
+    people.candidate_update_profile(
+        actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk), full_name="Tên Đã Sửa"
+    )
 
 
 def test_moving_an_admitted_person_out_of_a_closed_subtree_is_refused(tree, users, closed, person):
@@ -98,8 +114,12 @@ def test_reopened_only_by_the_committee_above(client, tree, users, closed, perso
     client.force_login(users.province_staff)
     assert client.post(url).status_code == 302
     assert not ClosedQuarter.objects.exists()
-    people.step_record(actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk),
-                       kind=StepKind.CEREMONY, ceremony_date=datetime.date(2025, 3, 20))
+    people.step_record(
+        actor=users.staff_a,
+        candidate=Candidate.objects.get(pk=person.pk),
+        kind=StepKind.CEREMONY,
+        ceremony_date=datetime.date(2025, 3, 20),
+    )
     deleted = ClosedQuarter.history.filter(history_type="-").get()
     assert deleted.history_user == users.province_staff
 
@@ -119,24 +139,35 @@ def test_closing_through_the_unit_page(client, tree, users):
     closure = ClosedQuarter.objects.get()
     assert (closure.unit, closure.closed_by) == (tree.committee_a, users.staff_a)
     # Twice, below an existing closure, a future quarter, nonsense: messages, never a 500.
-    for data, fragment in (({"year": "2025", "quarter": "3"}, "đã được khóa sổ"),
-                           ({"year": "2099", "quarter": "1"}, "quý chưa bắt đầu"),
-                           ({"year": "abc", "quarter": "9"}, "Chọn quý I, II, III hoặc IV")):
+    for data, fragment in (
+        ({"year": "2025", "quarter": "3"}, "đã được khóa sổ"),
+        ({"year": "2099", "quarter": "1"}, "quý chưa bắt đầu"),
+        ({"year": "abc", "quarter": "9"}, "Chọn quý I, II, III hoặc IV"),
+    ):
         page = client.post(url, data, follow=True).content.decode()
         assert fragment in page, data
-    page = client.post(reverse("units:quarter_close", args=[tree.org_a.pk]), {"year": "2025", "quarter": "3"},
-                       follow=True).content.decode()
+    page = client.post(
+        reverse("units:quarter_close", args=[tree.org_a.pk]), {"year": "2025", "quarter": "3"}, follow=True
+    ).content.decode()
     assert "quý III/2025 đã được khóa sổ ở Đảng bộ huyện A" in page
     assert ClosedQuarter.objects.count() == 1
 
 
 def test_who_may_close(client, tree, users):
     client.force_login(users.leader)
-    assert client.post(reverse("units:quarter_close", args=[tree.province.pk]),
-                       {"year": "2025", "quarter": "1"}).status_code == 403
+    assert (
+        client.post(
+            reverse("units:quarter_close", args=[tree.province.pk]), {"year": "2025", "quarter": "1"}
+        ).status_code
+        == 403
+    )
     client.force_login(users.staff_a)
-    assert client.post(reverse("units:quarter_close", args=[tree.committee_b.pk]),
-                       {"year": "2025", "quarter": "1"}).status_code == 404
+    assert (
+        client.post(
+            reverse("units:quarter_close", args=[tree.committee_b.pk]), {"year": "2025", "quarter": "1"}
+        ).status_code
+        == 404
+    )
     assert not ClosedQuarter.objects.exists()
 
 
@@ -171,13 +202,20 @@ def test_the_admin_obeys_closed_quarters(admin_client, tree, closed, person):
     url = reverse("admin:recruitment_candidate_change", args=[person.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data.update(date_of_birth="1995-03-15", listed_on=str(person.listed_on), course_date=str(person.course_date),
-                application_date=str(person.application_date), resolution_date=str(person.resolution_date),
-                decision_date="2025-03-04")
+    data.update(
+        date_of_birth="1995-03-15",
+        listed_on=str(person.listed_on),
+        course_date=str(person.course_date),
+        application_date=str(person.application_date),
+        resolution_date=str(person.resolution_date),
+        decision_date="2025-03-04",
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 200 and "đã khóa sổ" in response.content.decode()
     assert Candidate.objects.get(pk=person.pk).decision_date == DECIDED
     # Nor may it be deleted there while the quarter is closed.
-    assert admin_client.post(reverse("admin:recruitment_candidate_delete", args=[person.pk]),
-                             {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:recruitment_candidate_delete", args=[person.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert Candidate.objects.filter(pk=person.pk).exists()

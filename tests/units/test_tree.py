@@ -54,8 +54,7 @@ def test_rollup_query_count_does_not_grow_with_the_tree(tree, django_assert_num_
         for _ in range(3):
             _admit(make_unit(org), datetime.date(2024, 2, 1 + i))
     with django_assert_num_queries(1):
-        by_child = rollup_by_child(
-            tree.province, Candidate.objects.all(), path_field="cell__path", n=Count("pk"))
+        by_child = rollup_by_child(tree.province, Candidate.objects.all(), path_field="cell__path", n=Count("pk"))
     assert by_child[tree.committee_b.path]["n"] == 18
 
 

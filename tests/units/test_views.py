@@ -1,4 +1,5 @@
 """Unit pages: the tree browser, a unit's page, handing targets down; scope and query counts."""
+
 import datetime
 
 import pytest
@@ -124,8 +125,15 @@ def test_targets_refuse_bad_numbers_and_other_roles(client, tree, users):
     assert response.status_code == 200 and response.context["form"].errors[field]
     assert not Target.objects.exists()
     for user in (users.leader, users.secretary_a1):
-        assert _login(client, user).post(reverse("units:child_targets", args=[tree.org_a.pk] if user is users.leader
-                                                 else [tree.cell_a1.pk]), {field: "1"}).status_code == 403
+        assert (
+            _login(client, user)
+            .post(
+                reverse("units:child_targets", args=[tree.org_a.pk] if user is users.leader else [tree.cell_a1.pk]),
+                {field: "1"},
+            )
+            .status_code
+            == 403
+        )
     assert not Target.objects.exists()
 
 
@@ -141,6 +149,9 @@ def test_term_targets_handed_down_with_the_shortfall_warning(client, tree, users
     names = [field.name for _child, field in form.rows()]
     response = client.post(url, {names[0]: "40", names[1]: "50"}, follow=True)
     assert dict(Target.objects.filter(term=term).values_list("unit__code", "admissions")) == {
-        "P": 100, "A": 40, "B": 50}
+        "P": 100,
+        "A": 40,
+        "B": 50,
+    }
     assert not Target.objects.filter(year__isnull=False).exists()
     assert "nhiệm kỳ 2025–2030" in response.content.decode() and "10 người" in response.content.decode()

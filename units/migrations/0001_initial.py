@@ -8,105 +8,269 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Term',
+            name="Term",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_year', models.PositiveSmallIntegerField(verbose_name='năm bắt đầu')),
-                ('end_year', models.PositiveSmallIntegerField(verbose_name='năm kết thúc')),
-                ('start_date', models.DateField(blank=True, verbose_name='ngày bắt đầu')),
-                ('end_date', models.DateField(blank=True, verbose_name='ngày kết thúc')),
-                ('opening_congress', models.CharField(blank=True, max_length=255, verbose_name='đại hội mở đầu nhiệm kỳ')),
-                ('closing_congress', models.CharField(blank=True, max_length=255, verbose_name='đại hội kết thúc nhiệm kỳ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start_year", models.PositiveSmallIntegerField(verbose_name="năm bắt đầu")),
+                ("end_year", models.PositiveSmallIntegerField(verbose_name="năm kết thúc")),
+                ("start_date", models.DateField(blank=True, verbose_name="ngày bắt đầu")),
+                ("end_date", models.DateField(blank=True, verbose_name="ngày kết thúc")),
+                (
+                    "opening_congress",
+                    models.CharField(blank=True, max_length=255, verbose_name="đại hội mở đầu nhiệm kỳ"),
+                ),
+                (
+                    "closing_congress",
+                    models.CharField(blank=True, max_length=255, verbose_name="đại hội kết thúc nhiệm kỳ"),
+                ),
             ],
             options={
-                'verbose_name': 'nhiệm kỳ',
-                'verbose_name_plural': 'nhiệm kỳ',
-                'ordering': ['start_year'],
-                'constraints': [models.UniqueConstraint(fields=('start_year', 'end_year'), name='term_unique_years'), models.CheckConstraint(condition=models.Q(('end_year__gt', models.F('start_year'))), name='term_years_ordered')],
+                "verbose_name": "nhiệm kỳ",
+                "verbose_name_plural": "nhiệm kỳ",
+                "ordering": ["start_year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("start_year", "end_year"), name="term_unique_years"),
+                    models.CheckConstraint(
+                        condition=models.Q(("end_year__gt", models.F("start_year"))), name="term_years_ordered"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='mã đơn vị')),
-                ('name', models.CharField(max_length=255, verbose_name='tên đơn vị')),
-                ('kind', models.CharField(choices=[('province', 'Đảng bộ tỉnh'), ('committee', 'Đảng bộ trực thuộc'), ('grassroots_committee', 'Đảng bộ cơ sở'), ('grassroots_cell', 'Chi bộ cơ sở'), ('partial_committee', 'Đảng bộ bộ phận'), ('cell', 'Chi bộ')], max_length=30, verbose_name='loại tổ chức')),
-                ('grassroots_type', models.CharField(blank=True, choices=[('commune', 'Xã, phường, thị trấn'), ('state_enterprise', 'Doanh nghiệp có vốn nhà nước'), ('private_enterprise', 'Doanh nghiệp không có vốn nhà nước'), ('administration', 'Cơ quan hành chính'), ('public_service', 'Đơn vị sự nghiệp'), ('armed_forces', 'Lực lượng vũ trang'), ('other', 'Khác')], max_length=30, verbose_name='loại hình cơ sở')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="mã đơn vị")),
+                ("name", models.CharField(max_length=255, verbose_name="tên đơn vị")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province", "Đảng bộ tỉnh"),
+                            ("committee", "Đảng bộ trực thuộc"),
+                            ("grassroots_committee", "Đảng bộ cơ sở"),
+                            ("grassroots_cell", "Chi bộ cơ sở"),
+                            ("partial_committee", "Đảng bộ bộ phận"),
+                            ("cell", "Chi bộ"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại tổ chức",
+                    ),
+                ),
+                (
+                    "grassroots_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("commune", "Xã, phường, thị trấn"),
+                            ("state_enterprise", "Doanh nghiệp có vốn nhà nước"),
+                            ("private_enterprise", "Doanh nghiệp không có vốn nhà nước"),
+                            ("administration", "Cơ quan hành chính"),
+                            ("public_service", "Đơn vị sự nghiệp"),
+                            ("armed_forces", "Lực lượng vũ trang"),
+                            ("other", "Khác"),
+                        ],
+                        max_length=30,
+                        verbose_name="loại hình cơ sở",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'indexes': [models.Index(fields=['kind'], name='units_unit_kind_af1d48_idx'), models.Index(fields=['depth'], name='units_unit_depth_281ae1_idx')],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "indexes": [
+                    models.Index(fields=["kind"], name="units_unit_kind_af1d48_idx"),
+                    models.Index(fields=["depth"], name="units_unit_depth_281ae1_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(blank=True, choices=[('staff', 'Cán bộ Ban Tổ chức'), ('leadership', 'Lãnh đạo cấp ủy'), ('secretary', 'Bí thư chi bộ')], max_length=20, verbose_name='vai trò')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='units.unit', verbose_name='đơn vị')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("staff", "Cán bộ Ban Tổ chức"),
+                            ("leadership", "Lãnh đạo cấp ủy"),
+                            ("secretary", "Bí thư chi bộ"),
+                        ],
+                        max_length=20,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'người dùng',
-                'verbose_name_plural': 'người dùng',
-                'abstract': False,
+                "verbose_name": "người dùng",
+                "verbose_name_plural": "người dùng",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='năm')),
-                ('admissions', models.PositiveIntegerField(verbose_name='chỉ tiêu kết nạp')),
-                ('term', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='units.term', verbose_name='nhiệm kỳ')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='units.unit', verbose_name='đơn vị')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="năm")),
+                ("admissions", models.PositiveIntegerField(verbose_name="chỉ tiêu kết nạp")),
+                (
+                    "term",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="units.term",
+                        verbose_name="nhiệm kỳ",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chỉ tiêu',
-                'verbose_name_plural': 'chỉ tiêu',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('year__isnull', False), ('term__isnull', True)), models.Q(('year__isnull', True), ('term__isnull', False)), _connector='OR'), name='target_year_xor_term', violation_error_message='Chỉ tiêu phải gắn với đúng một năm hoặc một nhiệm kỳ.'), models.UniqueConstraint(condition=models.Q(('year__isnull', False)), fields=('unit', 'year'), name='target_unique_unit_year', violation_error_message='Đơn vị đã có chỉ tiêu cho năm này.'), models.UniqueConstraint(condition=models.Q(('term__isnull', False)), fields=('unit', 'term'), name='target_unique_unit_term', violation_error_message='Đơn vị đã có chỉ tiêu cho nhiệm kỳ này.')],
+                "verbose_name": "chỉ tiêu",
+                "verbose_name_plural": "chỉ tiêu",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("year__isnull", False), ("term__isnull", True)),
+                            models.Q(("year__isnull", True), ("term__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="target_year_xor_term",
+                        violation_error_message="Chỉ tiêu phải gắn với đúng một năm hoặc một nhiệm kỳ.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("year__isnull", False)),
+                        fields=("unit", "year"),
+                        name="target_unique_unit_year",
+                        violation_error_message="Đơn vị đã có chỉ tiêu cho năm này.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("term__isnull", False)),
+                        fields=("unit", "term"),
+                        name="target_unique_unit_term",
+                        violation_error_message="Đơn vị đã có chỉ tiêu cho nhiệm kỳ này.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Headcount',
+            name="Headcount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('members', models.PositiveIntegerField(verbose_name='số đảng viên')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='headcounts', to='units.unit', verbose_name='đơn vị')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                ("members", models.PositiveIntegerField(verbose_name="số đảng viên")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="headcounts",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'số đảng viên',
-                'verbose_name_plural': 'số đảng viên',
-                'constraints': [models.UniqueConstraint(fields=('unit', 'year'), name='headcount_unique_unit_year')],
+                "verbose_name": "số đảng viên",
+                "verbose_name_plural": "số đảng viên",
+                "constraints": [models.UniqueConstraint(fields=("unit", "year"), name="headcount_unique_unit_year")],
             },
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('units', '0002_history_versions_closed_quarters'),
+        ("units", "0002_history_versions_closed_quarters"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='headcount',
-            index=models.Index(fields=['year', 'unit', 'members'], name='headcount_year_unit'),
+            model_name="headcount",
+            index=models.Index(fields=["year", "unit", "members"], name="headcount_year_unit"),
         ),
     ]

@@ -34,5 +34,5 @@ def progress_bar(ratio):
     return mark_safe(
         f'<div class="progress progress-ratio" role="progressbar" aria-valuenow="{percent}" aria-valuemin="0" '
         f'aria-valuemax="100"><div class="progress-bar {tone}" style="width: {percent}%">'
-        f'{escape(formatting.vn_percent(ratio))}</div></div>'
+        f"{escape(formatting.vn_percent(ratio))}</div></div>"
     )

@@ -4,6 +4,7 @@ Generates a province workbook (units, targets, people at every stage), imports i
 again (every row matched, nothing duplicated), and prints the timings. Run it on a scratch database:
 see BENCHMARKS.md for the one command that does both SQLite and PostgreSQL.
 """
+
 import datetime
 import os
 import random
@@ -40,9 +41,19 @@ def build_workbook(path, people, committees=10, orgs_per_committee=20, cells_per
             for k in range(cells_per_org):
                 code = f"BM-{c:02d}-{o:02d}-{k}"
                 cells.append(code)
-                units.append([code, f"Chi bộ {k + 1} xã {c}-{o}", "Chi bộ", f"BM-{c:02d}-{o:02d}", "", rng.randint(10, 60)])
-            units.append([f"BM-{c:02d}-{o:02d}", f"Đảng bộ xã {c}-{o}", "Đảng bộ cơ sở", f"BM-{c:02d}",
-                          "Xã, phường, thị trấn", None])
+                units.append(
+                    [code, f"Chi bộ {k + 1} xã {c}-{o}", "Chi bộ", f"BM-{c:02d}-{o:02d}", "", rng.randint(10, 60)]
+                )
+            units.append(
+                [
+                    f"BM-{c:02d}-{o:02d}",
+                    f"Đảng bộ xã {c}-{o}",
+                    "Đảng bộ cơ sở",
+                    f"BM-{c:02d}",
+                    "Xã, phường, thị trấn",
+                    None,
+                ]
+            )
             targets.append([f"BM-{c:02d}-{o:02d}", 2025, rng.randint(2, 10)])
         units.append([f"BM-{c:02d}", f"Đảng bộ huyện {c}", "Đảng bộ trực thuộc", "BM", "", None])
         targets.append([f"BM-{c:02d}", 2025, rng.randint(50, 150)])
@@ -68,12 +79,27 @@ def build_workbook(path, people, committees=10, orgs_per_committee=20, cells_per
             ceremony = decision + datetime.timedelta(days=20)
             recognition = ceremony + datetime.timedelta(days=370)
         citizen_id = f"{n:012d}" if n % 5 else None  # one in five without a citizen ID
-        sheet.append([
-            rng.choice(cells), f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)} {n}", dob,
-            rng.choice(["Nam", "Nữ"]), rng.choice(ETHNIC), rng.choice(["", "Không", "Phật giáo", "Công giáo"]),
-            rng.choice(["Nông dân", "Công nhân", "Viên chức", "Sinh viên"]), "Trung học phổ thông",
-            rng.choice(["Có", ""]), citizen_id, listed, course, resolution, decision, decision_no, ceremony, recognition,
-        ])
+        sheet.append(
+            [
+                rng.choice(cells),
+                f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)} {n}",
+                dob,
+                rng.choice(["Nam", "Nữ"]),
+                rng.choice(ETHNIC),
+                rng.choice(["", "Không", "Phật giáo", "Công giáo"]),
+                rng.choice(["Nông dân", "Công nhân", "Viên chức", "Sinh viên"]),
+                "Trung học phổ thông",
+                rng.choice(["Có", ""]),
+                citizen_id,
+                listed,
+                course,
+                resolution,
+                decision,
+                decision_no,
+                ceremony,
+                recognition,
+            ]
+        )
     book.save(path)
     return len(cells)
 
@@ -91,12 +117,17 @@ class Command(BaseCommand):
         path = Path(keep) if keep else Path(tempfile.mkdtemp()) / "bench.xlsx"
         started = time.perf_counter()
         cells = build_workbook(path, people)
-        self.stdout.write(f"database: {connection.vendor}; workbook: {people} people, {cells} cells, "
-                          f"{path.stat().st_size / 1048576:.1f} MB, generated in {time.perf_counter() - started:.1f} s")
+        self.stdout.write(
+            f"database: {connection.vendor}; workbook: {people} people, {cells} cells, "
+            f"{path.stat().st_size / 1048576:.1f} MB, generated in {time.perf_counter() - started:.1f} s"
+        )
         changed = path.with_name("bench-changed.xlsx")
         build_workbook(changed, people, seed=6)  # other cells, names, dates: matched by citizen ID, updated
-        runs = (("first import", path), ("re-import, same file (all matched)", path),
-                ("re-import, every row changed (4 in 5 matched by citizen ID)", changed))
+        runs = (
+            ("first import", path),
+            ("re-import, same file (all matched)", path),
+            ("re-import, every row changed (4 in 5 matched by citizen ID)", changed),
+        )
         for label, workbook in runs:
             started, cpu = time.perf_counter(), time.process_time()
             result = import_workbook(workbook)
@@ -107,5 +138,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{len(result.errors)} errors")
             stages = ", ".join(f"{name} {seconds:.1f}" for name, seconds in result.timings.items())
             load = os.getloadavg()[0]
-            self.stdout.write(f"{label}: {elapsed:.1f} s (this process's CPU {cpu:.1f} s; load average {load:.1f})"
-                              f"  stages: {stages}  {result.counts}")
+            self.stdout.write(
+                f"{label}: {elapsed:.1f} s (this process's CPU {cpu:.1f} s; load average {load:.1f})"
+                f"  stages: {stages}  {result.counts}"
+            )

@@ -1,4 +1,5 @@
 """python manage.py import_workbook FILE.xlsx [--dry-run] [--user USERNAME]"""
+
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -7,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from recruitment.importing import import_workbook
-from recruitment.importing.importer import COUNT_LABELS
 from recruitment.importing.errors import WorkbookError
+from recruitment.importing.importer import COUNT_LABELS
 from recruitment.importing.workbook import check_upload
 from recruitment.models import ImportStatus, WorkbookImport
 
@@ -41,9 +42,16 @@ class Command(BaseCommand):
             self.stderr.write(f"Cảnh báo: {warning}")
         if result.written:  # a refused import writes nothing, not even its record
             WorkbookImport.objects.create(
-                user=actor, file_name=path.name, file_size=path.stat().st_size, from_command_line=True,
-                status=ImportStatus.DONE, progress=100, counts=result.counts,
-                checked_at=timezone.now(), imported_at=timezone.now())
+                user=actor,
+                file_name=path.name,
+                file_size=path.stat().st_size,
+                from_command_line=True,
+                status=ImportStatus.DONE,
+                progress=100,
+                counts=result.counts,
+                checked_at=timezone.now(),
+                imported_at=timezone.now(),
+            )
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))

@@ -1,9 +1,8 @@
 import datetime
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-
-import time
 
 from recruitment.demo import SHAPES, DemoBuilder
 from recruitment.models import Candidate
@@ -16,12 +15,22 @@ class Command(BaseCommand):
     help = "Tạo dữ liệu mẫu: một tỉnh giả định với đơn vị, chỉ tiêu, quần chúng và tài khoản demo."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2017, help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu).")
+        parser.add_argument(
+            "--seed", type=int, default=2017, help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)."
+        )
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="Mật khẩu của các tài khoản demo.")
-        parser.add_argument("--as-of", type=datetime.date.fromisoformat, default=None,
-                            help="Ngày coi là hôm nay (YYYY-MM-DD); mặc định là hôm nay.")
-        parser.add_argument("--scale", choices=sorted(SHAPES), default="demo",
-                            help="Cỡ dữ liệu: demo (một tỉnh nhỏ) hoặc large (cỡ Hà Nội, để đo hiệu năng).")
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="Ngày coi là hôm nay (YYYY-MM-DD); mặc định là hôm nay.",
+        )
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SHAPES),
+            default="demo",
+            help="Cỡ dữ liệu: demo (một tỉnh nhỏ) hoặc large (cỡ Hà Nội, để đo hiệu năng).",
+        )
         parser.add_argument("--if-empty", action="store_true", help="Không làm gì nếu đã có đơn vị.")
         parser.add_argument("--reset", action="store_true", help="Xóa toàn bộ dữ liệu hiện có rồi tạo lại.")
 
@@ -51,7 +60,10 @@ class Command(BaseCommand):
         vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã tạo {len(builder.units)} đơn vị ({len(builder.cells)} chi bộ), {len(builder.people)} người, "
-            f"{len(builder.targets)} chỉ tiêu năm, trong {time.monotonic() - started:.0f} giây."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã tạo {len(builder.units)} đơn vị ({len(builder.cells)} chi bộ), {len(builder.people)} người, "
+                f"{len(builder.targets)} chỉ tiêu năm, trong {time.monotonic() - started:.0f} giây."
+            )
+        )
         self.stdout.write("Tài khoản demo (mật khẩu: %s): %s" % (password, ", ".join(u.username for u in users)))

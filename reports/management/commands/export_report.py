@@ -4,6 +4,7 @@
 The quarterly return, the same workbook the page downloads. The command line sees every unit: it is
 run by whoever runs the server, not by a user of the site.
 """
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,10 +31,15 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="Tệp .xlsx sẽ ghi")
 
     def handle(self, *args, **options):
-        params = {key: options[key] for key in ("year", "quarter", "month", "term", "date_from", "date_to")
-                  if options[key] not in (None, "")}
+        params = {
+            key: options[key]
+            for key in ("year", "quarter", "month", "term", "date_from", "date_to")
+            if options[key] not in (None, "")
+        }
         if not params:
-            raise CommandError(_("Cần chọn kỳ báo cáo: --year Y [--quarter Q], --term 2020-2025, hoặc --from ... --to ...."))
+            raise CommandError(
+                _("Cần chọn kỳ báo cáo: --year Y [--quarter Q], --term 2020-2025, hoặc --from ... --to ....")
+            )
         unit = Unit.objects.filter(code=options["unit"]).first()
         if unit is None:
             raise CommandError(_("Không có đơn vị mã “%(code)s”.") % {"code": options["unit"]})
@@ -50,7 +56,12 @@ class Command(BaseCommand):
         try:
             workbook.save(output)
         except OSError as error:
-            raise CommandError(_("Không ghi được tệp “%(file)s”: %(reason)s.") % {
-                "file": output, "reason": error.strerror}) from error
-        self.stdout.write(self.style.SUCCESS(_("Đã ghi %(file)s: %(unit)s, %(period)s.") % {
-            "file": output, "unit": unit.name, "period": period.label}))
+            raise CommandError(
+                _("Không ghi được tệp “%(file)s”: %(reason)s.") % {"file": output, "reason": error.strerror}
+            ) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Đã ghi %(file)s: %(unit)s, %(period)s.")
+                % {"file": output, "unit": unit.name, "period": period.label}
+            )
+        )

@@ -7,14 +7,25 @@ from units import backup
 
 
 class Command(BaseCommand):
-    help = ("Sao lưu toàn bộ cơ sở dữ liệu: PostgreSQL bằng pg_dump -Fc (tệp .dump), SQLite bằng dumpdata "
-            "(tệp .json.gz). Khôi phục bằng lệnh restore.")
+    help = (
+        "Sao lưu toàn bộ cơ sở dữ liệu: PostgreSQL bằng pg_dump -Fc (tệp .dump), SQLite bằng dumpdata "
+        "(tệp .json.gz). Khôi phục bằng lệnh restore."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", "-o", type=Path, default=None,
-                            help="Tệp đích (mặc định backups/ptdv-NGÀY-GIỜ.dump hoặc .json.gz).")
-        parser.add_argument("--format", choices=["pg", "json"], default=None,
-                            help="pg (pg_dump, mặc định với PostgreSQL) hoặc json (dumpdata, mặc định với SQLite).")
+        parser.add_argument(
+            "--output",
+            "-o",
+            type=Path,
+            default=None,
+            help="Tệp đích (mặc định backups/ptdv-NGÀY-GIỜ.dump hoặc .json.gz).",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["pg", "json"],
+            default=None,
+            help="pg (pg_dump, mặc định với PostgreSQL) hoặc json (dumpdata, mặc định với SQLite).",
+        )
 
     def handle(self, *args, output, format, **options):
         fmt = format or ("pg" if backup.is_postgresql() else "json")

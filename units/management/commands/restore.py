@@ -6,13 +6,16 @@ from units import backup
 
 
 class Command(BaseCommand):
-    help = ("Khôi phục toàn bộ cơ sở dữ liệu từ một bản sao lưu của lệnh backup (.dump: pg_restore; "
-            ".json/.json.gz: flush rồi loaddata). Dữ liệu hiện có bị thay thế.")
+    help = (
+        "Khôi phục toàn bộ cơ sở dữ liệu từ một bản sao lưu của lệnh backup (.dump: pg_restore; "
+        ".json/.json.gz: flush rồi loaddata). Dữ liệu hiện có bị thay thế."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, help="Tệp sao lưu.")
-        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive",
-                            help="Không hỏi xác nhận.")
+        parser.add_argument(
+            "--noinput", "--no-input", action="store_false", dest="interactive", help="Không hỏi xác nhận."
+        )
 
     def handle(self, *args, path, interactive, **options):
         if interactive:
