@@ -34,8 +34,9 @@ from django.utils import timezone
 
 from recruitment.models import Candidate
 from reports import selectors
-from reports.periods import Period
+from units import paths
 from units.models import Headcount, Role, Target, Unit, User
+from units.periods import Period, quarter_of
 
 REPORT_PAGES = ("progress", "breakdown", "pipeline", "coverage", "probation")
 
@@ -92,8 +93,7 @@ def subject():
         superuser,
         staff_client,
         admin_client,
-        today.year,
-        (today.month - 1) // 3 + 1,
+        *quarter_of(today),
         candidate,
         search,
     )
@@ -162,7 +162,7 @@ def run_floor(province, year):
     """{"children": [(path, target, admitted, members)], "monthly": [12 counts]} in one query."""
     period = Period.for_year(year)
     params = {
-        "child_len": len(province.path) + Unit.steplen,
+        "child_len": len(province.path) + paths.STEPLEN,
         "prefix": province.path + "%",
         "start": period.start,
         "end": period.end,
@@ -188,7 +188,7 @@ def check_floor_matches_the_report(s):
         s.province,
         Period.for_year(s.year),
         today=timezone.localdate(),
-        candidates=Candidate.objects.visible_to(s.staff),
+        candidates=Candidate.objects.restrict(s.staff),
     )
     page = {
         "children": [(row.unit.path, row.target, row.admitted, row.members) for row in report.rows],

@@ -19,12 +19,14 @@ def whole_months_between(start, end):
 
 
 @lru_cache(maxsize=64)
-def _holidays(year):
+def public_holidays(year):
+    """The days off of Vietnam in `year` (Tết and the rest, and the days they are moved to), from the
+    holidays package's public API."""
     return frozenset(holidays.country_holidays("VN", years=year).keys())
 
 
 def is_working_day(day):
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    return day.weekday() < 5 and day not in public_holidays(day.year)
 
 
 @lru_cache(maxsize=4096)
@@ -42,13 +44,26 @@ def add_working_days(day, count):
 
 
 def working_days_between(start, end):
-    """Working days after `start` up to and including `end`; negative when `end` is before `start`."""
+    """Working days after `start` up to and including `end`; negative when `end` is before `start`.
+
+    The one count of lateness: the to-do's "due in n working days" and "n working days late", and
+    the probation report's recognitions overdue. By arithmetic rather than a walk day by day, since
+    some records are years late."""
     if end < start:
         return -working_days_between(end, start)
-    days = 0
-    current = start
-    while current < end:
-        current += datetime.timedelta(days=1)
-        if is_working_day(current):
-            days += 1
-    return days
+    weeks, rest = divmod((end - start).days, 7)
+    count = weeks * 5 + sum(
+        1 for offset in range(1, rest + 1) if (start + datetime.timedelta(days=offset)).weekday() < 5
+    )
+    for year in range(start.year, end.year + 1):
+        count -= sum(1 for day in public_holidays(year) if start < day <= end and day.weekday() < 5)
+    return count
+
+
+def working_days_late(due, today):
+    """How late something due on `due` is on `today`, in working days: 0 until the day has passed, and
+    at least 1 after (a deadline missed on a Friday is late on the Saturday). The to-do and the
+    probation report say the same number for the same person."""
+    if today <= due:
+        return 0
+    return max(working_days_between(due, today), 1)

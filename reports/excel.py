@@ -6,16 +6,20 @@ Numbers are stored as numbers; the formats carry the Vietnamese locale tag [$-42
 shows 6.311 and 94,4% whatever the machine's locale (Excel keeps the system's separators).
 """
 
+import datetime
 from io import BytesIO
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side, is_date_format
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from units.models import ClosedQuarter, GrassrootsType
+from units.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE  # re-exported: the views answer with it
+from units.spreadsheets import set_safe_value
 
 from . import selectors
 
@@ -23,7 +27,7 @@ INT_FORMAT = "[$-42A]#,##0"
 PERCENT_FORMAT = "[$-42A]0.0%"
 DECIMAL_FORMAT = "[$-42A]#,##0.0"
 DATE_FORMAT = "DD/MM/YYYY"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_TYPES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime is a date
 
 # The contract.
 SHEET_PROGRESS = "Tiến độ"
@@ -47,75 +51,98 @@ HIGH_FILL = PatternFill("solid", fgColor="D1E7DD")
 
 
 class Sheet:
-    """A report sheet: title rows, a frozen header, widths, landscape A4; rows appended below."""
+    """A report sheet: title rows, a frozen header, widths, landscape A4; rows appended below.
+
+    The sheet is write-only: openpyxl writes each row out as it is appended, so widths and panes are
+    set before the first row, and a row number skipped (`sheet.row += 1`) is written as an empty row.
+    """
 
     def __init__(self, workbook, name, *, heading, unit, period, headers, widths):
-        self.ws = workbook.create_sheet(name)
-        ws = self.ws
-        ws["A1"] = f"{heading} — {unit.name}"
-        ws["A1"].font = Font(bold=True, size=13)
-        ws["A2"] = period.label
-        ws["A2"].font = Font(italic=True)
-        note = closed_note(unit, period)
-        if note:
-            ws["A3"] = note
-            ws["A3"].font = Font(italic=True, color="7F1D1D")
-        for column, (header, width) in enumerate(zip(headers, widths), start=1):
-            cell = ws.cell(row=HEADER_ROW, column=column, value=header)
-            cell.font, cell.fill, cell.border = _bold, _header_fill, _box
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.ws = ws = workbook.create_sheet(name)
+        for column, (_header, width) in enumerate(zip(headers, widths), start=1):
             ws.column_dimensions[get_column_letter(column)].width = width
-        ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.freeze_panes = f"A{HEADER_ROW + 1}"
+        ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
         ws.print_options.horizontalCentered = True
-        self.row = HEADER_ROW
+        self.row = 0
+        self._written = 0  # rows handed to openpyxl so far
         self.columns = len(headers)
-        # Styling a cell through openpyxl's descriptors hashes the style objects every time: 20,000
-        # rows of a province took 20 s. Each combination is styled once; a row's styles are worked
-        # out once per kind of row and handed to the cells' constructor, which copies the style ids
-        # (so restyling one cell later cannot restyle the others) and binds a date under its format.
-        self._styles = {}
-        self._row_styles = {}
-
-    def _style(self, number_format, bold, fill):
-        key = (number_format, bold, id(fill))
-        style = self._styles.get(key)
-        if style is None:
-            cell = Cell(self.ws)
-            cell.border = _box
-            if number_format:
-                cell.number_format = number_format
-            if bold:
-                cell.font = _bold
-            if fill is not None:
-                cell.fill = fill
-            style = self._styles[key] = cell._style
-        return style
-
-    def _styles_of_row(self, width, formats, bold, fill):
-        key = (width, tuple(formats), bold, id(fill))
-        styles = self._row_styles.get(key)
-        if styles is None:
-            styles = self._row_styles[key] = [
-                self._style(formats[index] if index < len(formats) else None, bold, fill) for index in range(width)
+        self._line([self._cell(f"{heading} — {unit.name}", font=Font(bold=True, size=13))])
+        self._line([self._cell(period.label, font=Font(italic=True))])
+        note = closed_note(unit, period)
+        if note:
+            self._line([self._cell(note, font=Font(italic=True, color="7F1D1D"))])
+        self.row = HEADER_ROW - 1
+        header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self._line(
+            [
+                self._cell(header, font=_bold, fill=_header_fill, border=_box, alignment=header_alignment)
+                for header in headers
             ]
-        return styles
+        )
+        # Styling a cell through openpyxl hashes the style objects every time (20,000 rows of a
+        # province took 20 s that way). So each kind of row (its width, formats, bold, fill) gets one
+        # row of styled cells, made once; each row of that kind puts its values in those cells and
+        # appends them, and openpyxl writes the row out before append returns.
+        self._row_cells = {}
+
+    def _cell(self, value, *, number_format=None, font=None, fill=None, border=None, alignment=None):
+        cell = WriteOnlyCell(self.ws)
+        if border is not None:
+            cell.border = border
+        if number_format:
+            cell.number_format = number_format
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if alignment is not None:
+            cell.alignment = alignment
+        return set_safe_value(cell, value)
+
+    def _line(self, cells):
+        """Write `cells` as row `self.row + 1` (after empty rows for any row numbers skipped)."""
+        self.row += 1
+        while self._written < self.row - 1:
+            self.ws.append([])
+            self._written += 1
+        self.ws.append(cells)
+        self._written += 1
+        return self.row
+
+    def _cells_of_row(self, width, formats, bold, fill):
+        """The row of styled cells for this kind of row, and which of them show dates."""
+        key = (width, tuple(formats), bold, id(fill))
+        kind = self._row_cells.get(key)
+        if kind is None:
+            font = _bold if bold else None
+            number_formats = [*formats[:width], *[None] * (width - len(formats))]
+            cells = [
+                self._cell(None, number_format=number_format, font=font, fill=fill, border=_box)
+                for number_format in number_formats
+            ]
+            dated = [bool(number_format) and is_date_format(number_format) for number_format in number_formats]
+            kind = self._row_cells[key] = (cells, dated)
+        return kind
 
     def append(self, values, formats=(), *, bold=False, fill=None):
-        self.row += 1
-        row, ws = self.row, self.ws
-        cells = ws._cells  # what Worksheet.append fills; the cells are made directly, styled in their constructor
-        styles = self._styles_of_row(len(values), formats, bold, fill)
-        for column, (value, style) in enumerate(zip(values, styles), start=1):
-            cell = cells[(row, column)] = Cell(ws, row, column, value, style)
-            if cell.data_type == "f":
-                cell.data_type = "s"  # these workbooks hold no formulas: "=..." typed into a name stays text
-        return row
+        """Write a row of `values` below the last, with a box, the given number formats, bold, fill.
+
+        Text beginning with "=" is written as text: these workbooks hold no formulas."""
+        cells, dated = self._cells_of_row(len(values), formats, bold, fill)
+        row = []
+        for cell, shows_dates, value in zip(cells, dated, values):
+            if not shows_dates and isinstance(value, DATE_TYPES):
+                # A date where no date format was given: openpyxl gives its cell a date format, which
+                # a shared cell would keep for the rows after; so a cell of its own.
+                cell = self._cell(None, font=_bold if bold else None, fill=fill, border=_box)
+            row.append(set_safe_value(cell, value))
+        return self._line(row)
 
 
 def closed_note(unit, period):
@@ -133,9 +160,7 @@ def closed_note(unit, period):
 
 
 def _new_workbook():
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    return workbook
+    return Workbook(write_only=True)
 
 
 # --- one function per report ------------------------------------------------------------------------
@@ -315,7 +340,7 @@ def add_probation_sheet(workbook, report):
                 candidate.ceremony_date,
                 candidate.official_from,
                 candidate.recognition_due,
-                _("Quá hạn %(days)d ngày") % {"days": candidate.days_overdue},
+                _("Quá hạn %(days)d ngày làm việc") % {"days": candidate.days_overdue},
             ],
             formats,
             fill=LOW_FILL,
@@ -340,8 +365,8 @@ REPORT_SELECTORS = {
 }
 
 
-# Other tools read these workbooks by their Vietnamese sheet names and labels (the contract in
-# issue 4), so they are built in Vietnamese whatever language the person's pages are in.
+# Other tools read these workbooks by their Vietnamese sheet names and labels (the sheets' contract),
+# so they are built in Vietnamese whatever language the person's pages are in.
 @translation.override("vi")
 def build_reports(unit, period, *, candidates, today, names=None):
     """{name: report} for the named reports (all five, the quarterly return, by default)."""
@@ -359,7 +384,9 @@ SHEET_WRITERS = {
 
 @translation.override("vi")
 def report_workbook(reports):
-    """A workbook with the sheets of the given {name: report}; all five make the quarterly return."""
+    """A workbook with the sheets of the given {name: report}; all five make the quarterly return.
+
+    Write-only (openpyxl streams its rows): save it once (workbook_bytes); to read it, open what was saved."""
     workbook = _new_workbook()
     for name, report in reports.items():
         for writer in SHEET_WRITERS[name]:

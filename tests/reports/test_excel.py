@@ -1,5 +1,6 @@
 import datetime
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -7,10 +8,10 @@ from django.urls import reverse
 
 from recruitment.models import Ethnicity, Gender, Occupation
 from reports import excel
-from reports.periods import Period
 from tests.factories import CandidateFactory, admitted_fields
 from units.formatting import vn_int, vn_percent
 from units.models import GrassrootsType
+from units.periods import Period
 from units.services import target_set
 
 from .helpers import sheet_rows, table_rows
@@ -33,10 +34,16 @@ def year_2025(tree):
     return tree
 
 
-def quarterly_return(unit, period):
+def quarterly_return_bytes(unit, period, today=TODAY):
+    """The quarterly return's file, as the views send it."""
     from recruitment.models import Candidate
 
-    return excel.quarterly_return(unit, period, candidates=Candidate.objects.all(), today=TODAY)
+    return excel.workbook_bytes(excel.quarterly_return(unit, period, candidates=Candidate.objects.all(), today=today))
+
+
+def quarterly_return(unit, period, today=TODAY):
+    """The quarterly return opened again: the workbook is write-only, readable once saved."""
+    return openpyxl.load_workbook(io.BytesIO(quarterly_return_bytes(unit, period, today)))
 
 
 def test_progress_sheet_keeps_the_contract(year_2025):
@@ -60,11 +67,13 @@ def test_progress_sheet_keeps_the_contract(year_2025):
 def test_text_that_looks_like_a_formula_stays_text(year_2025):
     year_2025.committee_a.name = '=HYPERLINK("http://example.invalid","x")'
     year_2025.committee_a.save()
-    saved = io.BytesIO()
-    quarterly_return(year_2025.province, Period.for_year(2025)).save(saved)
-    sheet = openpyxl.load_workbook(io.BytesIO(saved.getvalue()))["Tiến độ"]
+    saved = quarterly_return_bytes(year_2025.province, Period.for_year(2025))
+    sheet = openpyxl.load_workbook(io.BytesIO(saved))["Tiến độ"]
     name = sheet.cell(row=excel.HEADER_ROW + 1, column=2)
     assert name.value == year_2025.committee_a.name and name.data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(saved)) as archive:
+        sheets = [part for part in archive.namelist() if part.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in archive.read(part) for part in sheets)
 
 
 def test_breakdown_sheet_keeps_the_contract(year_2025):
@@ -133,7 +142,7 @@ def test_page_and_workbook_show_the_same_figures(client, year_2025, users):
 
 def test_workbook_opens_in_libreoffice_and_the_figures_survive(year_2025, tmp_path):
     path = tmp_path / "return.xlsx"
-    quarterly_return(year_2025.province, Period.for_year(2025)).save(path)
+    path.write_bytes(quarterly_return_bytes(year_2025.province, Period.for_year(2025)))
     sheets = workbook_as_csv(path)
     assert set(sheets) == {"Tiến độ", "Cơ cấu", "Cơ cấu theo đơn vị", "Quy trình", "Chưa kết nạp", "Dự bị"}
     progress = sheets["Tiến độ"]
@@ -168,17 +177,14 @@ def test_pipeline_and_breakdown_by_unit_pages_match_their_sheets(client, year_20
 
 
 def test_probation_sheet_lists_those_ending_and_those_overdue_once(tree):
-    from recruitment.models import Candidate
-
     ending = CandidateFactory(cell=tree.cell_a1, ceremony_date=D(2025, 2, 10), **admitted_fields(D(2025, 2, 1)))
     late = CandidateFactory(cell=tree.cell_a2, ceremony_date=D(2024, 6, 10), **admitted_fields(D(2024, 6, 1)))
     # Q1 2026 seen in March 2026: the first is due in March (not late yet), the second long overdue
-    workbook = excel.quarterly_return(
-        tree.province, Period.for_quarter(2026, 1), candidates=Candidate.objects.all(), today=D(2026, 3, 2)
-    )
+    workbook = quarterly_return(tree.province, Period.for_quarter(2026, 1), today=D(2026, 3, 2))
     rows = sheet_rows(workbook["Dự bị"])
     assert [row[0] for row in rows] == [ending.full_name, late.full_name]
-    assert rows[0][3] == D(2026, 2, 10) and not rows[0][5]
+    assert rows[0][3] == datetime.datetime(2026, 2, 10) and not rows[0][5]  # a date, read back as a datetime
+    assert workbook["Dự bị"].cell(row=excel.HEADER_ROW + 1, column=4).number_format == excel.DATE_FORMAT
     assert rows[1][5].startswith("Quá hạn")
 
 
@@ -195,3 +201,54 @@ def test_the_contract_stays_vietnamese_for_an_english_speaking_user(client, year
     assert workbook.sheetnames[:2] == ["Tiến độ", "Cơ cấu"]
     labels = [row[0].value for row in workbook["Cơ cấu"].iter_rows(min_row=excel.HEADER_ROW + 1)]
     assert "Nữ" in labels and "Female" not in labels
+
+
+@pytest.mark.parametrize("write_only", [True, False])
+def test_safe_values_keep_formula_like_text_text_on_either_kind_of_sheet(write_only):
+    from django.utils.translation import gettext_lazy
+
+    from units.spreadsheets import safe_value, set_safe_value
+
+    workbook = openpyxl.Workbook(write_only=write_only)
+    sheet = workbook.create_sheet("Danh sách")
+    values = ['=HYPERLINK("http://example.invalid","x")', "=1+1", gettext_lazy("Nữ"), "Lò Văn A", 12, D(2025, 3, 1)]
+    sheet.append([safe_value(sheet, value) for value in values])
+    if not write_only:
+        set_safe_value(sheet.cell(row=2, column=1), "=SUM(A1:A9)")
+    saved = io.BytesIO()
+    workbook.save(saved)
+    read = openpyxl.load_workbook(io.BytesIO(saved.getvalue()))["Danh sách"]
+    first = list(read[1])
+    assert [cell.value for cell in first[:5]] == [*values[:2], "Nữ", "Lò Văn A", 12]
+    assert [cell.data_type for cell in first[:4]] == ["s"] * 4
+    if not write_only:
+        assert read["A2"].value == "=SUM(A1:A9)" and read["A2"].data_type == "s"
+    assert b"<f>" not in zipfile.ZipFile(saved).read("xl/worksheets/sheet1.xml")
+
+
+def test_rows_of_a_kind_keep_their_own_values_gaps_and_dates(tree):
+    """The sheet reuses one row of styled cells per kind of row: each row still gets its own values."""
+    workbook = excel._new_workbook()
+    sheet = excel.Sheet(
+        workbook,
+        "Thử",
+        heading="Thử",
+        unit=tree.province,
+        period=Period.for_year(2025),
+        headers=["A", "B"],
+        widths=[10, 10],
+    )
+    sheet.append(["x", 1], [None, excel.INT_FORMAT])
+    sheet.append(["y", 2], [None, excel.INT_FORMAT], fill=excel.LOW_FILL)
+    sheet.append(["z", 3], [None, excel.INT_FORMAT])
+    sheet.row += 1
+    sheet.append([D(2025, 3, 1), 4])  # a date where no date format was given
+    assert sheet.append([5, None]) == excel.HEADER_ROW + 6
+    read = openpyxl.load_workbook(io.BytesIO(excel.workbook_bytes(workbook)))["Thử"]
+    rows = list(read.iter_rows(min_row=excel.HEADER_ROW + 1, values_only=True))
+    assert rows == [("x", 1), ("y", 2), ("z", 3), (None, None), (datetime.datetime(2025, 3, 1), 4), (5, None)]
+    cells = {cell.coordinate: cell for row in read.iter_rows(min_row=excel.HEADER_ROW + 1) for cell in row}
+    assert cells["B5"].number_format == cells["B7"].number_format == excel.INT_FORMAT
+    assert cells["B6"].fill.fgColor.rgb == "00F8D7DA" and cells["B7"].fill.fill_type is None
+    assert cells["A9"].is_date and cells["A10"].number_format == "General"  # the date's format stays its own
+    assert all(cells[name].border.left.style == "thin" for name in ("A5", "B6", "A9", "B10"))

@@ -53,9 +53,9 @@ class Command(BaseCommand):
             builder = DemoBuilder(seed=seed, as_of=as_of, shape=SHAPES[scale])
             users = builder.write(password=password)
         # Fresh statistics for the planner: after a bulk load PostgreSQL otherwise guesses that a
-        # subtree is 8 units and walks 17,000 cells one by one (a 5 s query instead of 60 ms). On
-        # PostgreSQL also VACUUM, as autovacuum would soon do on a running server: until the pages are
-        # marked all-visible, counts cannot use index-only scans (a province's count: 75 ms, not 25).
+        # subtree is a handful of units and walks every cell one by one. On PostgreSQL also VACUUM,
+        # as autovacuum would soon do on a running server: until the pages are marked all-visible,
+        # counts cannot use index-only scans.
         # VACUUM cannot run inside a transaction (as in a test), so there it is ANALYZE alone.
         vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
         with connection.cursor() as cursor:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from recruitment.models import Candidate
 from reports import excel
-from reports.periods import PeriodForm
+from units.forms import PeriodForm
 from units.models import Unit
 
 
