@@ -1,8 +1,11 @@
-"""Excel import of units, targets and people (issue 5).
+"""Excel import of units, targets and people, all or nothing, with the same rules as the browser.
 
-- workbook.py: file checks, the three sheets, headers, rows;
-- values.py: cell values as people type them;
-- importer.py: `import_workbook()`, all or nothing, the same rules as the browser;
+- importer.py: `import_workbook()`, the stages in order inside one transaction;
+- workbook.py: file checks, the three sheets, headers, rows (read);
+- values.py: one cell's value as people type it; parse.py: every row of a sheet parsed (parse);
+- check.py: each row against the rules and the user's scope, every error collected (check);
+- write.py: what passed written in bulk, with its history (write);
+- errors.py: a whole-file problem, or one cell's;
 - runs.py: the recorded runs of the browser (preview, confirm, progress, background thread);
 - template.py: the downloadable template workbook.
 """

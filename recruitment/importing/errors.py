@@ -48,3 +48,8 @@ class RowError:
         if self.value != "":
             where += _(", giá trị “%(value)s”") % {"value": self.value}
         return f"{where}: {self.message}"
+
+
+def cell_error(sheet, row, column, value, message):
+    """The error of one cell of a sheet as workbook.py reads it (`column` None: of the row as a whole)."""
+    return RowError(sheet.title, row, column.header if column else "", show_value(value), str(message))

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from units.spreadsheets import XLSX_CONTENT_TYPE
+
 from .errors import WorkbookError
 from .workbook import check_upload
 
@@ -8,9 +10,7 @@ from .workbook import check_upload
 class WorkbookUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp Excel (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
         error_messages={"required": _("Hãy chọn một tệp .xlsx."), "empty": _("Tệp rỗng.")},
     )
 

@@ -6,7 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from ..text import match_key
+from units.text import match_key
 
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..text import match_key
+from units.text import match_key
+
 from .errors import RowError, WorkbookError
 from .values import is_blank
 
