@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "treebeard",
     "django_tables2",
     "django_filters",
@@ -40,6 +39,8 @@ INSTALLED_APPS = [
     "units",
     "recruitment",
     "reports",
+    "dashboard",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

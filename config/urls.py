@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from recruitment.views import HomeView
+from dashboard.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("quan-chung/", include("recruitment.urls")),
     path("nhap-du-lieu/", include("recruitment.import_urls")),
     path("don-vi/", include("units.urls")),
+    path("don-vi/", include("dashboard.urls")),
     path("bao-cao/", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

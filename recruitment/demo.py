@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from units import paths
 from units.models import GrassrootsType, Headcount, Role, Target, Term, Unit, UnitKind, User
 
 from . import pipeline
@@ -107,7 +108,7 @@ class DemoUsers:
 
 
 def _path(parent_path, index):
-    return parent_path + Unit._int2str(index).rjust(Unit.steplen, "0")
+    return paths.child_path(parent_path, index)
 
 
 class DemoBuilder:
@@ -155,7 +156,7 @@ class DemoBuilder:
         by_path = {unit.path: unit for unit in self.units}
         for unit in self.units:
             if unit.depth > 1:
-                by_path[unit.path[: -Unit.steplen]].numchild += 1
+                by_path[paths.parent_path(unit.path)].numchild += 1
 
     def _grassroots_type(self, committee_index, g):
         if committee_index == 7:  # the province agencies' and enterprises' committee
@@ -404,7 +405,7 @@ class DemoBuilder:
                 target = max(1, round(members * 0.035 + rng.uniform(-0.4, 0.6)))
                 self.targets.append(Target(unit=cell, year=year, admissions=target))
                 for depth in range(cell.depth - 1, 0, -1):
-                    key = (cell.path[: depth * Unit.steplen], year)
+                    key = (cell.path[: depth * paths.STEPLEN], year)
                     yearly[key] = yearly.get(key, 0) + target
                 elapsed = 1.0 if year < today.year else today.timetuple().tm_yday / 365
                 expected = target * rates[c] * elapsed * rng.uniform(0.6, 1.4)

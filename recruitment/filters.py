@@ -11,7 +11,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from units import paths
 from units.models import Unit
+from units.periods import EARLIEST_YEAR, LATEST_YEAR
+from units.permissions import VIEW
 
 from .models import Candidate, Ethnicity, Gender, Occupation
 from .pipeline import Stage
@@ -62,10 +65,9 @@ def unit_options(user, selected):
     else:  # a superuser without a unit: the roots and the level below
         offered = Q(depth__lte=2)
     if selected is not None:
-        steplen = Unit.steplen
-        way_down = [selected.path[:end] for end in range(steplen, len(selected.path) + 1, steplen)]
+        way_down = paths.ancestor_paths(selected.path)
         offered |= Q(path__in=way_down) | Q(path__startswith=selected.path, depth=selected.depth + 1)
-    return Unit.objects.visible_to(user).filter(offered).order_by("path")
+    return Unit.objects.restrict(user, VIEW).filter(offered).order_by("path")
 
 
 class CandidateFilter(django_filters.FilterSet):
@@ -77,7 +79,11 @@ class CandidateFilter(django_filters.FilterSet):
         choices=Stage.choices, method="filter_stage", label=_("Bước"), empty_label=_("Tất cả các bước")
     )
     year = YearFilter(
-        field_name="decision_date", lookup_expr="year", label=_("Năm kết nạp"), min_value=1930, max_value=2100
+        field_name="decision_date",
+        lookup_expr="year",
+        label=_("Năm kết nạp"),
+        min_value=EARLIEST_YEAR,
+        max_value=LATEST_YEAR,
     )
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Giới tính"), empty_label=_("Tất cả"))
     ethnicity = django_filters.ModelChoiceFilter(
@@ -99,7 +105,7 @@ class CandidateFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = Unit.objects.visible_to(user)
+        self.filters["unit"].queryset = Unit.objects.restrict(user, VIEW)
         for field in self.form.fields.values():
             if type(field.widget) is forms.Select:
                 field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.choices)

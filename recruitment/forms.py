@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from units.models import Unit
 
 from .models import Candidate
+from .permissions import ADD_CANDIDATE, CHANGE_PROFILE
 from .services import PROFILE_FIELDS
 
 DATE_ERROR = _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 15/03/2024.")
@@ -107,7 +108,7 @@ class CandidateCreateForm(ServiceErrorsMixin, forms.Form):
         names = [name for name in PROFILE_FIELDS if name != "cell"] + list(LISTING_FIELDS)
         self.fields.update(candidate_fields(names))
         self.fields["listed_on"].required = True
-        cells = Unit.objects.visible_to(user).cells()
+        cells = Unit.objects.restrict(user, ADD_CANDIDATE).cells()
         self.fields["cell"].queryset = cells
         if user.unit is not None and user.unit.is_cell:
             self.fields["cell"].initial = user.unit.pk
@@ -122,6 +123,6 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         kwargs["initial"] = {**model_to_dict(candidate, fields=PROFILE_FIELDS), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields.update(candidate_fields(PROFILE_FIELDS))
-        self.fields["cell"].queryset = Unit.objects.visible_to(user).cells()
+        self.fields["cell"].queryset = Unit.objects.restrict(user, CHANGE_PROFILE).cells()
         style(self)
         add_version_field(self, candidate)

@@ -4,12 +4,16 @@ Each user sees only their own imports (a superuser sees all); anyone else's is a
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView
+
+from units.mixins import ActionRequiredMixin
+from units.permissions import IMPORT
+from units.spreadsheets import XLSX_CONTENT_TYPE
 
 from .importing import runs
 from .importing.forms import WorkbookUploadForm
@@ -20,20 +24,18 @@ from .models import ImportStatus, WorkbookImport
 ERRORS_SHOWN = 1000
 
 
-class StaffOnlyMixin:
-    """Only organisation-board staff import; leadership and cell secretaries get a 403."""
+class ImportMixin(ActionRequiredMixin):
+    """Only organisation-board staff import (leadership and cell secretaries get a 403), and each
+    reads only their own imports."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_staff_role:
-            raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức được nhập dữ liệu."))
-        return super().dispatch(request, *args, **kwargs)
+    action = IMPORT
+    permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức được nhập dữ liệu.")
 
     def get_queryset(self):
-        records = WorkbookImport.objects.select_related("user")
-        return records if self.request.user.is_superuser else records.filter(user=self.request.user)
+        return WorkbookImport.objects.select_related("user").restrict(self.request.user)
 
 
-class ImportStartView(StaffOnlyMixin, FormView):
+class ImportStartView(ImportMixin, FormView):
     template_name = "imports/import_start.html"
     form_class = WorkbookUploadForm
 
@@ -46,7 +48,7 @@ class ImportStartView(StaffOnlyMixin, FormView):
         return redirect("imports:detail", pk=record.pk)
 
 
-class ImportDetailView(StaffOnlyMixin, DetailView):
+class ImportDetailView(ImportMixin, DetailView):
     template_name = "imports/import_detail.html"
     context_object_name = "record"
 
@@ -61,7 +63,7 @@ class ImportDetailView(StaffOnlyMixin, DetailView):
         )
 
 
-class ImportStatusView(StaffOnlyMixin, View):
+class ImportStatusView(ImportMixin, View):
     """What the progress page polls."""
 
     def get(self, request, pk):
@@ -71,7 +73,7 @@ class ImportStatusView(StaffOnlyMixin, View):
         )
 
 
-class ImportConfirmView(StaffOnlyMixin, View):
+class ImportConfirmView(ImportMixin, View):
     """Run the real import of a checked file. Only a READY record, and only once."""
 
     def post(self, request, pk):
@@ -87,7 +89,7 @@ class ImportConfirmView(StaffOnlyMixin, View):
         return redirect("imports:detail", pk=record.pk)
 
 
-class ImportDiscardView(StaffOnlyMixin, View):
+class ImportDiscardView(ImportMixin, View):
     """Give up a checked file: it is deleted from the server; nothing was written."""
 
     def post(self, request, pk):
@@ -100,10 +102,8 @@ class ImportDiscardView(StaffOnlyMixin, View):
         return redirect("imports:start")
 
 
-class TemplateDownloadView(StaffOnlyMixin, View):
+class TemplateDownloadView(ImportMixin, View):
     def get(self, request):
-        response = HttpResponse(
-            build_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = HttpResponse(build_template(), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="mau-nhap-du-lieu.xlsx"'
         return response

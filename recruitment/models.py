@@ -8,12 +8,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from units import permissions
 from units.audit import VersionedModel
-from units.models import CELL_KINDS, ClosedQuarters, Unit
+from units.closing import ClosedQuarters
+from units.models import CELL_KINDS, Unit
+from units.permissions import RestrictedQuerySet
+from units.text import fold, match_key, name_sort_key
 
 from . import pipeline
 from .pipeline import ExitReason, IntroducingOrganisation, Stage
-from .text import fold, match_key, name_sort_key
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -104,14 +107,9 @@ class IntroducedBy(models.TextChoices):
 citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số CCCD gồm đúng 12 chữ số."))
 
 
-class CandidateQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Candidates of the cells in `user`'s subtree: the one scope every view and export goes through."""
-        if user.is_superuser:
-            return self
-        if not user.is_authenticated or user.unit_id is None:
-            return self.none()
-        return self.filter(cell__path__startswith=user.unit.path)
+class CandidateQuerySet(RestrictedQuerySet):
+    # A person is in scope where their cell is: `restrict(user, action)` is the one question.
+    scope_path = "cell__path"
 
     def in_subtree(self, unit):
         return self.filter(cell__path__startswith=unit.path)
@@ -249,6 +247,9 @@ class Candidate(VersionedModel):
         related_name="+",
         verbose_name=_("người sửa"),
     )
+
+    audit_hidden_fields = ("search_name", "name_sort_key", "created_at", "updated_at", "created_by", "updated_by")
+    audit_masked_fields = ("citizen_id",)
 
     objects = CandidateQuerySet.as_manager()
     # Every change, with who and when; the steps are fields of this row, so they are recorded too.
@@ -388,6 +389,15 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy, không ghi gì")
 
 
+class WorkbookImportQuerySet(models.QuerySet):
+    """An import is its author's (a superuser sees every one): scoped by who made it, not by a unit."""
+
+    def restrict(self, user, action=permissions.IMPORT):
+        if not permissions.may(user, action):
+            return self.none()
+        return self if user.is_superuser else self.filter(user=user)
+
+
 class WorkbookImport(models.Model):
     """One upload of a workbook (or one run of `import_workbook`): who, when, what file, what it did.
 
@@ -417,6 +427,8 @@ class WorkbookImport(models.Model):
     checked_at = models.DateTimeField(_("kiểm tra lúc"), null=True, blank=True)
     imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True)
 
+    objects = WorkbookImportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("lần nhập dữ liệu")
         verbose_name_plural = _("lần nhập dữ liệu")
@@ -424,6 +436,10 @@ class WorkbookImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+    def readable_by(self, user):
+        """The rule of WorkbookImportQuerySet.restrict, for one record in hand."""
+        return permissions.may(user, permissions.IMPORT) and (user.is_superuser or user.pk == self.user_id)
 
     @property
     def is_running(self):

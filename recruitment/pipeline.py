@@ -513,7 +513,6 @@ FROZEN_GROUPS = (
     ("ceremony_date", ("ceremony_date",)),
     ("recognition_date", ("recognition_no", "recognition_date")),
 )
-FROZEN_FIELDS = tuple(name for _date, names in FROZEN_GROUPS for name in names)
 
 
 def frozen_changes(candidate, original):

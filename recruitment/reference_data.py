@@ -85,7 +85,7 @@ RELIGIONS = (
 def load(ethnicity_model, religion_model):
     """Create the entries that are missing. Takes the models as arguments so the data migration can
     pass its historical models; tests call it after a transactional test's flush emptied the tables."""
-    from .text import match_key
+    from units.text import match_key
 
     have = set(ethnicity_model.objects.values_list("name", flat=True))
     ethnicity_model.objects.bulk_create(

@@ -9,8 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from units.permissions import allows
+
 from . import pipeline
 from .models import Candidate
+from .permissions import ADD_CANDIDATE, CHANGE_PROFILE, CHANGE_RECORD, record_step
 from .pipeline import StepKind
 
 PROFILE_FIELDS = (
@@ -27,18 +30,8 @@ PROFILE_FIELDS = (
 )
 
 
-def can_record(user, *, cell, kind):
-    """Staff record every step in their subtree; a cell secretary lists people and records the
-    awareness course in their own cell; leadership reads only."""
-    if not user.can_see(cell):
-        return False
-    if user.is_staff_role:
-        return True
-    return user.is_secretary and pipeline.get_step(kind).secretary_may_record
-
-
-def _require(user, *, cell, kind):
-    if not can_record(user, cell=cell, kind=kind):
+def _require(user, action, cell, *, kind=StepKind.LISTING):
+    if not allows(user, action, cell):
         raise PermissionDenied(
             _("Bạn không có quyền ghi bước “%(step)s” cho chi bộ này.") % {"step": pipeline.StepKind(kind).label}
         )
@@ -58,7 +51,7 @@ def _save(candidate, actor, expected_version=None):
 @transaction.atomic
 def candidate_create(*, actor, cell, listed_on, **fields):
     """List a new outstanding person in `cell` (step 1 of the pipeline)."""
-    _require(actor, cell=cell, kind=StepKind.LISTING)
+    _require(actor, ADD_CANDIDATE, cell)
     candidate = Candidate(cell=cell, listed_on=listed_on, created_by=actor, **fields)
     return _save(candidate, actor)
 
@@ -68,9 +61,9 @@ def candidate_update_profile(*, actor, candidate, expected_version=None, **field
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
-    _require(actor, cell=candidate.cell, kind=StepKind.LISTING)
+    _require(actor, CHANGE_PROFILE, candidate.cell)
     if "cell" in fields:
-        _require(actor, cell=fields["cell"], kind=StepKind.LISTING)
+        _require(actor, CHANGE_PROFILE, fields["cell"])
     for name, value in fields.items():
         setattr(candidate, name, value)
     return _save(candidate, actor, expected_version)
@@ -81,7 +74,7 @@ def step_record(*, actor, candidate, kind, expected_version=None, **data):
     """Record (or correct) one step, as the browser does: only a legal next step, with its
     required fields, and then every rule of the pipeline."""
     step = pipeline.get_step(kind)
-    _require(actor, cell=candidate.cell, kind=kind)
+    _require(actor, record_step(kind), candidate.cell, kind=kind)
     if not pipeline.is_legal(candidate, kind):
         raise ValidationError(
             _("Chưa thể ghi bước “%(step)s”: cần hoàn thành các bước trước.") % {"step": StepKind(kind).label}
@@ -120,7 +113,7 @@ def candidate_save_record(*, actor, candidate, **fields):
     Only staff may do this, within their subtree."""
     for name, value in fields.items():
         setattr(candidate, name, value)
-    if candidate.cell_id is None or not actor.can_edit(candidate.cell):
+    if candidate.cell_id is None or not allows(actor, CHANGE_RECORD, candidate.cell):
         raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức được nhập hồ sơ cho đơn vị trong phạm vi của mình."))
     if candidate.pk is None:
         candidate.created_by = actor

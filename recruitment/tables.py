@@ -5,13 +5,10 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 
+from units.formatting import mask_citizen_id
+
 from .models import Candidate
 from .pipeline import Stage
-
-
-def mask_citizen_id(value):
-    """Only the last four digits: the list is read over shoulders; the full number is on the record."""
-    return f"••••{value[-4:]}" if value else ""
 
 
 class DayColumn(tables.Column):

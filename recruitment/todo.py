@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .calendar import _holidays, add_months
+from .calendar import add_months, working_days_between, working_days_late
 from .pipeline import DEADLINES, PROBATION_MONTHS, StepKind, latest_clock_date
 
 # Show a recognition once the 12 months end within this many calendar days.
@@ -40,7 +40,8 @@ class TodoItem:
     kind: str
     due: datetime.date
     days_left: int  # negative when late
-    working_days: bool  # whether days_left counts working days (else calendar days)
+    working_days: bool  # whether the days count working days (else calendar days)
+    days_late: int = 0  # calendar.working_days_late for working days
 
     @property
     def title(self):
@@ -48,29 +49,11 @@ class TodoItem:
 
     @property
     def overdue(self):
-        return self.days_left < 0
-
-    @property
-    def days_late(self):
-        return -self.days_left
+        return self.days_late > 0
 
     @property
     def urgent(self):
         return 0 <= self.days_left <= 10
-
-
-def working_days_left(today, due):
-    """calendar.working_days_between(today, due), by arithmetic rather than a walk day by day:
-    some items are years late. Negative when `due` is past."""
-    if due < today:
-        return -working_days_left(due, today)
-    weeks, rest = divmod((due - today).days, 7)
-    count = weeks * 5 + sum(
-        1 for offset in range(1, rest + 1) if (today + datetime.timedelta(days=offset)).weekday() < 5
-    )
-    for year in range(today.year, due.year + 1):
-        count -= sum(1 for day in _holidays(year) if today < day <= due and day.weekday() < 5)
-    return count
 
 
 def _shown_until(kind, today):
@@ -180,5 +163,13 @@ class TodoList:
 
     def _item(self, candidate, kind, due):
         if kind == StepKind.COURSE:
-            return TodoItem(candidate, kind, due, (due - self.today).days, working_days=False)
-        return TodoItem(candidate, kind, due, working_days_left(self.today, due), working_days=True)
+            days_left = (due - self.today).days
+            return TodoItem(candidate, kind, due, days_left, working_days=False, days_late=max(-days_left, 0))
+        return TodoItem(
+            candidate,
+            kind,
+            due,
+            working_days_between(self.today, due),
+            working_days=True,
+            days_late=working_days_late(due, self.today),
+        )

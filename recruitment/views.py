@@ -1,7 +1,8 @@
-"""Pages of the pipeline: home by role, the candidate list and page, step forms, the board, the to-do.
+"""Pages of the pipeline: the candidate list and page, step forms, the board, the to-do.
 
-Every object comes through `visible_to(request.user)`, so anything outside a user's subtree is a 404;
-every write goes through recruitment.services, which checks the role and the rules.
+Every object comes through units.mixins (`restrict(user, action)`), so anything outside a user's
+subtree is a 404 and an action the role may not take a 403; every write goes through
+recruitment.services, which asks the same question and applies the rules.
 """
 
 import copy
@@ -12,9 +13,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -25,101 +26,32 @@ from openpyxl.cell import WriteOnlyCell
 
 from units import audit
 from units.audit import StaleEdit
-from units.models import ClosedQuarter, Unit
+from units.formatting import mask_citizen_id
+from units.mixins import ActionRequiredMixin, RestrictedObjectMixin, ScopedUnitMixin, breadcrumbs
+from units.models import ClosedQuarter
+from units.permissions import VIEW, VIEW_CITIZEN_ID, allows, may
+from units.spreadsheets import XLSX_CONTENT_TYPE, safe_value
 
 from . import pipeline, services
 from . import todo as todo_list
 from .filters import CandidateFilter
 from .forms import CandidateCreateForm, ProfileForm, StepForm
 from .models import Candidate
+from .permissions import ADD_CANDIDATE, CHANGE_PROFILE, record_step
 from .pipeline import Stage, StepKind
-from .selectors import stage_counts, year_progress
-from .tables import CandidateTable, mask_citizen_id
+from .selectors import stage_counts
+from .tables import CandidateTable
 from .todo import TodoList
 
-HOME_DUE_ITEMS_SHOWN = 10
 HISTORY_LIMIT = 50  # latest changes on a candidate's page
 BOARD_COLUMN_LIMIT = 25
-
-
-def home_unit(user):
-    """The unit a user's pages start from: their own; the root for a superuser without one."""
-    if user.unit_id is not None:
-        return user.unit
-    if user.is_superuser:
-        return Unit.objects.get_first_root_node()
-    return None
-
-
-def breadcrumbs(user, unit):
-    """The unit and its ancestors within the user's scope, root first: one query."""
-    return [u for u in Unit.objects.ancestors_of(unit, include_self=True) if user.can_see(u)]
-
-
-class UnitScopeMixin:
-    """A page about one unit: `unit_pk` in the URL (404 outside the user's subtree) or the user's own."""
-
-    def get_unit(self):
-        if not hasattr(self, "_unit"):
-            pk = self.kwargs.get("unit_pk")
-            if pk is None:
-                self._unit = home_unit(self.request.user)
-                if self._unit is None:
-                    raise Http404(_("Tài khoản của bạn chưa gắn với đơn vị nào."))
-            else:
-                self._unit = get_object_or_404(Unit.objects.visible_to(self.request.user), pk=pk)
-        return self._unit
-
-    def get_context_data(self, **kwargs):
-        unit = self.get_unit()
-        return super().get_context_data(unit=unit, crumbs=breadcrumbs(self.request.user, unit), **kwargs)
-
-
-class HomeView(TemplateView):
-    """Staff and leadership: their unit's year and each unit below, and the to-do. A cell secretary:
-    the cell's quota, its people by stage, and what is due."""
-
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        unit = home_unit(user)
-        if unit is None:
-            return context
-        today = timezone.localdate()
-        year = today.year
-        own, rows = year_progress(unit, year, today=today, with_children=not unit.is_cell)
-        candidates = Candidate.objects.in_subtree(unit)
-        todo = TodoList(candidates, today=today)
-        # One scan of the subtree for both the stage counts and the to-do counts.
-        counts, todo_counts = stage_counts(candidates, **todo.count_aggregates())
-        todo.use_counts(todo_counts)
-        months_left = 12 - today.month + 1  # this month included
-        context.update(
-            months_left=months_left,
-            per_month=-(-own.remaining // months_left) if own.remaining else 0,
-            unit=unit,
-            year=year,
-            own=own,
-            rows=rows,
-            stage_counts=[(stage, counts.get(stage.value, 0)) for stage in Stage],
-            todo=todo[:HOME_DUE_ITEMS_SHOWN],
-            todo_total=todo.count(),
-            overdue_total=todo.overdue_total,
-            is_secretary=user.is_secretary,
-            can_list=services.can_record(user, cell=unit, kind=StepKind.LISTING)
-            if unit.is_cell
-            else user.is_staff_role,
-        )
-        return context
 
 
 # --- The candidate list -------------------------------------------------------------------------
 
 
 def candidate_queryset(user):
-    return Candidate.objects.visible_to(user).with_stage().select_related("cell", "ethnicity")
+    return Candidate.objects.restrict(user, VIEW).with_stage().select_related("cell", "ethnicity")
 
 
 class CandidateListView(SingleTableMixin, FilterView):
@@ -144,8 +76,8 @@ class CandidateListView(SingleTableMixin, FilterView):
                 (key, value) for key, values in query.lists() for value in values if key != EXPORT_IDS_PARAM
             ],
             export_ids_param=EXPORT_IDS_PARAM,
-            can_export_ids=self.request.user.is_staff_role,
-            can_create=self.request.user.is_staff_role or self.request.user.is_secretary,
+            can_export_ids=may(self.request.user, VIEW_CITIZEN_ID),
+            can_create=may(self.request.user, ADD_CANDIDATE),
             **kwargs,
         )
 
@@ -177,13 +109,7 @@ def _excel_cell(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "DD/MM/YYYY"
         return cell
-    value = str(value) if isinstance(value, Promise) else value
-    if isinstance(value, str) and value.startswith("="):
-        # Text that Excel would run as a formula ("=HYPERLINK(...)" typed as a name) stays text.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+    return safe_value(sheet, value)
 
 
 def candidate_export(request):
@@ -192,7 +118,7 @@ def candidate_export(request):
     filterset = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
     rows = filterset.qs if filterset.is_valid() or not filterset.is_bound else queryset.none()
     # Citizen IDs only when asked for, and only for staff: a workbook travels further than a page.
-    with_ids = request.user.is_staff_role and request.GET.get(EXPORT_IDS_PARAM) == "1"
+    with_ids = may(request.user, VIEW_CITIZEN_ID) and request.GET.get(EXPORT_IDS_PARAM) == "1"
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Danh sách"))
     header = [str(title) for title, _value in EXPORT_COLUMNS] + ([_("Số CCCD")] if with_ids else [])
@@ -202,7 +128,7 @@ def candidate_export(request):
         if with_ids:
             values.append(candidate.citizen_id)
         sheet.append([_excel_cell(sheet, value) for value in values])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="danh-sach-quan-chung-{stamp}.xlsx"'
     workbook.save(response)
@@ -241,17 +167,19 @@ def candidate_history(candidate):
     return audit.describe(records, Candidate, complete=complete)[:HISTORY_LIMIT]
 
 
-class CandidateMixin:
+class CandidateMixin(RestrictedObjectMixin):
+    """A page about one person, in scope where their cell is."""
+
+    queryset = Candidate.objects.select_related("cell", "ethnicity", "religion")
+
+    def scope_unit(self, candidate):
+        return candidate.cell
+
     def get_candidate(self):
-        if not hasattr(self, "_candidate"):
-            self._candidate = get_object_or_404(
-                Candidate.objects.visible_to(self.request.user).select_related("cell", "ethnicity", "religion"),
-                pk=self.kwargs["pk"],
-            )
-        return self._candidate
+        return self.object
 
     def get_context_data(self, **kwargs):
-        candidate = self.get_candidate()
+        candidate = self.object
         return super().get_context_data(
             candidate=candidate, crumbs=breadcrumbs(self.request.user, candidate.cell), **kwargs
         )
@@ -267,7 +195,7 @@ class CandidateDetailView(CandidateMixin, TemplateView):
         recordable = {
             kind
             for kind in StepKind
-            if services.can_record(user, cell=candidate.cell, kind=kind) and pipeline.is_legal(candidate, kind)
+            if allows(user, record_step(kind), candidate.cell) and pipeline.is_legal(candidate, kind)
         }
         rows = step_rows(candidate)
         for row in rows:
@@ -281,9 +209,11 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             next_steps=[step for step in candidate.next_steps() if step.kind in recordable],
             deadlines=deadlines,
             missing=candidate.missing_steps,
-            can_edit_profile=services.can_record(user, cell=candidate.cell, kind=StepKind.LISTING),
+            can_edit_profile=allows(user, CHANGE_PROFILE, candidate.cell),
             # The full number only for staff opening the record; everyone else reads the last four digits.
-            citizen_id=candidate.citizen_id if user.is_staff_role else mask_citizen_id(candidate.citizen_id),
+            citizen_id=candidate.citizen_id
+            if allows(user, VIEW_CITIZEN_ID, candidate.cell)
+            else mask_citizen_id(candidate.citizen_id),
             official_from=candidate.official_from,
             # The certificate matters only until the cell considers the case.
             certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
@@ -298,26 +228,21 @@ class StepRecordView(CandidateMixin, FormView):
 
     template_name = "recruitment/step_form.html"
     form_class = StepForm
+    permission_denied_message = gettext_lazy("Bạn không có quyền ghi bước này.")
 
-    def dispatch(self, request, *args, **kwargs):
+    @cached_property
+    def step(self):
         try:
-            self.step = pipeline.get_step(kwargs["kind"])
+            return pipeline.get_step(self.kwargs["kind"])
         except KeyError:
             raise Http404(_("Không có bước này.")) from None
-        return super().dispatch(request, *args, **kwargs)
 
-    def check_may_record(self):
-        if not services.can_record(self.request.user, cell=self.get_candidate().cell, kind=self.step.kind):
-            raise PermissionDenied(_("Bạn không có quyền ghi bước này."))
-
-    def post(self, request, *args, **kwargs):
-        # Refused before the form is read, so a role that may not take the step never sees its errors.
-        self.check_may_record()
-        return super().post(request, *args, **kwargs)
+    def get_action(self):
+        # Asked before the form is read, so a role that may not take the step never sees its errors.
+        return record_step(self.step.kind)
 
     def get(self, request, *args, **kwargs):
-        candidate = self.get_candidate()
-        self.check_may_record()
+        candidate = self.object
         if not pipeline.is_legal(candidate, self.step.kind):
             messages.warning(
                 request,
@@ -359,14 +284,11 @@ class StepRecordView(CandidateMixin, FormView):
         return redirect("recruitment:candidate_detail", pk=candidate.pk)
 
 
-class CandidateCreateView(FormView):
+class CandidateCreateView(ActionRequiredMixin, FormView):
     template_name = "recruitment/candidate_form.html"
     form_class = CandidateCreateForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not (request.user.is_staff_role or request.user.is_secretary):
-            raise PermissionDenied(_("Lãnh đạo cấp ủy chỉ xem, không ghi hồ sơ."))
-        return super().dispatch(request, *args, **kwargs)
+    action = ADD_CANDIDATE
+    permission_denied_message = gettext_lazy("Lãnh đạo cấp ủy chỉ xem, không ghi hồ sơ.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -399,12 +321,9 @@ class CandidateCreateView(FormView):
 class ProfileUpdateView(CandidateMixin, FormView):
     template_name = "recruitment/profile_form.html"
     form_class = ProfileForm
-
-    def dispatch(self, request, *args, **kwargs):
-        # GET and POST alike: leadership reads the record, it never gets the form.
-        if not services.can_record(request.user, cell=self.get_candidate().cell, kind=StepKind.LISTING):
-            raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ này."))
-        return super().dispatch(request, *args, **kwargs)
+    # GET and POST alike: leadership reads the record, it never gets the form.
+    action = CHANGE_PROFILE
+    permission_denied_message = gettext_lazy("Bạn không có quyền sửa hồ sơ này.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "candidate": self.get_candidate()}
@@ -431,10 +350,11 @@ class ProfileUpdateView(CandidateMixin, FormView):
 BOARD_STAGES = (Stage.LISTED, Stage.TRAINED, Stage.FILED, Stage.RESOLVED, Stage.DECIDED, Stage.PROBATIONARY)
 
 
-class PipelineBoardView(UnitScopeMixin, TemplateView):
+class PipelineBoardView(ScopedUnitMixin, TemplateView):
     """A column per stage with its count and the first people in it (one query per stage, fixed)."""
 
     template_name = "recruitment/pipeline_board.html"
+    lookup_url_kwarg = "unit_pk"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -453,11 +373,12 @@ class PipelineBoardView(UnitScopeMixin, TemplateView):
         return context
 
 
-class TodoView(UnitScopeMixin, TemplateView):
+class TodoView(ScopedUnitMixin, TemplateView):
     """Everything due in the unit, most urgent first, a page at a time; narrowed by kind or to the
     overdue ones with links that keep the other choice."""
 
     template_name = "recruitment/todo.html"
+    lookup_url_kwarg = "unit_pk"
     paginate_by = 50
 
     def get_context_data(self, **kwargs):

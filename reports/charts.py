@@ -17,10 +17,6 @@ class CumulativeChart:
     cumulative: list  # admissions to the end of each month shown
     months_shown: int
 
-    @property
-    def is_empty(self):
-        return not self.target and not any(self.cumulative)
-
 
 def cumulative_chart(year, monthly, target, *, today):
     """Monthly cumulative admissions of `year` against the straight pace to `target`.

@@ -2,22 +2,21 @@
 or the number of people: the tree is rolled up onto the unit's direct children with one GROUP BY on
 the child's path prefix (units.selectors.rollup_by_child), breakdowns are conditional counts.
 
-Every selector takes `candidates`, the scoped queryset (Candidate.objects.visible_to(user)), so a
+Every selector takes `candidates`, the scoped queryset (Candidate.objects.restrict(user)), so a
 report never counts a person its reader may not see.
 """
 
-import calendar
 import copy
 import datetime
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.calendar import add_months
+from recruitment.calendar import add_months, working_days_late
 from recruitment.models import Candidate, Gender, Occupation
 from recruitment.pipeline import (
     DEADLINES,
@@ -28,12 +27,13 @@ from recruitment.pipeline import (
     latest_clock_date,
     stage_q,
 )
-from units.formatting import ratio
-from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Unit
-from units.selectors import rollup_by_child
 
-LOW_RATIO = 0.5  # "dưới 50% kế hoạch": leaders name these units
-HIGH_RATIO = 1.0  # reached or passed the plan
+# Progress has its own home (recruitment.progress); the reports read it from there.
+from recruitment.progress import ProgressReport, ProgressRow, progress_report, sort_progress_rows  # noqa: F401
+from units import paths
+from units.formatting import ratio
+from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Unit
+from units.selectors import rollup_by_child
 
 
 def _candidates(candidates):
@@ -96,196 +96,6 @@ class ReportRows(Sequence):
 
     def __repr__(self):
         return f"<ReportRows: {self.count()} rows>"
-
-
-# --- 1. Progress (Tiến độ) ------------------------------------------------------------------------
-
-
-@dataclass
-class ProgressRow:
-    unit: Unit
-    target: int | None
-    admitted: int
-    members: int | None = None
-    projected: int | None = None
-    is_total: bool = False
-    # Members are counted per year: over a term the admissions are shared out per year.
-    years: float = 1.0
-
-    @property
-    def ratio(self):
-        return ratio(self.admitted, self.target)
-
-    @property
-    def remaining(self):
-        return None if self.target is None else max(self.target - self.admitted, 0)
-
-    @property
-    def projected_ratio(self):
-        return None if self.projected is None else ratio(self.projected, self.target)
-
-    @property
-    def member_share(self):
-        """Admissions as a share of members, per year (Nghị quyết 21-NQ/TW: 3–4% a year)."""
-        if not self.members:
-            return None
-        return self.admitted / self.members / max(self.years, 1.0)
-
-    @property
-    def is_low(self):
-        return self.ratio is not None and self.ratio < LOW_RATIO
-
-    @property
-    def is_high(self):
-        return self.ratio is not None and self.ratio > HIGH_RATIO
-
-
-@dataclass
-class ProgressReport:
-    unit: Unit
-    period: object
-    total: ProgressRow
-    rows: list
-    monthly: list | None = None  # a period within one year: that year's admissions per month
-
-
-def projected_year_end(admitted, period, today):
-    """Where 31/12 lands at the pace since 1/1 (`admitted`: from 1/1 to the period's end)."""
-    if not period.projects_year_end:
-        return None
-    year_start, year_end = datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31)
-    counted_to = min(period.end, today)
-    if counted_to < year_start:
-        return None
-    if counted_to >= year_end:
-        return admitted
-    elapsed = (counted_to - year_start).days + 1
-    return round(admitted * ((year_end - year_start).days + 1) / elapsed)
-
-
-def _month_aligned(period):
-    return period.start.day == 1 and period.end == datetime.date(
-        period.end.year, period.end.month, calendar.monthrange(period.end.year, period.end.month)[1]
-    )
-
-
-def _admissions_by_child_and_month(unit, candidates, year):
-    """{(child path, month): admissions} over `year`: one scan gives a year's part (quarter, first
-    months), its year to date and the monthly chart. COUNT(*), not COUNT(id): PostgreSQL then reads
-    the (cell, decision date) index alone, without visiting the rows (33 -> 18 ms for a province)."""
-    grid = rollup_by_child(
-        unit,
-        _candidates(candidates).admitted_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
-        path_field="cell__path",
-        by={"month": ExtractMonth("decision_date")},
-        admitted=Count("*"),
-    )
-    return {key: values["admitted"] for key, values in grid.items()}
-
-
-def _sum_months(grid, first, last):
-    """{child path: admissions in months first..last} from the grid."""
-    by_child = {}
-    for (child, month), count in grid.items():
-        if first <= month <= last:
-            by_child[child] = by_child.get(child, 0) + count
-    return by_child
-
-
-def progress_report(unit, period, *, candidates=None, today):
-    """Admissions in the period against the applicable target, per unit directly below and in total,
-    and for a period within one year the year's admissions month by month (`monthly`).
-
-    Four queries: children, targets, admissions by child (and month), headcount roll-up. A period
-    within a year that does not follow month ends (a date range) takes two more: its own admissions
-    and its year to date, whose pace projects the year end.
-    """
-    children = list(Unit.objects.children_of(unit))
-    targets = {}
-    if period.target_filter is not None:
-        targets = dict(
-            Target.objects.filter(unit__in=[unit, *children], **period.target_filter).values_list(
-                "unit_id", "admissions"
-            )
-        )
-    monthly = None
-    if period.year is not None:
-        grid = _admissions_by_child_and_month(unit, candidates, period.year)
-        monthly = [0] * 12
-        for (_child, month), count in grid.items():
-            monthly[month - 1] += count
-    if period.year is not None and _month_aligned(period):
-        admitted = _sum_months(grid, period.start.month, period.end.month)
-        year_to_date = _sum_months(grid, 1, period.end.month)
-    else:
-        admitted = _admitted_by_child(unit, candidates, period.start, period.end)
-        year_to_date = admitted
-        if period.projects_year_end and not period.starts_the_year:
-            year_to_date = _admitted_by_child(unit, candidates, datetime.date(period.year, 1, 1), period.end)
-    members = rollup_by_child(
-        unit,
-        Headcount.objects.filter(year=period.headcount_year),
-        path_field="unit__path",
-        members=Sum("members"),
-    )
-    years = period.length_in_years
-
-    def row(row_unit, count, so_far, headcount, is_total=False):
-        return ProgressRow(
-            unit=row_unit,
-            target=targets.get(row_unit.pk),
-            admitted=count,
-            members=headcount,
-            projected=projected_year_end(so_far, period, today),
-            is_total=is_total,
-            years=years,
-        )
-
-    rows = [
-        row(
-            child,
-            admitted.get(child.path, 0),
-            year_to_date.get(child.path, 0),
-            members.get(child.path, {}).get("members"),
-        )
-        for child in children
-    ]
-    total = row(
-        unit,
-        sum(admitted.values()),
-        sum(year_to_date.values()),
-        sum(values["members"] or 0 for values in members.values()) if members else None,
-        is_total=True,
-    )
-    return ProgressReport(unit, period, total, rows, monthly)
-
-
-def _admitted_by_child(unit, candidates, start, end):
-    by_child = rollup_by_child(
-        unit, _candidates(candidates).admitted_between(start, end), path_field="cell__path", admitted=Count("*")
-    )
-    return {child: values["admitted"] for child, values in by_child.items()}
-
-
-PROGRESS_SORTS = {
-    "code": lambda row: row.unit.code,
-    "name": lambda row: row.unit.name,
-    "target": lambda row: row.target if row.target is not None else -1,
-    "admitted": lambda row: row.admitted,
-    "ratio": lambda row: row.ratio if row.ratio is not None else -1,
-    "remaining": lambda row: row.remaining if row.remaining is not None else -1,
-    "projected": lambda row: row.projected if row.projected is not None else -1,
-    "members": lambda row: row.members or 0,
-    "share": lambda row: row.member_share if row.member_share is not None else -1,
-}
-
-
-def sort_progress_rows(rows, sort):
-    """Rows sorted by a column name, "-name" for descending; unknown names keep the tree order."""
-    key = PROGRESS_SORTS.get((sort or "").lstrip("-"))
-    if key is None:
-        return rows
-    return sorted(rows, key=key, reverse=sort.startswith("-"))
 
 
 # --- 2. Breakdown (Cơ cấu) ------------------------------------------------------------------------
@@ -552,22 +362,21 @@ def coverage_report(unit, period, *, candidates=None):
         .distinct()
         .order_by()
     )
-    steplen = Unit.steplen
     # Every prefix of an admitting cell's path is a unit that admitted someone.
-    admitting_prefixes = {path[:end] for path in admitting_paths for end in range(steplen, len(path) + 1, steplen)}
+    admitting_prefixes = {prefix for path in admitting_paths for prefix in paths.ancestor_paths(path)}
     grassroots = [path for path, kind in kinds.items() if kind in GRASSROOTS_KINDS]
     cells = [path for path, kind in kinds.items() if kind in CELL_KINDS]
     grassroots_set = set(grassroots)
 
     def grassroots_of(path):
         """The cell's organisation: its nearest grassroots ancestor, or itself (a grassroots cell)."""
-        return next((path[:end] for end in range(len(path), 0, -steplen) if path[:end] in grassroots_set), None)
+        return paths.nearest(path, grassroots_set)
 
     idle_cell_paths = [path for path in cells if path not in admitting_paths]
     idle_grassroots_paths = [path for path in grassroots if path not in admitting_prefixes]
 
-    def units_at(paths):
-        return {u.path: u for u in Unit.objects.filter(path__in=paths).only(*COVERAGE_FIELDS)}
+    def units_at(wanted):
+        return {u.path: u for u in Unit.objects.filter(path__in=wanted).only(*COVERAGE_FIELDS)}
 
     @functools.cache
     def every_unit():
@@ -578,17 +387,17 @@ def coverage_report(unit, period, *, candidates=None):
         }
 
     def read_cells(start, stop):
-        paths = idle_cell_paths[start:stop]
-        units = every_unit() if stop is None else units_at({*paths, *filter(None, map(grassroots_of, paths))})
-        cells = [units[path] for path in paths if path in units]  # (a unit deleted since is left out)
+        page_paths = idle_cell_paths[start:stop]
+        units = every_unit() if stop is None else units_at({*page_paths, *filter(None, map(grassroots_of, page_paths))})
+        cells = [units[path] for path in page_paths if path in units]  # (a unit deleted since is left out)
         for cell in cells:
             cell.grassroots = units.get(grassroots_of(cell.path))
         return cells
 
     def read_grassroots(start, stop):
-        paths = idle_grassroots_paths[start:stop]
-        units = every_unit() if stop is None else units_at(paths)
-        return [units[path] for path in paths if path in units]
+        page_paths = idle_grassroots_paths[start:stop]
+        units = every_unit() if stop is None else units_at(page_paths)
+        return [units[path] for path in page_paths if path in units]
 
     return CoverageReport(
         unit,
@@ -650,7 +459,7 @@ def probation_report(unit, period, *, candidates=None, today):
                 person.recognition_due = recognition_due(person.ceremony_date)
                 # In either list: someone whose 12 months ended in the period may be overdue already.
                 if person.recognition_due < today:
-                    person.days_overdue = (today - person.recognition_due).days
+                    person.days_overdue = working_days_late(person.recognition_due, today)
             return people
 
         return read

@@ -10,6 +10,6 @@ urlpatterns = [
     path("<str:code>/quy-trinh/", views.PipelineView.as_view(), name="pipeline"),
     path("<str:code>/chua-ket-nap/", views.CoverageView.as_view(), name="coverage"),
     path("<str:code>/du-bi/", views.ProbationView.as_view(), name="probation"),
-    path("<str:code>/bao-cao-quy.xlsx", views.export_quarterly_return, name="quarterly_return"),
-    path("<str:code>/<slug:report>.xlsx", views.export_report, name="export"),
+    path("<str:code>/bao-cao-quy.xlsx", views.QuarterlyReturnView.as_view(), name="quarterly_return"),
+    path("<str:code>/<slug:report>.xlsx", views.ReportExportView.as_view(), name="export"),
 ]

@@ -1,24 +1,30 @@
-"""Report pages and their Excel downloads. Scope: the unit comes from Unit.objects.visible_to(user)
-(a unit outside it is a 404) and people from Candidate.objects.visible_to(user)."""
+"""Report pages and their Excel downloads. Scope: the unit comes through units.mixins
+(`Unit.objects.restrict(user)`: a unit outside it is a 404) and the people counted from
+`Candidate.objects.restrict(user)`."""
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from recruitment.models import Candidate
-from units.models import Term, Unit
+from units.forms import period_from_params
+from units.mixins import ScopedUnitMixin
+from units.models import Term
+from units.periods import EARLIEST_YEAR, LATEST_YEAR
+from units.permissions import VIEW
 
 from . import excel, selectors
 from .charts import cumulative_chart, render_cumulative_svg
-from .periods import period_from_params
+from .tables import ProgressTable
 
 REPORTS = {
     # name: (url name, tab label)
@@ -30,8 +36,17 @@ REPORTS = {
 }
 
 
-def scoped_unit(request, code):
-    return get_object_or_404(Unit.objects.visible_to(request.user), code=code)
+class ReportUnitMixin(ScopedUnitMixin):
+    """A report or export of the unit named by its code in the URL, read by the user: the people
+    counted are those the user may see (Candidate.objects.restrict(user))."""
+
+    lookup_field = "code"
+    lookup_url_kwarg = "code"
+    include_self_in_crumbs = False
+
+    @cached_property
+    def candidates(self):
+        return Candidate.objects.restrict(self.request.user, VIEW)
 
 
 def report_period(request):
@@ -63,17 +78,15 @@ class ListPage:
     anchor: str
 
 
-class ReportView(TemplateView):
+class ReportView(ReportUnitMixin, TemplateView):
     report_name = ""
     # A province has thousands of people on probation and of idle cells: a page shows this many of
     # each list, the Excel download all of them.
     paginate_by = 50
 
     def get(self, request, *args, **kwargs):
-        self.unit = scoped_unit(request, kwargs["code"])
         self.period, _refused = report_period(request)
         self.today = timezone.localdate()
-        self.candidates = Candidate.objects.visible_to(request.user)
         return super().get(request, *args, **kwargs)
 
     def get_report(self):
@@ -83,7 +96,6 @@ class ReportView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = urlencode(self.period.query_params())
-        visible = Unit.objects.visible_to(self.request.user)
         context.update(
             unit=self.unit,
             period=self.period,
@@ -94,10 +106,12 @@ class ReportView(TemplateView):
                 (name, reverse(url, kwargs={"code": self.unit.code}) + f"?{query}", label, name == self.report_name)
                 for name, (url, label) in REPORTS.items()
             ],
-            ancestors=list(visible.ancestors_of(self.unit)),
+            ancestors=self.crumbs,
             terms=list(Term.objects.all()),
             params=self.period.query_params(),
             quarter_choices=range(1, 5),
+            earliest_year=EARLIEST_YEAR,
+            latest_year=LATEST_YEAR,
             month_choices=range(1, 12),
             export_url=reverse("reports:export", kwargs={"code": self.unit.code, "report": self.report_name})
             + f"?{query}",
@@ -134,31 +148,23 @@ class ProgressView(ReportView):
     template_name = "reports/progress.html"
 
     def get_report(self):
-        report = selectors.progress_report(self.unit, self.period, candidates=self.candidates, today=self.today)
-        self.sort = self.request.GET.get("sort", "")
-        report.rows = selectors.sort_progress_rows(report.rows, self.sort)
-        return report
+        return selectors.progress_report(self.unit, self.period, candidates=self.candidates, today=self.today)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report, period = context["report"], self.period
-        context["sort"] = self.sort
-        # Each row links to the same report one level down: one reverse() with the code filled in per
-        # row (a reverse() per row was a sixth of rendering a province's 140 rows).
-        pattern = reverse("reports:progress", kwargs={"code": "-unit-"})
-        for row in report.rows:
-            row.url = pattern.replace("-unit-", quote(row.unit.code)) + f"?{context['period_query']}"
-        context["sort_columns"] = [
-            ("code", _("Mã đơn vị")),
-            ("name", _("Tên đơn vị")),
-            ("target", _("Chỉ tiêu")),
-            ("admitted", _("Đã kết nạp")),
-            ("ratio", _("Tỷ lệ đạt")),
-            ("remaining", _("Còn lại")),
-            ("projected", _("Dự kiến cả năm")),
-            ("members", _("Số đảng viên")),
-            ("share", _("Kết nạp/đảng viên")),
-        ]
+        # Each row drills down to the same report one level below, for the same period.
+        context["table"] = ProgressTable(
+            report.rows,
+            columns=ProgressTable.REPORT,
+            total=report.total,
+            link="reports:progress",
+            link_key="code",
+            link_query=context["period_query"],
+            sort=self.request.GET.get("sort", ""),
+            sort_query=context["period_query"],
+            testid="progress-table",
+        )
         if report.monthly is not None:
             monthly = report.monthly
             target = report.total.target if period.target_year == period.year else None
@@ -231,28 +237,30 @@ def _xlsx_response(workbook, name):
     return response
 
 
-def export_report(request, code, report):
+class ReportExportView(ReportUnitMixin, View):
     """One report as a workbook (the breakdown with its per-unit sheet)."""
-    unit = scoped_unit(request, code)
-    if report not in REPORTS:
-        messages.error(request, _("Không có báo cáo này."))
-        return redirect("reports:progress", code=unit.code)
-    period, refused = report_period(request)
-    if refused:  # say why on the page rather than hand over a workbook for another period
-        return redirect(reverse(REPORTS[report][0], kwargs={"code": unit.code}))
-    reports = excel.build_reports(
-        unit, period, candidates=Candidate.objects.visible_to(request.user), today=timezone.localdate(), names=[report]
-    )
-    return _xlsx_response(excel.report_workbook({report: reports[report]}), excel.filename(report, unit, period))
+
+    def get(self, request, code, report):
+        unit = self.unit
+        if report not in REPORTS:
+            messages.error(request, _("Không có báo cáo này."))
+            return redirect("reports:progress", code=unit.code)
+        period, refused = report_period(request)
+        if refused:  # say why on the page rather than hand over a workbook for another period
+            return redirect(reverse(REPORTS[report][0], kwargs={"code": unit.code}))
+        reports = excel.build_reports(
+            unit, period, candidates=self.candidates, today=timezone.localdate(), names=[report]
+        )
+        return _xlsx_response(excel.report_workbook({report: reports[report]}), excel.filename(report, unit, period))
 
 
-def export_quarterly_return(request, code):
+class QuarterlyReturnView(ReportUnitMixin, View):
     """The quarterly return: every report for the unit and period, one sheet each."""
-    unit = scoped_unit(request, code)
-    period, refused = report_period(request)
-    if refused:
-        return redirect("reports:progress", code=unit.code)
-    workbook = excel.quarterly_return(
-        unit, period, candidates=Candidate.objects.visible_to(request.user), today=timezone.localdate()
-    )
-    return _xlsx_response(workbook, excel.filename("bao-cao", unit, period))
+
+    def get(self, request, code):
+        unit = self.unit
+        period, refused = report_period(request)
+        if refused:
+            return redirect("reports:progress", code=unit.code)
+        workbook = excel.quarterly_return(unit, period, candidates=self.candidates, today=timezone.localdate())
+        return _xlsx_response(workbook, excel.filename("bao-cao", unit, period))

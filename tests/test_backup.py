@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from recruitment.demo import DemoBuilder, Shape
 from recruitment.models import Candidate
 from reports import excel, selectors
-from reports.periods import period_from_params
+from units.forms import period_from_params
 from units.models import Target, Unit, User
 
 AS_OF = datetime.date(2025, 11, 20)

@@ -8,7 +8,7 @@ from units.models import Role, Unit
 
 
 def test_units_visible_to_each_role(tree, users):
-    codes = lambda user: set(Unit.objects.visible_to(user).values_list("code", flat=True))  # noqa: E731
+    codes = lambda user: set(Unit.objects.restrict(user).values_list("code", flat=True))  # noqa: E731
     assert codes(users.province_staff) == set(Unit.objects.values_list("code", flat=True))
     assert codes(users.staff_a) == {"A", "A1", "A1-1", "A1-2"}
     assert codes(users.secretary_a1) == {"A1-1"}
@@ -18,23 +18,23 @@ def test_candidates_visible_inside_the_subtree_only(tree, users):
     inside = CandidateFactory(cell=tree.cell_a2)
     outside = CandidateFactory(cell=tree.cell_b1)
     own = CandidateFactory(cell=tree.cell_a1)
-    assert set(Candidate.objects.visible_to(users.staff_a)) == {inside, own}
-    assert set(Candidate.objects.visible_to(users.secretary_a1)) == {own}
-    assert set(Candidate.objects.visible_to(users.leader)) == {inside, outside, own}
-    assert outside not in Candidate.objects.visible_to(users.staff_a)
+    assert set(Candidate.objects.restrict(users.staff_a)) == {inside, own}
+    assert set(Candidate.objects.restrict(users.secretary_a1)) == {own}
+    assert set(Candidate.objects.restrict(users.leader)) == {inside, outside, own}
+    assert outside not in Candidate.objects.restrict(users.staff_a)
 
 
 def test_an_account_without_a_unit_sees_nothing(tree):
     loose = make_user(None, role="")
     CandidateFactory(cell=tree.cell_a1)
-    assert not Unit.objects.visible_to(loose).exists()
-    assert not Candidate.objects.visible_to(loose).exists()
+    assert not Unit.objects.restrict(loose).exists()
+    assert not Candidate.objects.restrict(loose).exists()
 
 
 def test_a_sibling_with_a_longer_code_path_is_not_inside(tree):
     # Paths are fixed-width steps, so "A" never matches the prefix of a sibling like "A..." by accident.
     user = make_user(tree.committee_a, Role.STAFF)
-    assert not Unit.objects.visible_to(user).filter(pk=tree.committee_b.pk).exists()
+    assert not Unit.objects.restrict(user).filter(pk=tree.committee_b.pk).exists()
 
 
 def test_login_is_required(client, db):

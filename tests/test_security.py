@@ -135,7 +135,7 @@ def test_rendered_pages_hold_no_inline_script(client, users, person):
     client.force_login(users.staff_a)
     for url in (
         reverse("home"),
-        reverse("units:unit_detail", args=[users.staff_a.unit.pk]),
+        reverse("dashboard:unit_detail", args=[users.staff_a.unit.pk]),
         reverse("reports:progress", kwargs={"code": "A"}),
         reverse("recruitment:candidate_list"),
     ):

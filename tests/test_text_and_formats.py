@@ -3,8 +3,8 @@ import datetime
 from django.template import Context, Template
 from django.utils import translation
 
-from recruitment.text import fold, match_key, name_sort_key
 from units.formatting import vn_decimal, vn_int, vn_percent
+from units.text import fold, match_key, name_sort_key
 
 
 def test_fold_ignores_diacritics_case_and_spacing():

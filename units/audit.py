@@ -17,27 +17,15 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
-# Bookkeeping columns that are not the record's content: never shown as a change.
-NOT_SHOWN = {
-    "id",
-    "version",
-    "search_name",
-    "name_sort_key",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "updated_by",
-    "path",
-    "depth",
-    "numchild",
-    "key",
-    "closed_at",
-}
+from .formatting import mask_citizen_id
+from .periods import quarter_label
 
-
-# Personal numbers: histories and feeds are read like lists, so only the last four digits show there.
-MASKED = {"citizen_id"}
+# Bookkeeping columns of every record, never shown as a change. A model names its own in
+# `audit_hidden_fields`, and its personal numbers in `audit_masked_fields`: histories and feeds are
+# read like lists, so only the last four digits of those show there.
+NOT_SHOWN = {"id", "version"}
 
 
 class StaleEdit(ValidationError):
@@ -120,15 +108,16 @@ def capfirst(text):
 
 
 def shown_fields(model):
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_SHOWN]
+    hidden = NOT_SHOWN | set(getattr(model, "audit_hidden_fields", ()))
+    return [f for f in model._meta.concrete_fields if f.name not in hidden]
 
 
 def display_value(f, value, related_names=None):
     """A value as people read it: choice labels, dd/mm/yyyy, Có/Không, the related record's name."""
     if value in (None, ""):
         return "—"
-    if f.name in MASKED:
-        return f"••••{str(value)[-4:]}"
+    if f.name in getattr(f.model, "audit_masked_fields", ()):
+        return mask_citizen_id(value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -202,17 +191,11 @@ def label_of(record):
             return getattr(record, name)
     if hasattr(record, "unit_id"):
         if hasattr(record, "quarter"):
-            period = quarter_label_text(record.year, record.quarter)
+            period = quarter_label(record.year, record.quarter)
         else:
             period = getattr(record, "year", None) or getattr(record, "term", "")
         return f"{record.unit.name} · {period}"
     return str(record.instance)
-
-
-def quarter_label_text(year, quarter):
-    from .models import quarter_label  # models import this module
-
-    return quarter_label(year, quarter)
 
 
 def describe(records, model, *, complete=False):
@@ -261,7 +244,7 @@ def describe(records, model, *, complete=False):
                 )
             )
         change = Change(record, model, changes)
-        # A change to a record written before history was kept (seed_demo, data older than issue 6):
+        # A change to a record written before history was kept (seed_demo, data older than the history):
         # there is nothing to compare with, so the values are shown as they stood after it.
         change.baseline = previous is None and record.history_type == "~"
         result.append(change)
@@ -288,3 +271,19 @@ def person_name(obj):
     """A user by their name (Vietnamese order) when they have one; anything else as str()."""
     full = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
     return full or str(obj)
+
+
+def bulk_update_versioned(model, objects, fields, **history_kwargs):
+    """Write changed records of a VersionedModel in bulk, each as its save() would: the version bumped
+    (so a form still holding the old one is refused as stale) and one history row.
+
+    `fields` are written along with `version`. Unlike save(), nothing compares the version in the
+    database: the objects are the caller's, read in the same transaction (as the import reads and
+    writes them). `history_kwargs` go to simple_history's bulk_update_with_history: batch_size,
+    default_user, default_change_reason, or a `manager` whose bulk_update writes the rows another way.
+    """
+    objects = list(objects)
+    for obj in objects:
+        obj.version += 1
+    fields = [*fields, *([] if "version" in fields else ["version"])]
+    return bulk_update_with_history(objects, model, fields, **history_kwargs)

@@ -30,5 +30,11 @@ def vn_percent(ratio, places=1):
     return f"{vn_decimal(Decimal(str(ratio)) * 100, places)}%"
 
 
+def mask_citizen_id(value):
+    """Only the last four digits: lists, histories and feeds are read over shoulders; the full number
+    is shown only where units.permissions allows it (VIEW_CITIZEN_ID)."""
+    return f"••••{str(value)[-4:]}" if value else ""
+
+
 def ratio(part, whole):
     return None if not whole else part / whole

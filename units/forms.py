@@ -1,12 +1,16 @@
 """Forms of the unit pages, and the admin's tree form."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
 from .audit import stale_messages
-from .models import Unit
+from .models import Term, Unit
+from .periods import EARLIEST_YEAR, LATEST_YEAR, QUARTER_CHOICES, Period
 
 
 def version_field():
@@ -94,8 +98,8 @@ class QuarterCloseForm(forms.Form):
 
     year = forms.IntegerField(
         label=_("Năm"),
-        min_value=1930,
-        max_value=2100,
+        min_value=EARLIEST_YEAR,
+        max_value=LATEST_YEAR,
         error_messages={
             "invalid": _("Nhập năm là một số."),
             "min_value": _("Năm không hợp lệ."),
@@ -107,7 +111,7 @@ class QuarterCloseForm(forms.Form):
     quarter = forms.TypedChoiceField(
         label=_("Quý"),
         coerce=int,
-        choices=[(1, "I"), (2, "II"), (3, "III"), (4, "IV")],
+        choices=QUARTER_CHOICES,
         error_messages={"invalid_choice": _("Chọn quý I, II, III hoặc IV."), "required": _("Chọn quý.")},
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
@@ -139,3 +143,141 @@ class UnitAdminMoveForm(VersionedFormMixin, MoveNodeForm):
 
 
 UnitAdminForm = movenodeform_factory(Unit, form=UnitAdminMoveForm, fields=["code", "name", "kind", "grassroots_type"])
+
+
+# --- The period of a report (GET parameters or the command line) ---------------------------------
+
+TERM_PATTERN = re.compile(r"^\s*(\d{4})\s*[-–—/]\s*(\d{4})\s*$")
+
+
+class PeriodForm(forms.Form):
+    """Reads a period from GET parameters (or the command line): one of
+    year [+ quarter | + month], term ("2020-2025"), or from + to. Errors are Vietnamese messages."""
+
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=EARLIEST_YEAR, max_value=LATEST_YEAR)
+    quarter = forms.IntegerField(label=_("Quý"), required=False, min_value=1, max_value=4)
+    month = forms.IntegerField(label=_("Đến hết tháng"), required=False, min_value=1, max_value=12)
+    term = forms.CharField(label=_("Nhiệm kỳ"), required=False, max_length=20)
+    date_from = forms.DateField(label=_("Từ ngày"), required=False)
+    date_to = forms.DateField(label=_("Đến ngày"), required=False)
+
+    error_messages = {
+        "mixed": _("Chọn một loại kỳ báo cáo: năm (có thể kèm quý hoặc tháng), nhiệm kỳ, hoặc khoảng ngày."),
+        "quarter_and_month": _("Chọn quý hoặc số tháng đầu năm, không chọn cả hai."),
+        "needs_year": _("Quý hoặc tháng cần đi kèm năm."),
+        "range_incomplete": _("Khoảng ngày cần cả ngày bắt đầu và ngày kết thúc."),
+        "range_order": _("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."),
+        "term_format": _("Nhiệm kỳ ghi dạng 2020-2025."),
+        "term_unknown": _("Không có nhiệm kỳ %(term)s."),
+        "out_of_range": _("Ngày phải trong khoảng năm %(first)d đến năm %(last)d."),
+    }
+
+    # GET names (short, in URLs) -> field names
+    PARAM_NAMES = {"from": "date_from", "to": "date_to"}
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = {
+                self.PARAM_NAMES.get(key, key): value
+                for key, value in data.items()
+                if key in self.PARAM_NAMES or key in self.base_fields
+            }
+        super().__init__(data, *args, **kwargs)
+        for field in ("date_from", "date_to"):
+            self.fields[field].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        self.fields["date_from"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        self.fields["date_to"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def clean_term(self):
+        text = self.cleaned_data.get("term") or ""
+        if not text.strip():
+            return None
+        match = TERM_PATTERN.match(text)
+        if not match:
+            raise forms.ValidationError(self.error_messages["term_format"], code="term_format")
+        start_year, end_year = int(match.group(1)), int(match.group(2))
+        term = Term.objects.filter(start_year=start_year, end_year=end_year).first()
+        if term is None:
+            raise forms.ValidationError(
+                self.error_messages["term_unknown"],
+                code="term_unknown",
+                params={"term": f"{start_year}–{end_year}"},
+            )
+        return term
+
+    def _clean_day(self, name):
+        day = self.cleaned_data.get(name)
+        if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            )
+        return day
+
+    def clean_date_from(self):
+        return self._clean_day("date_from")
+
+    def clean_date_to(self):
+        return self._clean_day("date_to")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        year, quarter, month = data.get("year"), data.get("quarter"), data.get("month")
+        term, start, end = data.get("term"), data.get("date_from"), data.get("date_to")
+        chosen = [
+            kind
+            for kind, present in (
+                ("year", year is not None or quarter is not None or month is not None),
+                ("term", term is not None),
+                ("range", start is not None or end is not None),
+            )
+            if present
+        ]
+        if len(chosen) > 1:
+            raise forms.ValidationError(self.error_messages["mixed"], code="mixed")
+        if not chosen:
+            data["period"] = None
+            return data
+        if chosen == ["term"]:
+            data["period"] = Period.for_term(term)
+        elif chosen == ["range"]:
+            if start is None or end is None:
+                raise forms.ValidationError(self.error_messages["range_incomplete"], code="range_incomplete")
+            if end < start:
+                raise forms.ValidationError(self.error_messages["range_order"], code="range_order")
+            data["period"] = Period.for_range(start, end)
+        else:
+            if year is None:
+                raise forms.ValidationError(self.error_messages["needs_year"], code="needs_year")
+            if quarter is not None and month is not None:
+                raise forms.ValidationError(self.error_messages["quarter_and_month"], code="quarter_and_month")
+            if quarter is not None:
+                data["period"] = Period.for_quarter(year, quarter)
+            elif month is not None:
+                data["period"] = Period.for_months(year, month)
+            else:
+                data["period"] = Period.for_year(year)
+        return data
+
+    def error_list(self):
+        """Every error as one line, field label first, for messages and CommandError."""
+        lines = []
+        for name, errors in self.errors.items():
+            prefix = f"{self.fields[name].label}: " if name in self.fields else ""
+            lines.extend(f"{prefix}{error}" for error in errors)
+        return lines
+
+
+def default_period(today=None):
+    return Period.for_year((today or timezone.localdate()).year)
+
+
+def period_from_params(params, today=None):
+    """(period, errors): the period the parameters ask for, or this year with the reasons it was refused."""
+    form = PeriodForm(params)
+    if form.is_valid():
+        return form.cleaned_data["period"] or default_period(today), []
+    return default_period(today), form.error_list()

@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from . import paths
 from .audit import VersionedModel
+from .periods import QUARTER_CHOICES, quarter_label, quarters_between
+from .permissions import RestrictedQuerySet
+from .roles import Role
 
 
 class UnitKind(models.TextChoices):
@@ -40,33 +44,21 @@ class GrassrootsType(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
-class UnitQuerySet(MP_NodeQuerySet):
+class UnitQuerySet(RestrictedQuerySet, MP_NodeQuerySet):
+    scope_path = "path"
+
     def subtree(self, unit):
         """The unit and everything below it: one `path LIKE 'prefix%'` query."""
         return self.filter(path__startswith=unit.path)
 
-    def visible_to(self, user):
-        """What `user` may see: their unit's subtree (everything for superusers, nothing otherwise)."""
-        if user.is_superuser:
-            return self
-        if not user.is_authenticated or user.unit_id is None:
-            return self.none()
-        return self.filter(path__startswith=user.unit.path)
-
     def cells(self):
         return self.filter(kind__in=CELL_KINDS)
-
-    def grassroots(self):
-        return self.filter(kind__in=GRASSROOTS_KINDS)
 
     def children_of(self, unit):
         return self.filter(path__startswith=unit.path, depth=unit.depth + 1)
 
     def ancestors_of(self, unit, include_self=False):
-        steplen = self.model.steplen
-        stop = len(unit.path) + (steplen if include_self else 0)
-        paths = [unit.path[:end] for end in range(steplen, stop, steplen)]
-        return self.filter(path__in=paths)
+        return self.filter(path__in=paths.ancestor_paths(unit.path, include_self=include_self))
 
 
 class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
@@ -76,7 +68,7 @@ class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
         return UnitQuerySet(self.model, using=self._db).order_by("path")
 
     def parent_of(self, unit):
-        return self.get_queryset().filter(path=unit.path[: -self.model.steplen]).first() if unit.depth > 1 else None
+        return self.get_queryset().filter(path=paths.parent_path(unit.path)).first() if unit.depth > 1 else None
 
 
 def child_prefix(path_field, unit):
@@ -85,7 +77,7 @@ def child_prefix(path_field, unit):
     Grouping rows by it rolls a subtree up onto the unit's direct children in one query.
     Rows attached to `unit` itself get `unit.path` (shorter), so they stay apart from every child.
     """
-    return Substr(path_field, 1, len(unit.path) + Unit.steplen)
+    return Substr(path_field, 1, len(unit.path) + paths.STEPLEN)
 
 
 class Unit(VersionedModel, MP_Node):
@@ -97,6 +89,10 @@ class Unit(VersionedModel, MP_Node):
     # Set on grassroots organisations; the units below them carry a copy (kept in step by
     # units.services) so that statistics by grassroots type need no walk up the tree.
     grassroots_type = models.CharField(_("loại hình cơ sở"), max_length=30, choices=GrassrootsType.choices, blank=True)
+
+    steplen = paths.STEPLEN
+    alphabet = paths.ALPHABET
+    audit_hidden_fields = ("path", "depth", "numchild")
 
     objects = UnitManager()
     # Who changed what and when. Moves rewrite paths with UPDATEs; units.services.unit_move records them.
@@ -120,7 +116,7 @@ class Unit(VersionedModel, MP_Node):
 
     @property
     def parent_path(self):
-        return self.path[: -self.steplen]
+        return paths.parent_path(self.path)
 
     def is_within(self, other):
         """True when this unit lies in `other`'s subtree (itself included)."""
@@ -215,14 +211,6 @@ class Term(models.Model):
         return datetime.date(start_year, 10, 1), datetime.date(end_year, 9, 30)
 
 
-class TargetQuerySet(models.QuerySet):
-    def for_year(self, year):
-        return self.filter(year=year)
-
-    def for_term(self, term):
-        return self.filter(term=term)
-
-
 class Target(VersionedModel):
     """Chỉ tiêu kết nạp: admissions planned for a unit in a calendar year, or over a term."""
 
@@ -233,7 +221,7 @@ class Target(VersionedModel):
     )
     admissions = models.PositiveIntegerField(_("chỉ tiêu kết nạp"))
 
-    objects = TargetQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -275,6 +263,7 @@ class Headcount(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     members = models.PositiveIntegerField(_("số đảng viên"))
 
+    objects = RestrictedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -293,12 +282,6 @@ class Headcount(models.Model):
             raise ValidationError(
                 {"unit": _("Số đảng viên được ghi ở chi bộ; số của đảng bộ được cộng từ các chi bộ trực thuộc.")}
             )
-
-
-class Role(models.TextChoices):
-    STAFF = "staff", _("Cán bộ Ban Tổ chức")
-    LEADERSHIP = "leadership", _("Lãnh đạo cấp ủy")
-    SECRETARY = "secretary", _("Bí thư chi bộ")
 
 
 class User(AbstractUser):
@@ -329,55 +312,24 @@ class User(AbstractUser):
         return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
 
     @property
-    def is_staff_role(self):
-        return self.is_superuser or self.role == Role.STAFF
-
-    @property
     def is_secretary(self):
+        """A cell secretary's pages are laid out for one cell (what they may do is units.permissions')."""
         return self.role == Role.SECRETARY and not self.is_superuser
-
-    def can_see(self, unit):
-        return self.is_superuser or (self.unit_id is not None and unit.is_within(self.unit))
-
-    def can_edit(self, unit):
-        """Write access to `unit`'s records (targets, units, any candidate step): staff in scope."""
-        return self.can_see(unit) and self.is_staff_role
 
 
 # --- Closing a quarter (khóa sổ) ----------------------------------------------------------------
 
-ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
-
-def quarter_of(day):
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year, quarter):
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - datetime.timedelta(days=1)
-    return start, end
-
-
-def quarter_label(year, quarter):
-    return _("quý %(quarter)s/%(year)s") % {"quarter": ROMAN_QUARTERS[quarter], "year": year}
-
-
-class ClosedQuarterQuerySet(models.QuerySet):
+class ClosedQuarterQuerySet(RestrictedQuerySet):
     def covering(self, unit):
         """The closures that bind `unit`: its own and its ancestors' (one query on the path prefixes)."""
-        steplen = Unit.steplen
-        paths = [unit.path[:end] for end in range(steplen, len(unit.path) + 1, steplen)]
-        return self.filter(unit__path__in=paths)
+        return self.filter(unit__path__in=paths.ancestor_paths(unit.path))
 
     def overlapping(self, start, end):
         """Closures of the quarters that meet the dates start..end."""
-        first, last = quarter_of(start), quarter_of(end)
-        q = Q()
-        for year in range(first[0], last[0] + 1):
-            low = first[1] if year == first[0] else 1
-            high = last[1] if year == last[0] else 4
-            q |= Q(year=year, quarter__gte=low, quarter__lte=high)
+        q = Q(pk__in=[])
+        for year, quarter in quarters_between(start, end):
+            q |= Q(year=year, quarter=quarter)
         return self.filter(q)
 
 
@@ -387,7 +339,7 @@ class ClosedQuarter(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="closed_quarters", verbose_name=_("đơn vị"))
     year = models.PositiveSmallIntegerField(_("năm"))
-    quarter = models.PositiveSmallIntegerField(_("quý"), choices=[(q, ROMAN_QUARTERS[q]) for q in range(1, 5)])
+    quarter = models.PositiveSmallIntegerField(_("quý"), choices=QUARTER_CHOICES)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -397,6 +349,8 @@ class ClosedQuarter(models.Model):
         verbose_name=_("người khóa sổ"),
     )
     closed_at = models.DateTimeField(_("khóa sổ lúc"), auto_now_add=True)
+
+    audit_hidden_fields = ("closed_at",)
 
     objects = ClosedQuarterQuerySet.as_manager()
     history = HistoricalRecords()
@@ -420,44 +374,6 @@ class ClosedQuarter(models.Model):
     @property
     def label(self):
         return quarter_label(self.year, self.quarter)
-
-    @property
-    def bounds(self):
-        return quarter_bounds(self.year, self.quarter)
-
-
-class ClosedQuarters:
-    """The closed quarters that bind one cell, for checking many dates without more queries."""
-
-    def __init__(self, closures):
-        self.by_quarter = {}
-        for closure in closures:
-            self.by_quarter.setdefault((closure.year, closure.quarter), closure)
-
-    @classmethod
-    def for_unit(cls, unit):
-        return cls(ClosedQuarter.objects.covering(unit).select_related("unit"))
-
-    def closure_for(self, day):
-        """The closure that freezes `day`, or None."""
-        return self.by_quarter.get(quarter_of(day)) if day else None
-
-
-class ClosedQuarterIndex:
-    """Every closure, loaded once (they are few), for checking a whole import without a query per row."""
-
-    def __init__(self):
-        self.by_path = {}
-        for closure in ClosedQuarter.objects.select_related("unit"):
-            self.by_path.setdefault(closure.unit.path, []).append(closure)
-
-    def for_unit(self, unit):
-        steplen = Unit.steplen
-        return ClosedQuarters(
-            closure
-            for end in range(steplen, len(unit.path) + 1, steplen)
-            for closure in self.by_path.get(unit.path[:end], ())
-        )
 
 
 # --- Logins ------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.db.models import Sum
 
-from .models import Headcount, Unit, child_prefix
+from .models import Headcount, child_prefix
 
 
 def rollup_by_child(unit, queryset, *, path_field, by=None, **aggregates):
@@ -32,20 +32,6 @@ def rollup_by_child(unit, queryset, *, path_field, by=None, **aggregates):
 
 def rollup_total(by_child, name):
     return sum((values.get(name) or 0) for values in by_child.values())
-
-
-def children_with_rollup(unit, queryset, *, path_field, **aggregates):
-    """The direct children of `unit`, each with the aggregates of its subtree as attributes.
-
-    Two queries: the children, and the roll-up.
-    """
-    by_child = rollup_by_child(unit, queryset, path_field=path_field, **aggregates)
-    children = list(Unit.objects.children_of(unit))
-    for child in children:
-        values = by_child.get(child.path, {})
-        for name in aggregates:
-            setattr(child, name, values.get(name) or 0)
-    return children
 
 
 def headcount_by_child(unit, year):

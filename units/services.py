@@ -7,7 +7,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import GRASSROOTS_KINDS, ClosedQuarter, Headcount, Target, Unit, quarter_bounds, quarter_label
+from .models import GRASSROOTS_KINDS, ClosedQuarter, Headcount, Target, Unit
+from .periods import quarter_bounds, quarter_label
+from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, allows
+
+
+def _require(actor, action, *units):
+    """The question every page asks (units.permissions), asked again here for actions taken outside a
+    page; `actor` None is the system itself (seed data, a migration)."""
+    if actor is not None and not all(allows(actor, action, unit) for unit in units):
+        raise PermissionDenied(_("Bạn không có quyền thay đổi đơn vị này."))
 
 
 def _by(instance, actor):
@@ -41,6 +50,10 @@ def refresh_grassroots_types(root):
 
 @transaction.atomic
 def unit_create(*, code, name, kind, parent=None, grassroots_type="", actor=None):
+    if parent is not None:
+        _require(actor, CHANGE, parent)
+    elif actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Chỉ quản trị viên tạo đơn vị gốc."))
     unit = _by(Unit(code=code, name=name, kind=kind, grassroots_type=grassroots_type), actor)
     unit.validate_parent(parent)
     if not unit.is_grassroots:
@@ -56,6 +69,7 @@ def unit_create(*, code, name, kind, parent=None, grassroots_type="", actor=None
 
 @transaction.atomic
 def unit_update(*, unit, actor=None, expected_version=None, **fields):
+    _require(actor, CHANGE, unit)
     _by(unit, actor)
     if expected_version is not None:
         unit.version = expected_version
@@ -77,6 +91,7 @@ def unit_move(*, unit, new_parent, actor=None):
     """
     unit.refresh_from_db()
     new_parent.refresh_from_db()
+    _require(actor, CHANGE, unit, new_parent)
     unit.validate_parent(new_parent)
     old_parent = Unit.objects.parent_of(unit)
     Unit.objects.move(unit, new_parent, pos="last-child")
@@ -98,6 +113,7 @@ def target_set(*, unit, admissions, year=None, term=None, actor=None, expected_v
 
     `expected_version` is the version the form was shown (0: there was no target yet); a save based
     on an older one is refused with StaleEdit rather than overwriting someone else's number."""
+    _require(actor, CHANGE, unit)
     lookup = {"unit": unit, "year": year, "term": term}
     target = Target.objects.filter(**lookup).first() or Target(**lookup)
     if expected_version is not None and target.pk is not None:
@@ -111,6 +127,7 @@ def target_set(*, unit, admissions, year=None, term=None, actor=None, expected_v
 
 @transaction.atomic
 def headcount_set(*, unit, year, members, actor=None):
+    _require(actor, CHANGE, unit)
     headcount = Headcount.objects.filter(unit=unit, year=year).first() or Headcount(unit=unit, year=year)
     _by(headcount, actor)
     headcount.members = members
@@ -133,29 +150,11 @@ def children_target_shortfall(*, unit, year=None, term=None):
 # --- Closing a quarter (khóa sổ) ------------------------------------------------------------------
 
 
-def can_close(user, unit):
-    """Staff close quarters for their own unit's subtree (any unit they may edit)."""
-    return user.is_authenticated and user.can_edit(unit)
-
-
-def can_reopen(user, closure):
-    """Only the committee above reopens: staff of a unit strictly above the one that closed it."""
-    if not user.is_authenticated or not user.is_staff_role:
-        return False
-    if user.is_superuser:
-        return True
-    return (
-        user.unit_id is not None
-        and closure.unit.path.startswith(user.unit.path)
-        and user.unit.path != closure.unit.path
-    )
-
-
 @transaction.atomic
 def quarter_close(*, actor, unit, year, quarter, today=None):
     """Close a quarter for `unit`'s subtree (after its return was sent). Raises ValidationError or
     PermissionDenied; the quarter must have begun and must not be closed already here or above."""
-    if not can_close(actor, unit):
+    if not allows(actor, CLOSE_QUARTER, unit):
         raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của đơn vị được khóa sổ."))
     if quarter not in (1, 2, 3, 4):
         raise ValidationError({"quarter": _("Quý phải từ I đến IV.")})
@@ -185,7 +184,7 @@ def quarter_close(*, actor, unit, year, quarter, today=None):
 
 @transaction.atomic
 def quarter_reopen(*, actor, closure):
-    if not can_reopen(actor, closure):
+    if not allows(actor, REOPEN_QUARTER, closure.unit):
         raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của cấp ủy cấp trên được mở lại sổ đã khóa."))
     _by(closure, actor)._change_reason = _("Mở lại sổ")
     closure.delete()

@@ -5,9 +5,7 @@ from . import views
 app_name = "units"
 urlpatterns = [
     path("", views.UnitTreeView.as_view(), name="unit_tree"),
-    path("<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("<int:pk>/chi-tieu/", views.ChildTargetsView.as_view(), name="child_targets"),
-    path("<int:pk>/lich-su/", views.UnitHistoryView.as_view(), name="unit_history"),
     path("<int:pk>/khoa-so/", views.QuarterCloseView.as_view(), name="quarter_close"),
     path("<int:pk>/khoa-so/<int:closure_pk>/mo-lai/", views.QuarterReopenView.as_view(), name="quarter_reopen"),
 ]

@@ -1,39 +1,26 @@
-"""The unit pages: the tree browser, one unit's page, and the targets of the units below it.
+"""The unit pages of the ground floor: the tree browser, handing targets down to the units below,
+and closing and reopening a quarter. (A unit's own page combines the apps above: dashboard.views.)
 
-Units come through `Unit.objects.visible_to(request.user)`: outside the user's subtree is a 404.
+Units come through units.mixins (`restrict(user, action)`): outside the user's subtree is a 404.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
-from recruitment.selectors import year_progress
-from recruitment.text import fold
-
-from . import history, services
+from . import services
 from .audit import StaleEdit
 from .forms import ChildTargetsForm, QuarterCloseForm
-from .models import ClosedQuarter, Target, Term, Unit, quarter_of
-from .selectors import headcount_by_child
-
-MIN_YEAR, MAX_YEAR = 1930, 2100
-
-
-def requested_year(request):
-    """`?nam=` when it is a sensible year, else this year (bad input is never an error page)."""
-    value = request.GET.get("nam", "")
-    if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
-        return int(value)
-    return timezone.localdate().year
-
-
-def unit_crumbs(user, unit, include_self=True):
-    return [u for u in Unit.objects.ancestors_of(unit, include_self=include_self) if user.can_see(u)]
+from .mixins import ScopedUnitMixin
+from .models import CELL_KINDS, ClosedQuarter, Target, Term, Unit
+from .periods import requested_year
+from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW
+from .text import fold
 
 
 class TreeNode:
@@ -73,7 +60,7 @@ class UnitTreeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:100]
-        units = list(Unit.objects.visible_to(self.request.user).only("path", "depth", "code", "name", "kind"))
+        units = list(Unit.objects.restrict(self.request.user, VIEW).only("path", "depth", "code", "name", "kind"))
         roots = build_tree(units, query)
         context.update(
             roots=roots,
@@ -86,80 +73,20 @@ class UnitTreeView(TemplateView):
         return context
 
 
-class UnitMixin:
-    def get_unit(self):
-        if not hasattr(self, "_unit"):
-            self._unit = get_object_or_404(Unit.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
-        return self._unit
-
-
-class UnitDetailView(UnitMixin, TemplateView):
-    template_name = "units/unit_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        unit, user = self.get_unit(), self.request.user
-        year = requested_year(self.request)
-        own, rows = year_progress(unit, year, with_children=not unit.is_cell)
-        _by_child, members = headcount_by_child(unit, year)
-        targets = list(Target.objects.filter(unit=unit).select_related("term").order_by("-year", "-term__start_year"))
-        context.update(
-            unit=unit,
-            year=year,
-            own=own,
-            rows=rows,
-            members=members,
-            admission_share=(own.admitted / members) if members else None,
-            targets=targets,
-            crumbs=unit_crumbs(user, unit, include_self=False),
-            shortfall=services.children_target_shortfall(unit=unit, year=year) if rows else 0,
-            can_set_targets=user.can_edit(unit) and not unit.is_cell,
-            years=range(timezone.localdate().year + 1, timezone.localdate().year - 5, -1),
-            terms=list(Term.objects.order_by("-start_year")) if user.can_edit(unit) and rows else [],
-            closures=[
-                (closure, services.can_reopen(user, closure))
-                for closure in ClosedQuarter.objects.covering(unit).select_related("unit")
-            ],
-            close_form=QuarterCloseForm(initial=_last_quarter()) if services.can_close(user, unit) else None,
-            history=history.latest_changes(unit, user),
-            can_see_feed=user.can_edit(unit),
-        )
-        return context
-
-
-def _last_quarter():
-    """The quarter whose return is due: the one before today's."""
-    year, quarter = quarter_of(timezone.localdate())
-    return {"year": year, "quarter": quarter - 1} if quarter > 1 else {"year": year - 1, "quarter": 4}
-
-
-class UnitHistoryView(UnitMixin, TemplateView):
-    """The unit's change feed: everything recorded in its subtree, newest first, for its staff."""
-
-    template_name = "units/unit_history.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.can_edit(self.get_unit()):
-            raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức xem nhật ký thay đổi của đơn vị."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        unit, user = self.get_unit(), self.request.user
-        page = history.feed_page(unit, user, self.request.GET.get("page"))
-        return super().get_context_data(unit=unit, page=page, crumbs=unit_crumbs(user, unit), **kwargs)
-
-
-class QuarterCloseView(UnitMixin, View):
+class QuarterCloseView(ScopedUnitMixin, View):
     """Staff close a quarter for their subtree once its return is sent (POST from the unit page)."""
 
+    action = CLOSE_QUARTER
+    permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức của đơn vị được khóa sổ.")
+
     def post(self, request, pk):
-        unit = self.get_unit()
+        unit = self.unit
         form = QuarterCloseForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
-            return redirect("units:unit_detail", pk=unit.pk)
+            return redirect("dashboard:unit_detail", pk=unit.pk)
         try:
             closure = services.quarter_close(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as error:
@@ -171,46 +98,49 @@ class QuarterCloseView(UnitMixin, View):
                 _("Đã khóa sổ %(quarter)s cho %(unit)s và các đơn vị trực thuộc.")
                 % {"quarter": closure.label, "unit": unit.name},
             )
-        return redirect("units:unit_detail", pk=unit.pk)
+        return redirect("dashboard:unit_detail", pk=unit.pk)
 
 
-class QuarterReopenView(UnitMixin, View):
-    """The committee above reopens a closed quarter of a unit below it (POST)."""
+class QuarterReopenView(ScopedUnitMixin, View):
+    """The committee above reopens a closed quarter of a unit below it (POST). The closure is one that
+    binds the unit in the URL; reopening is asked of the unit that closed it."""
+
+    action = REOPEN_QUARTER
+    permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức của cấp ủy cấp trên được mở lại sổ đã khóa.")
 
     def post(self, request, pk, closure_pk):
-        unit = self.get_unit()
-        closure = get_object_or_404(ClosedQuarter.objects.covering(unit).select_related("unit"), pk=closure_pk)
-        if not request.user.can_see(closure.unit):
-            raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của cấp ủy cấp trên được mở lại sổ đã khóa."))
+        closure = get_object_or_404(ClosedQuarter.objects.covering(self.unit).select_related("unit"), pk=closure_pk)
         services.quarter_reopen(actor=request.user, closure=closure)
         messages.success(
-            request, _("Đã mở lại sổ %(quarter)s của %(unit)s.") % {"quarter": closure.label, "unit": closure.unit.name}
+            request,
+            _("Đã mở lại sổ %(quarter)s của %(unit)s.") % {"quarter": closure.label, "unit": closure.unit.name},
         )
-        return redirect("units:unit_detail", pk=unit.pk)
+        return redirect("dashboard:unit_detail", pk=self.unit.pk)
 
 
-class ChildTargetsView(UnitMixin, FormView):
+class ChildTargetsView(ScopedUnitMixin, FormView):
     """Staff hand a target down to the units directly below, for a year (`?nam=`) or a term
-    (`?nhiem-ky=`), and are told when those add up to less than the unit's own."""
+    (`?nhiem-ky=`), and are told when those add up to less than the unit's own. A cell has no units
+    below it, so it has no such page."""
 
     template_name = "units/child_targets.html"
     form_class = ChildTargetsForm
+    queryset = Unit.objects.exclude(kind__in=CELL_KINDS)
+    action = CHANGE
+    permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức giao chỉ tiêu cho các đơn vị trực thuộc.")
 
-    def dispatch(self, request, *args, **kwargs):
-        unit = self.get_unit()
-        if not request.user.can_edit(unit) or unit.is_cell:
-            raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức giao chỉ tiêu cho các đơn vị trực thuộc."))
-        term_pk = request.GET.get("nhiem-ky", "")
+    def check_permission(self):
+        super().check_permission()
+        term_pk = self.request.GET.get("nhiem-ky", "")
         self.term = Term.objects.filter(pk=term_pk).first() if term_pk.isdigit() else None
-        self.year = None if self.term else requested_year(request)
+        self.year = None if self.term else requested_year(self.request.GET.get("nam"))
         self.period = {"term": self.term} if self.term else {"year": self.year}
-        self.children = list(Unit.objects.children_of(unit))
-        rows = Target.objects.filter(unit__in=[unit, *self.children], **self.period).values_list(
+        self.children = list(Unit.objects.children_of(self.unit))
+        rows = Target.objects.filter(unit__in=[self.unit, *self.children], **self.period).values_list(
             "unit_id", "admissions", "version"
         )
         self.targets = {unit_id: admissions for unit_id, admissions, _version in rows}
         self.versions = {unit_id: version for unit_id, _admissions, version in rows}
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {
@@ -226,19 +156,16 @@ class ChildTargetsView(UnitMixin, FormView):
         return _("năm %(year)s") % {"year": self.year}
 
     def get_context_data(self, **kwargs):
-        unit = self.get_unit()
         return super().get_context_data(
-            unit=unit,
             term=self.term,
             year=self.year,
             period_label=self.period_label(),
-            own_target=self.targets.get(unit.pk),
-            crumbs=unit_crumbs(self.request.user, unit),
+            own_target=self.targets.get(self.unit.pk),
             **kwargs,
         )
 
     def form_valid(self, form):
-        unit = self.get_unit()
+        unit = self.unit
         stale = []
         try:
             with transaction.atomic():
@@ -276,4 +203,4 @@ class ChildTargetsView(UnitMixin, FormView):
                 % {"period": self.period_label(), "unit": unit.name, "n": shortfall},
             )
         query = f"nhiem-ky={self.term.pk}" if self.term else f"nam={self.year}"
-        return redirect(f"{reverse('units:unit_detail', args=[unit.pk])}?{query}")
+        return redirect(f"{reverse('dashboard:unit_detail', args=[unit.pk])}?{query}")

@@ -35,7 +35,7 @@ def test_seed_demo_builds_a_province_of_realistic_shape(db, client):
         "admin": "",
     }
     bithu = User.objects.get(username="bithu")
-    assert bithu.unit.is_cell and Candidate.objects.visible_to(bithu).exists()
+    assert bithu.unit.is_cell and Candidate.objects.restrict(bithu).exists()
     for username in roles:
         assert client.login(username=username, password="thu-demo-1")
         assert client.get("/").status_code == 200

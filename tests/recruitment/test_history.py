@@ -172,7 +172,7 @@ def test_an_import_through_the_browser_is_named_in_the_history_and_the_feed(clie
     client.post(reverse("imports:confirm", args=[record.pk]))
     created = Candidate.objects.get().history.get()
     assert created.history_change_reason == f"Nhập dữ liệu #{record.pk}: ds.xlsx"
-    feed = client.get(reverse("units:unit_history", args=[tree.committee_a.pk]))
+    feed = client.get(reverse("dashboard:unit_history", args=[tree.committee_a.pk]))
     entries = feed.context["page"].entries
     assert entries[0].is_import and entries[0].url == reverse("imports:detail", args=[record.pk])
     assert any(getattr(e, "record", None) == created for e in entries)
@@ -180,7 +180,7 @@ def test_an_import_through_the_browser_is_named_in_the_history_and_the_feed(clie
     from tests.factories import make_user
 
     client.force_login(make_user(tree.committee_a))
-    entries = client.get(reverse("units:unit_history", args=[tree.committee_a.pk])).context["page"].entries
+    entries = client.get(reverse("dashboard:unit_history", args=[tree.committee_a.pk])).context["page"].entries
     assert entries[0].is_import and entries[0].url == ""
 
 
@@ -208,5 +208,5 @@ def test_citizen_ids_show_only_their_last_digits_in_the_history(client, tree, us
     response = client.get(reverse("recruitment:candidate_detail", args=[person.pk]))
     change = response.context["history"][0]
     assert [(c.label, c.old, c.new) for c in change.changes] == [("Số CCCD", "—", "••••4321")]
-    feed = client.get(reverse("units:unit_history", args=[tree.committee_a.pk])).content.decode()
+    feed = client.get(reverse("dashboard:unit_history", args=[tree.committee_a.pk])).content.decode()
     assert "••••4321" in feed and "012096004321" not in feed

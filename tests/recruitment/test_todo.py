@@ -1,6 +1,6 @@
 import datetime
 
-from recruitment.calendar import add_months, add_working_days
+from recruitment.calendar import add_months, add_working_days, is_working_day
 from recruitment.models import Candidate
 from recruitment.pipeline import StepKind
 from recruitment.todo import TodoList
@@ -178,17 +178,48 @@ def test_a_leap_day_ceremony_is_shown_when_its_12_months_end_on_28_february(tree
     assert list(TodoList(Candidate.objects.all(), today=datetime.date(2025, 1, 28))) == []
 
 
-def test_working_days_left_matches_the_calendar_walk():
+def _walk(start, end):
+    """Working days after `start` up to `end`, counted one day at a time: the reference."""
+    if end < start:
+        return -_walk(end, start)
+    days, current = 0, start
+    while current < end:
+        current += datetime.timedelta(days=1)
+        days += is_working_day(current)
+    return days
+
+
+def test_working_days_between_matches_the_calendar_walk():
     import random
 
     from recruitment.calendar import working_days_between
-    from recruitment.todo import working_days_left
 
     rng = random.Random(7)
     start = datetime.date(2022, 1, 1)
     for _ in range(400):
         a = start + datetime.timedelta(days=rng.randrange(0, 1500))
         b = a + datetime.timedelta(days=rng.randrange(-800, 800))
-        assert working_days_left(a, b) == working_days_between(a, b), (a, b)
+        assert working_days_between(a, b) == _walk(a, b), (a, b)
     # Tết 2026 (16-20 February) is skipped.
-    assert working_days_left(datetime.date(2026, 2, 13), datetime.date(2026, 2, 23)) == 1
+    assert working_days_between(datetime.date(2026, 2, 13), datetime.date(2026, 2, 23)) == 1
+
+
+def test_the_todo_and_the_probation_report_count_the_same_lateness(tree):
+    from reports.selectors import probation_report
+    from units.periods import Period
+
+    # A ceremony whose recognition falls due on a Friday: on the Saturday the person is late.
+    ceremony = datetime.date(2024, 5, 6)
+    while add_working_days(add_months(ceremony, 12), 30).weekday() != 4:
+        ceremony += datetime.timedelta(days=1)
+    due = add_working_days(add_months(ceremony, 12), 30)
+    person = CandidateFactory(
+        cell=tree.cell_a1,
+        full_name="Chờ Công Nhận",
+        **admitted_fields(ceremony - datetime.timedelta(days=10), ceremony_date=ceremony),
+    )
+    for today, late in ((due + datetime.timedelta(days=1), 1), (due + datetime.timedelta(days=7), 5)):
+        item = _items(today)[(person.full_name, StepKind.RECOGNITION)]
+        report = probation_report(tree.province, Period.for_year(today.year), today=today)
+        assert [p.pk for p in report.overdue] == [person.pk]
+        assert item.overdue and item.days_late == report.overdue[0].days_overdue == late

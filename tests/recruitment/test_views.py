@@ -85,7 +85,7 @@ def test_staff_home_lists_children_and_todo(client, tree, users, django_assert_n
     # Something due from the start: the rows shown cost a query only when there are any.
     _admitted(tree.cell_a2, datetime.date.today() - datetime.timedelta(days=4))
     response = _flat(_login(client, users.province_staff), reverse("home"), grow, django_assert_num_queries, 11)
-    rows = {row.unit.code: row for row in response.context["rows"]}
+    rows = {row.unit.code: row for row in response.context["table"].rows}
     assert set(rows) == {"A", "B"}
     assert rows["A"].target == 6 and rows["B"].target is None
     today = datetime.date.today()

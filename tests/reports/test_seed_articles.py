@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reports import selectors
-from reports.periods import Period
 from tests.factories import make_unit, make_user
 from units.formatting import vn_percent
 from units.models import Role, Term, UnitKind
+from units.periods import Period
 from units.services import headcount_set, target_set
 
 from .helpers import sheet_rows, spread_admissions, table_rows

@@ -88,9 +88,9 @@ def test_progress_page_shows_rows_marks_and_totals(client, year_2025, users):
 def test_progress_rows_sort_by_a_column(client, year_2025, users):
     client.force_login(users.province_staff)
     response = client.get(url("progress", "P", year=2025, sort="ratio"))
-    assert [r.unit.code for r in response.context["report"].rows] == ["B", "A"]
+    assert [r.unit.code for r in response.context["table"].rows] == ["B", "A"]
     response = client.get(url("progress", "P", year=2025, sort="-ratio"))
-    assert [r.unit.code for r in response.context["report"].rows] == ["A", "B"]
+    assert [r.unit.code for r in response.context["table"].rows] == ["A", "B"]
 
 
 def test_drill_down_links_keep_the_period(client, year_2025, users):

@@ -70,7 +70,7 @@ def test_the_feed_shows_changes_in_the_subtree_only(client, tree, users):
     inside = CandidateFactory(cell=tree.cell_a1, full_name="Người Trong Phạm Vi")
     CandidateFactory(cell=tree.cell_b1, full_name="Người Ngoài Phạm Vi")
     client.force_login(users.staff_a)
-    response = client.get(reverse("units:unit_history", args=[tree.committee_a.pk]))
+    response = client.get(reverse("dashboard:unit_history", args=[tree.committee_a.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Người Trong Phạm Vi" in page and "Người Ngoài Phạm Vi" not in page
@@ -80,11 +80,11 @@ def test_the_feed_shows_changes_in_the_subtree_only(client, tree, users):
     assert ("Chỉ tiêu", f"{tree.org_a.name} · 2025") in labels
     assert reverse("recruitment:candidate_detail", args=[inside.pk]) in page
     # Outside the subtree: 404; read-only roles: 403.
-    assert client.get(reverse("units:unit_history", args=[tree.committee_b.pk])).status_code == 404
+    assert client.get(reverse("dashboard:unit_history", args=[tree.committee_b.pk])).status_code == 404
     client.force_login(users.leader)
-    assert client.get(reverse("units:unit_history", args=[tree.province.pk])).status_code == 403
+    assert client.get(reverse("dashboard:unit_history", args=[tree.province.pk])).status_code == 403
     client.force_login(users.secretary_a1)
-    assert client.get(reverse("units:unit_history", args=[tree.cell_a1.pk])).status_code == 403
+    assert client.get(reverse("dashboard:unit_history", args=[tree.cell_a1.pk])).status_code == 403
 
 
 def test_the_feed_is_paginated_newest_first_with_a_pinned_query_count(client, tree, users, django_assert_num_queries):
@@ -92,7 +92,7 @@ def test_the_feed_is_paginated_newest_first_with_a_pinned_query_count(client, tr
         services.target_set(unit=tree.cell_a1, admissions=number, year=2025, actor=users.staff_a)
     CandidateFactory(cell=tree.cell_a2)
     client.force_login(users.staff_a)
-    url = reverse("units:unit_history", args=[tree.org_a.pk])
+    url = reverse("dashboard:unit_history", args=[tree.org_a.pk])
     # session, user with its unit, the unit, crumbs; count, page; then per table on the page its rows
     # and their earlier rows, + the names they point to (person: ethnicity, cell; target: unit).
     with django_assert_num_queries(4 + 2 + 4 + 3):
@@ -111,13 +111,13 @@ def test_the_unit_page_shows_its_own_latest_changes(client, tree, users):
     services.target_set(unit=tree.org_a, admissions=5, year=2025, actor=users.staff_a)
     services.target_set(unit=tree.org_a, admissions=6, year=2025, actor=users.staff_a)
     client.force_login(users.staff_a)
-    response = client.get(reverse("units:unit_detail", args=[tree.org_a.pk]))
+    response = client.get(reverse("dashboard:unit_detail", args=[tree.org_a.pk]))
     newest = response.context["history"][0]
     assert newest.user == users.staff_a and [(c.label, c.old, c.new) for c in newest.changes] == [
         ("Chỉ tiêu kết nạp", "5", "6")
     ]
     assert "Lịch sử thay đổi" in response.content.decode()
-    assert reverse("units:unit_history", args=[tree.org_a.pk]) in response.content.decode()
+    assert reverse("dashboard:unit_history", args=[tree.org_a.pk]) in response.content.decode()
 
 
 def test_logins_and_failed_logins_are_recorded(client, tree):

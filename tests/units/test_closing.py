@@ -17,7 +17,9 @@ from recruitment.pipeline import StepKind
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from tests.imports.conftest import _imports_in_request, admitted_person, workbook  # noqa: F401 (fixtures)
 from units import services
-from units.models import ClosedQuarter, ClosedQuarters, Role
+from units.closing import ClosedQuarters
+from units.models import ClosedQuarter, Role
+from units.permissions import REOPEN_QUARTER, allows
 
 pytestmark = pytest.mark.django_db
 DECIDED = datetime.date(2025, 3, 3)  # quý I/2025
@@ -104,8 +106,8 @@ def test_reopened_only_by_the_committee_above(client, tree, users, closed, perso
     with pytest.raises(PermissionDenied):  # the same level may not reopen its own closure
         services.quarter_reopen(actor=users.staff_a, closure=closed)
     below = make_user(tree.org_a, Role.STAFF)
-    assert not services.can_reopen(below, closed)
-    assert not services.can_reopen(users.leader, closed)  # leadership reads only
+    assert not allows(below, REOPEN_QUARTER, closed.unit)
+    assert not allows(users.leader, REOPEN_QUARTER, closed.unit)  # leadership reads only
     client.force_login(users.staff_a)
     url = reverse("units:quarter_reopen", args=[tree.committee_a.pk, closed.pk])
     assert client.post(url).status_code == 403
@@ -126,7 +128,7 @@ def test_reopened_only_by_the_committee_above(client, tree, users, closed, perso
 
 def test_a_closure_of_a_unit_below_is_reopened_by_its_committee(tree, users):
     closure = services.quarter_close(actor=make_user(tree.org_a, Role.STAFF), unit=tree.org_a, year=2025, quarter=2)
-    assert services.can_reopen(users.staff_a, closure)
+    assert allows(users.staff_a, REOPEN_QUARTER, closure.unit)
     services.quarter_reopen(actor=users.staff_a, closure=closure)
     assert not ClosedQuarter.objects.exists()
 
@@ -173,7 +175,7 @@ def test_who_may_close(client, tree, users):
 
 def test_closed_quarters_shown_on_unit_page_candidate_page_and_workbook(client, tree, users, closed, person):
     client.force_login(users.province_staff)
-    unit_page = client.get(reverse("units:unit_detail", args=[tree.cell_a1.pk]))
+    unit_page = client.get(reverse("dashboard:unit_detail", args=[tree.cell_a1.pk]))
     assert [c.pk for c, _can in unit_page.context["closures"]] == [closed.pk]
     assert unit_page.context["closures"][0][1] is True  # the province may reopen it
     html = unit_page.content.decode()

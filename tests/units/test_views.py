@@ -60,9 +60,9 @@ def test_tree_search_page(client, tree, users):
 
 def test_unit_page_inside_and_outside_scope(client, tree, users):
     client = _login(client, users.staff_a)
-    assert client.get(reverse("units:unit_detail", args=[tree.org_a.pk])).status_code == 200
-    assert client.get(reverse("units:unit_detail", args=[tree.org_b.pk])).status_code == 404
-    assert client.get(reverse("units:unit_detail", args=[tree.province.pk])).status_code == 404
+    assert client.get(reverse("dashboard:unit_detail", args=[tree.org_a.pk])).status_code == 200
+    assert client.get(reverse("dashboard:unit_detail", args=[tree.org_b.pk])).status_code == 404
+    assert client.get(reverse("dashboard:unit_detail", args=[tree.province.pk])).status_code == 404
     assert client.get(reverse("units:child_targets", args=[tree.org_b.pk])).status_code == 404
 
 
@@ -73,14 +73,14 @@ def test_unit_page_shows_progress_headcount_children(client, tree, users, django
     Headcount.objects.create(unit=tree.cell_a2, year=2025, members=20)
     CandidateFactory(cell=tree.cell_a1, **admitted_fields(datetime.date(2025, 4, 1)))
     client = _login(client, users.staff_a)
-    url = reverse("units:unit_detail", args=[tree.org_a.pk]) + "?nam=2025"
+    url = reverse("dashboard:unit_detail", args=[tree.org_a.pk]) + "?nam=2025"
     # 12 (the user's unit comes with the user) + 7 (issue 6): closed quarters; the unit's latest changes: one UNION, then for each history
     # table with rows on the page (unit, target) its rows and their earlier rows, + the target's unit name.
     with django_assert_num_queries(19):
         response = client.get(url)
-    assert response.context["members"] == 50
+    assert response.context["own"].members == 50
     assert response.context["own"].admitted == 1 and response.context["own"].target == 5
-    rows = {row.unit.code: row for row in response.context["rows"]}
+    rows = {row.unit.code: row for row in response.context["table"].rows}
     assert rows["A1-1"].target == 2 and rows["A1-1"].admitted == 1
     assert response.context["shortfall"] == 3
     assert 'id="shortfall"' in response.content.decode()
@@ -92,7 +92,9 @@ def test_unit_page_shows_progress_headcount_children(client, tree, users, django
 
 
 def test_bad_year_falls_back_to_this_year(client, tree, users):
-    response = _login(client, users.staff_a).get(reverse("units:unit_detail", args=[tree.org_a.pk]), {"nam": "99999"})
+    response = _login(client, users.staff_a).get(
+        reverse("dashboard:unit_detail", args=[tree.org_a.pk]), {"nam": "99999"}
+    )
     assert response.status_code == 200 and response.context["year"] == YEAR
 
 
@@ -143,7 +145,7 @@ def test_term_targets_handed_down_with_the_shortfall_warning(client, tree, users
     term = Term.objects.create(start_year=2025, end_year=2030)
     Target.objects.create(unit=tree.province, term=term, admissions=100)
     client = _login(client, users.province_staff)
-    assert term in client.get(reverse("units:unit_detail", args=[tree.province.pk])).context["terms"]
+    assert term in client.get(reverse("dashboard:unit_detail", args=[tree.province.pk])).context["terms"]
     url = reverse("units:child_targets", args=[tree.province.pk]) + f"?nhiem-ky={term.pk}"
     form = client.get(url).context["form"]
     names = [field.name for _child, field in form.rows()]

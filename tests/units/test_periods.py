@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
-from reports.periods import Period, PeriodForm, period_from_params
+from units.forms import PeriodForm, period_from_params
 from units.models import Term
+from units.periods import Period
 
 D = datetime.date
 

@@ -6,24 +6,19 @@ then fetched per table and described field by field (units.audit). Completed imp
 the subtree are in the same stream, linked to their record.
 """
 
-from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import F, Q, Value
 from django.urls import reverse
 
-from . import audit
-from .models import ClosedQuarter, Headcount, Target, Unit
+from recruitment.models import Candidate, ImportStatus, WorkbookImport
+from units import audit
+from units.models import ClosedQuarter, Headcount, Target, Unit
 
 FEED_PAGE_SIZE = 30
 
 
-def _candidate_model():
-    return apps.get_model("recruitment", "Candidate")  # recruitment depends on units, not the reverse
-
-
 def _sources(unit, *, own_only):
     """{source: (model, historical queryset limited to the unit or its subtree)}."""
-    Candidate = _candidate_model()
     subtree_ids = Unit.objects.subtree(unit).values("pk")
     if own_only:
         units = Q(id=unit.pk)
@@ -47,8 +42,6 @@ def _sources(unit, *, own_only):
 
 
 def _imports(unit):
-    from recruitment.models import ImportStatus, WorkbookImport
-
     return WorkbookImport.objects.filter(status=ImportStatus.DONE, user__unit__path__startswith=unit.path)
 
 
@@ -82,9 +75,7 @@ class ImportEntry:
         self.when = record.imported_at
         self.user = record.user
         # The import's page is its author's (and superusers'): others see the line without a link.
-        self.url = (
-            reverse("imports:detail", args=[record.pk]) if (viewer.is_superuser or viewer.pk == record.user_id) else ""
-        )
+        self.url = reverse("imports:detail", args=[record.pk]) if record.readable_by(viewer) else ""
 
 
 def describe_rows(rows, unit, viewer, *, own_only=False):
@@ -115,8 +106,8 @@ def _url(source, record):
     if source == "candidate":
         return reverse("recruitment:candidate_detail", args=[record.id])
     if source == "unit":
-        return reverse("units:unit_detail", args=[record.id])
-    return reverse("units:unit_detail", args=[record.unit_id])
+        return reverse("dashboard:unit_detail", args=[record.id])
+    return reverse("dashboard:unit_detail", args=[record.unit_id])
 
 
 def feed_page(unit, viewer, page_number, *, own_only=False, per_page=FEED_PAGE_SIZE):
