@@ -28,6 +28,7 @@ from units.closing import ClosedQuarterIndex
 from units.models import GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Term, Unit, UnitKind
 
 from ..models import Candidate, Occupation
+from ..services import PROFILE_FIELDS
 from .errors import RowError, show_value
 from .parse import BAD
 
@@ -397,16 +398,7 @@ def _new_term(job, sheet, row, years, create_term):
 
 # Fields the people sheet can change; a column absent from the file leaves its field as it was.
 WRITABLE = (
-    "full_name",
-    "date_of_birth",
-    "gender",
-    "ethnicity",
-    "religion",
-    "occupation",
-    "education",
-    "youth_union_member",
-    "citizen_id",
-    "cell",
+    *PROFILE_FIELDS,
     "listed_on",
     "course_date",
     "resolution_date",
