@@ -17,7 +17,7 @@ from units.models import GrassrootsType, Headcount, Role, Target, Term, Unit, Un
 
 from . import pipeline
 from .calendar import add_months
-from .models import Candidate, Education, Ethnicity, Gender, IntroducedBy, Occupation, Religion
+from .models import Candidate, Ethnicity, Gender, IntroducedBy, Occupation, ProfessionalEducation, Religion
 from .pipeline import ExitReason, IntroducingOrganisation
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Phan"]
@@ -297,10 +297,10 @@ class DemoBuilder:
             religion = self.religion[rng.choice(["Phật giáo", "Công giáo", "Tin lành"])]
         youth = age_years <= 30 and rng.random() < 0.85
         occupation = self._occupation(gtype, age_years)
-        education = (
-            Education.UNIVERSITY
+        general, professional = (
+            ("12/12", ProfessionalEducation.UNIVERSITY)
             if occupation in (Occupation.INTELLECTUAL, Occupation.CIVIL_SERVANT, Occupation.PUBLIC_EMPLOYEE)
-            else rng.choice([Education.UPPER_SECONDARY] * 3 + [Education.LOWER_SECONDARY, Education.VOCATIONAL])
+            else rng.choice([("12/12", "")] * 3 + [("9/12", ""), ("12/12", ProfessionalEducation.INTERMEDIATE)])
         )
         return Candidate(
             full_name=self._name(gender, minority),
@@ -309,7 +309,8 @@ class DemoBuilder:
             ethnicity=ethnicity,
             religion=religion,
             occupation=occupation,
-            education=education,
+            general_education=general,
+            professional_education=professional,
             youth_union_member=youth,
             citizen_id=self._citizen_id() if rng.random() < 0.93 else None,
             cell=cell,

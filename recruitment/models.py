@@ -15,7 +15,7 @@ from units.models import CELL_KINDS, Unit
 from units.permissions import RestrictedQuerySet
 from units.text import fold, match_key, name_sort_key
 
-from . import pipeline
+from . import education, pipeline
 from .pipeline import ExitReason, IntroducingOrganisation, Stage
 
 
@@ -84,14 +84,46 @@ class Occupation(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
-class Education(models.TextChoices):
-    PRIMARY = "primary", _("Tiểu học")
-    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
-    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
-    VOCATIONAL = "vocational", _("Trung cấp")
+# Education as the party's forms record it (lý lịch 2-KNĐ, the member statistics): three fields.
+# General education is "grade/system" ("12/12", "9/12"; the old ten-year system "10/10", "7/10"),
+# read and checked by recruitment.education.
+
+
+class ProfessionalEducation(models.TextChoices):
+    """Chuyên môn nghiệp vụ."""
+
+    ELEMENTARY = "elementary", _("Sơ cấp")
+    INTERMEDIATE = "intermediate", _("Trung cấp")
     COLLEGE = "college", _("Cao đẳng")
     UNIVERSITY = "university", _("Đại học")
+    MASTER = "master", _("Thạc sĩ")
+    DOCTOR = "doctor", _("Tiến sĩ")
+    # Records from before the three fields said only "Sau đại học": kept as they were.
     POSTGRADUATE = "postgraduate", _("Sau đại học")
+
+
+class PoliticalTheory(models.TextChoices):
+    """Lý luận chính trị."""
+
+    ELEMENTARY = "elementary", _("Sơ cấp")
+    INTERMEDIATE = "intermediate", _("Trung cấp")
+    ADVANCED = "advanced", _("Cao cấp")
+    BACHELOR = "bachelor", _("Cử nhân")
+
+
+class FormerExit(models.TextChoices):
+    """How a former membership ended (kết nạp lại: who may be readmitted depends on it)."""
+
+    STRUCK_OFF = "struck_off", _("Bị xóa tên")
+    EXPELLED = "expelled", _("Bị khai trừ")
+    RESIGNED_FAMILY = "resigned_family", _("Xin ra khỏi Đảng vì hoàn cảnh gia đình đặc biệt khó khăn")
+    RESIGNED = "resigned", _("Xin ra khỏi Đảng (lý do khác)")
+    ABANDONED = "abandoned", _("Tự bỏ sinh hoạt đảng")
+    POLITICAL_HISTORY = "political_history", _("Vi phạm lịch sử chính trị, chính trị hiện nay")
+    CORRUPTION = "corruption", _("Bị kết án về tội tham nhũng")
+    SERIOUS_CRIME = "serious_crime", _("Bị kết án về tội nghiêm trọng trở lên")
+    DISUNITY = "disunity", _("Gây mất đoàn kết nội bộ nghiêm trọng")
+    OTHER = "other", _("Lý do khác")
 
 
 class IntroducedBy(models.TextChoices):
@@ -165,7 +197,27 @@ class Candidate(VersionedModel):
         help_text=_("Để trống nếu không theo tôn giáo."),
     )
     occupation = models.CharField(_("nghề nghiệp"), max_length=20, choices=Occupation.choices)
-    education = models.CharField(_("trình độ học vấn"), max_length=20, choices=Education.choices, blank=True)
+    general_education = models.CharField(
+        _("giáo dục phổ thông"),
+        max_length=5,
+        blank=True,
+        help_text=_("Lớp/hệ: 12/12, 9/12; hệ 10 năm cũ: 10/10, 7/10."),
+    )
+    professional_education = models.CharField(
+        _("chuyên môn nghiệp vụ"), max_length=20, choices=ProfessionalEducation.choices, blank=True
+    )
+    political_theory = models.CharField(
+        _("lý luận chính trị"), max_length=20, choices=PoliticalTheory.choices, blank=True
+    )
+    education_exception = models.CharField(
+        _("trường hợp được kết nạp dưới trung học cơ sở"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Căn cứ khi chưa tốt nghiệp trung học cơ sở: vùng cao, miền núi, biên giới, hải đảo, đồng bào dân tộc "
+            "thiểu số hoặc trường hợp khác theo quy định (ghi văn bản cho phép)."
+        ),
+    )
     youth_union_member = models.BooleanField(_("đoàn viên"), default=False)
     citizen_id = models.CharField(
         _("số CCCD"),
@@ -202,6 +254,16 @@ class Candidate(VersionedModel):
     )
     introducer_1 = models.CharField(_("đảng viên giới thiệu thứ nhất"), max_length=120, blank=True)
     introducer_2 = models.CharField(_("đảng viên giới thiệu thứ hai"), max_length=120, blank=True)
+    # Kết nạp lại: a former membership
+    former_admission_date = models.DateField(_("ngày vào Đảng lần trước"), null=True, blank=True)
+    former_official_date = models.DateField(_("ngày chính thức lần trước"), null=True, blank=True)
+    former_exit_date = models.DateField(_("ngày ra khỏi Đảng"), null=True, blank=True)
+    former_exit = models.CharField(_("hình thức ra khỏi Đảng"), max_length=20, choices=FormerExit.choices, blank=True)
+    former_readmitted = models.BooleanField(
+        _("đã được kết nạp lại một lần"),
+        default=False,
+        help_text=_("Đánh dấu nếu người này đã từng được kết nạp lại trước đây."),
+    )
     # 4. Nghị quyết chi bộ
     resolution_date = models.DateField(_("ngày nghị quyết chi bộ"), null=True, blank=True)
     age_exception = models.CharField(
@@ -356,6 +418,10 @@ class Candidate(VersionedModel):
         self.full_name = " ".join((self.full_name or "").split())
         self.citizen_id = (self.citizen_id or "").strip() or None
         errors = {}
+        try:
+            self.general_education = education.normalise(self.general_education)
+        except education.NotAGrade as error:
+            errors["general_education"] = [str(error)]
         if self.cell_id and self.cell.kind not in CELL_KINDS:
             errors["cell"] = [_("Quần chúng phải thuộc một chi bộ (chi bộ hoặc chi bộ cơ sở).")]
         for name, messages in pipeline.check(self).items():
@@ -426,6 +492,9 @@ class WorkbookImport(models.Model):
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
     checked_at = models.DateTimeField(_("kiểm tra lúc"), null=True, blank=True)
     imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True)
+    # What the check found, row by row: the first rows of each sheet with created / updated / unchanged
+    # and, for updates, old -> new; and each way of writing a value that was read and corrected.
+    preview = models.JSONField(_("xem trước"), default=dict, blank=True)
 
     objects = WorkbookImportQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from units.models import GrassrootsType, UnitKind
 from units.text import match_key
 
-from ..models import Education, Ethnicity, Gender, Occupation, Religion
+from ..models import Ethnicity, Gender, Occupation, PoliticalTheory, ProfessionalEducation, Religion
 from ..reference_data import MAJORITY_ETHNICITY
 from . import values
 from .errors import cell_error
@@ -104,7 +104,9 @@ class PeopleColumns:
             "ethnicity": (self.ethnicity, False),
             "religion": (self.religion, False),
             "occupation": (values.Choices(Occupation), False),
-            "education": (values.Choices(Education), False),
+            "general_education": (values.general_education, False),
+            "professional_education": (values.Choices(ProfessionalEducation), False),
+            "political_theory": (values.Choices(PoliticalTheory), False),
             "youth_union_member": (values.boolean, False),
             "citizen_id": (values.citizen_id, False),
             "decision_no": (values.text, False),

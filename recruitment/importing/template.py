@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from units.models import GrassrootsType, UnitKind
 
-from ..models import Education, Ethnicity, Gender, Occupation, Religion
+from ..models import Ethnicity, Gender, Occupation, PoliticalTheory, ProfessionalEducation, Religion
 from .workbook import MAX_FILE_SIZE, PEOPLE, TARGETS, UNITS
 
 LIST_SHEET = "Danh mục"
@@ -34,7 +34,9 @@ def _examples():
                 "Kinh",
                 "Không",
                 "Nông dân",
-                "Trung học phổ thông",
+                "12/12",
+                "",
+                "",
                 "Có",
                 "001098001234",
                 d(2024, 1, 10),
@@ -53,7 +55,9 @@ def _examples():
                 "Khơ-mú",
                 "",
                 "Viên chức",
+                "12/12",
                 "Đại học",
+                "Sơ cấp",
                 "x",
                 "012096004321",
                 d(2022, 3, 1),
@@ -131,7 +135,8 @@ def build_template():
         "ethnicity": list(Ethnicity.objects.order_by("name").values_list("name", flat=True)),
         "religion": ["Không", *Religion.objects.order_by("name").values_list("name", flat=True)],
         "occupation": [str(label) for label in Occupation.labels],
-        "education": [str(label) for label in Education.labels],
+        "professional_education": [str(label) for label in ProfessionalEducation.labels],
+        "political_theory": [str(label) for label in PoliticalTheory.labels],
         "youth_union_member": ["Có", "Không"],
     }
     list_sheet = book.create_sheet(LIST_SHEET)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from units.text import match_key
 
+from .. import education
+
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TERM = re.compile(r"^(\d{4})\s*[-–—‐]\s*(\d{4})$")
@@ -152,3 +154,24 @@ class Choices:
     @property
     def labels(self):
         return [str(member.label) for member in self.choices]
+
+
+def general_education(value):
+    """General education as "grade/system" ("12/12", "9/12", "7/10"), or the words for a level."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, datetime.date):
+        # Excel turns "12/12" or "9/12" typed into a cell into a date (12 or 9 December); Vietnamese
+        # Excel reads day/month, an English one month/day: the system is whichever part is 10 or 12.
+        day, month = value.day, value.month
+        for grade, system in ((day, month), (month, day)):
+            if system in education.SYSTEMS and 1 <= grade <= system:
+                return f"{grade}/{system}"
+        raise ValueError(_("Giáo dục phổ thông ghi dạng chữ lớp/hệ, ví dụ 12/12 (định dạng ô là Văn bản)."))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # "12/12" typed into a cell Excel formats as a date or a fraction reaches us as a number.
+        raise ValueError(_("Giáo dục phổ thông ghi dạng chữ lớp/hệ, ví dụ 12/12 (định dạng ô là Văn bản)."))
+    try:
+        return education.normalise(value)
+    except education.NotAGrade as error:
+        raise ValueError(str(error)) from None

@@ -195,7 +195,7 @@ def test_people_sheet_values_as_people_type_them(tree, workbook):
         {
             "Quần chúng": [
                 person(**{"Số CCCD": 1095001234, "Tôn giáo": "Không", "Nghề nghiệp": "nong dan"}),
-                admitted_person(**{"Tôn giáo": "cong giao", "Trình độ học vấn": "Dai hoc"}),
+                admitted_person(**{"Tôn giáo": "cong giao", "Chuyên môn nghiệp vụ": "Dai hoc"}),
                 person(
                     "B2", "Trần   Thị Cúc", datetime.date(2000, 1, 1), "NỮ", **{"Dân tộc": "", "Đoàn viên": "Không"}
                 ),
@@ -210,7 +210,7 @@ def test_people_sheet_values_as_people_type_them(tree, workbook):
     assert an.religion is None and an.occupation == "farmer" and an.ethnicity.name == "Kinh"
     binh = Candidate.objects.get(citizen_id="012096004321")
     assert binh.gender == Gender.FEMALE and binh.ethnicity.name == "Khơ-mú" and binh.youth_union_member
-    assert binh.religion.name == "Công giáo" and binh.education == "university"
+    assert binh.religion.name == "Công giáo" and binh.professional_education == "university"
     assert binh.recognition_date == datetime.date(2024, 4, 5) and binh.decision_no == "125-QĐ/HU"
     assert binh.stage == "official"
     cuc = Candidate.objects.get(cell=tree.enterprise)
@@ -234,7 +234,7 @@ def test_historic_row_with_missing_steps_is_accepted_and_flagged(tree, workbook)
         ({"Dân tộc": "Việt"}, "Dân tộc", "54 dân tộc"),
         ({"Tôn giáo": "Thờ cúng"}, "Tôn giáo", "danh mục"),
         ({"Nghề nghiệp": "Phi hành gia"}, "Nghề nghiệp", "Không nằm trong danh sách"),
-        ({"Trình độ học vấn": "Tiến sĩ khoa học"}, "Trình độ học vấn", "Không nằm trong danh sách"),
+        ({"Chuyên môn nghiệp vụ": "Tiến sĩ khoa học"}, "Chuyên môn nghiệp vụ", "Không nằm trong danh sách"),
         ({"Đoàn viên": "có lẽ"}, "Đoàn viên", "“Có” hoặc “Không”"),
         ({"Số CCCD": "12345"}, "Số CCCD", "12 chữ số"),
         ({"Họ và tên": ""}, "Họ và tên", "bắt buộc"),

@@ -49,14 +49,20 @@ def test_a_bulk_updated_target_ends_as_one_saved_through_save(tree, users):
 def test_a_bulk_updated_candidate_ends_as_one_saved_through_save(tree, users):
     saved, bulked = CandidateFactory(cell=tree.cell_a1), CandidateFactory(cell=tree.cell_a2)
     recruitment_services.candidate_update_profile(
-        actor=users.staff_a, candidate=Candidate.objects.get(pk=saved.pk), expected_version=1, education="university"
+        actor=users.staff_a,
+        candidate=Candidate.objects.get(pk=saved.pk),
+        expected_version=1,
+        professional_education="university",
     )
     bulked = Candidate.objects.get(pk=bulked.pk)
-    bulked.education = "university"
-    bulk_update_versioned(Candidate, [bulked], ["education"])
+    bulked.professional_education = "university"
+    bulk_update_versioned(Candidate, [bulked], ["professional_education"])
     for candidate in (saved, bulked):
-        assert Candidate.objects.values_list("version", "education").get(pk=candidate.pk) == (2, "university")
-        assert _history(candidate, "education") == [("+", 1, ""), ("~", 2, "university")]
+        assert Candidate.objects.values_list("version", "professional_education").get(pk=candidate.pk) == (
+            2,
+            "university",
+        )
+        assert _history(candidate, "professional_education") == [("+", 1, ""), ("~", 2, "university")]
         with pytest.raises(StaleEdit):
             recruitment_services.candidate_update_profile(
                 actor=users.staff_a,
@@ -152,5 +158,5 @@ def test_people_changed_by_an_import_refuse_a_form_opened_before_it(tree, users,
     assert Candidate.objects.get().version == opened.version + 1
     with pytest.raises(StaleEdit):
         recruitment_services.candidate_update_profile(
-            actor=users.staff_a, candidate=opened, expected_version=opened.version, education="university"
+            actor=users.staff_a, candidate=opened, expected_version=opened.version, professional_education="university"
         )
