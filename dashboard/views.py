@@ -81,7 +81,8 @@ class UnitDetailView(ScopedUnitMixin, TemplateView):
         context.update(
             year=year,
             own=report.total,
-            table=ProgressTable(report.rows, link_query=f"nam={year}"),
+            table=ProgressTable(report.rows, columns=ProgressTable.UNIT, link_query=f"nam={year}"),
+            members_mismatch=report.member_disagreements,
             targets=list(
                 Target.objects.filter(unit=unit).select_related("term").order_by("-year", "-term__start_year")
             ),

@@ -4,7 +4,8 @@ just a period (units.periods.Period.for_year); the home page, the unit page, the
 and its workbook all read it here, and draw it with reports.tables.ProgressTable.
 
 A fixed number of queries whatever the size of the tree: the tree is rolled up onto the unit's
-direct children with one GROUP BY on the child's path prefix (units.selectors.rollup_by_child).
+direct children with one GROUP BY on the child's path prefix (units.selectors.rollup_by_child), and
+members are each unit's own figure or the sum below it (units.selectors.member_counts).
 """
 
 import calendar
@@ -16,7 +17,7 @@ from django.db.models.functions import ExtractMonth
 
 from units.formatting import ratio
 from units.models import Target, Unit
-from units.selectors import headcount_by_child, rollup_by_child
+from units.selectors import MemberCount, member_counts, rollup_by_child
 
 from .models import Candidate
 
@@ -34,7 +35,8 @@ class ProgressRow:
     unit: Unit
     target: int | None
     admitted: int
-    members: int | None = None
+    # Members in the year: own figure or the sum below, and which (units.selectors.MemberCount).
+    headcount: MemberCount | None = None
     projected: int | None = None
     is_total: bool = False
     # Members are counted per year: over a term the admissions are shared out per year.
@@ -43,6 +45,20 @@ class ProgressRow:
     @property
     def ratio(self):
         return ratio(self.admitted, self.target)
+
+    @property
+    def members(self):
+        return self.headcount.count if self.headcount else None
+
+    @property
+    def members_source(self):
+        """ "theo báo cáo" or "cộng từ chi bộ" ("" without a count)."""
+        return self.headcount.source_label if self.headcount else ""
+
+    @property
+    def members_disagree(self):
+        """The unit's own figure and the sum below it both exist and differ."""
+        return bool(self.headcount and self.headcount.disagrees)
 
     @property
     def remaining(self):
@@ -71,6 +87,12 @@ class ProgressReport:
     total: ProgressRow
     rows: list
     monthly: list | None = None  # a period within one year: that year's admissions per month
+
+    @property
+    def member_disagreements(self):
+        """The rows (the unit's own first, then those below) whose own member figure differs from
+        the sum below it."""
+        return [row for row in (self.total, *self.rows) if row.members_disagree]
 
 
 def projected_year_end(admitted, period, today):
@@ -148,7 +170,7 @@ def progress_report(unit, period, *, candidates=None, today, with_members=True):
         year_to_date = admitted
         if period.projects_year_end and not period.starts_the_year:
             year_to_date = _admitted_by_child(unit, candidates, datetime.date(period.year, 1, 1), period.end)
-    members, members_total = headcount_by_child(unit, period.headcount_year) if with_members else ({}, None)
+    members, members_total = member_counts(unit, period.headcount_year) if with_members else ({}, None)
     years = period.length_in_years
 
     def row(row_unit, count, so_far, headcount, is_total=False):
@@ -156,7 +178,7 @@ def progress_report(unit, period, *, candidates=None, today, with_members=True):
             unit=row_unit,
             target=targets.get(row_unit.pk),
             admitted=count,
-            members=headcount,
+            headcount=headcount,
             projected=projected_year_end(so_far, period, today),
             is_total=is_total,
             years=years,
@@ -167,17 +189,11 @@ def progress_report(unit, period, *, candidates=None, today, with_members=True):
             child,
             admitted.get(child.path, 0),
             year_to_date.get(child.path, 0),
-            members.get(child.path, {}).get("members"),
+            members.get(child.path),
         )
         for child in children
     ]
-    total = row(
-        unit,
-        sum(admitted.values()),
-        sum(year_to_date.values()),
-        members_total if members else None,
-        is_total=True,
-    )
+    total = row(unit, sum(admitted.values()), sum(year_to_date.values()), members_total, is_total=True)
     return ProgressReport(unit, period, total, rows, monthly)
 
 
@@ -197,6 +213,7 @@ PROGRESS_SORTS = {
     "remaining": lambda row: row.remaining if row.remaining is not None else -1,
     "projected": lambda row: row.projected if row.projected is not None else -1,
     "members": lambda row: row.members or 0,
+    "members_source": lambda row: str(row.members_source),
     "share": lambda row: row.member_share if row.member_share is not None else -1,
 }
 

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side, is_date_
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from units.formatting import vn_int
 from units.models import ClosedQuarter, GrassrootsType
 from units.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE  # re-exported: the views answer with it
 from units.spreadsheets import set_safe_value
@@ -35,6 +36,10 @@ SHEET_BREAKDOWN = "Cơ cấu"
 PROGRESS_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Chỉ tiêu", "Đã kết nạp", "Tỷ lệ đạt"]
 PROGRESS_TOTAL = "Tổng cộng"
 BREAKDOWN_HEADERS = ["Nội dung", "Số lượng", "Tỷ lệ"]
+# After the columns above: where each unit's member count comes from ("theo báo cáo" / "cộng từ chi
+# bộ"), and a note where its own figure differs from the sum below it.
+PROGRESS_MEMBERS_SOURCE = "Nguồn số đảng viên"
+PROGRESS_MEMBERS_NOTE = "Ghi chú số đảng viên"
 
 SHEET_BREAKDOWN_UNITS = "Cơ cấu theo đơn vị"
 SHEET_PIPELINE = "Quy trình"
@@ -166,8 +171,27 @@ def _new_workbook():
 # --- one function per report ------------------------------------------------------------------------
 
 
+def members_note(row):
+    """The return's note where a unit's own member figure differs from the sum below it ("" otherwise)."""
+    if not row.members_disagree:
+        return ""
+    return _("Số theo báo cáo %(own)s khác số cộng từ các đơn vị trực thuộc %(below)s") % {
+        "own": vn_int(row.headcount.own),
+        "below": vn_int(row.headcount.below),
+    }
+
+
 def add_progress_sheet(workbook, report):
-    headers = [*PROGRESS_HEADERS, "Còn lại", "Dự kiến cả năm", "Số đảng viên", "Tỷ lệ kết nạp/đảng viên"]
+    # The members' source and the note come last: the columns before them are read by other tools.
+    headers = [
+        *PROGRESS_HEADERS,
+        "Còn lại",
+        "Dự kiến cả năm",
+        "Số đảng viên",
+        "Tỷ lệ kết nạp/đảng viên",
+        PROGRESS_MEMBERS_SOURCE,
+        PROGRESS_MEMBERS_NOTE,
+    ]
     sheet = Sheet(
         workbook,
         SHEET_PROGRESS,
@@ -175,7 +199,7 @@ def add_progress_sheet(workbook, report):
         unit=report.unit,
         period=report.period,
         headers=headers,
-        widths=[14, 42, 12, 12, 11, 11, 14, 14, 14],
+        widths=[14, 42, 12, 12, 11, 11, 14, 14, 14, 16, 40],
     )
     formats = [None, None, INT_FORMAT, INT_FORMAT, PERCENT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, PERCENT_FORMAT]
 
@@ -190,6 +214,8 @@ def add_progress_sheet(workbook, report):
             row.projected,
             row.members,
             row.member_share,
+            str(row.members_source) or None,
+            members_note(row) or None,
         ]
 
     for row in report.rows:

@@ -16,8 +16,9 @@ from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, I
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from recruitment import education
 from recruitment.calendar import add_months, working_days_late
-from recruitment.models import Candidate, Gender, Occupation
+from recruitment.models import Candidate, Gender, Occupation, PoliticalTheory, ProfessionalEducation
 from recruitment.pipeline import (
     DEADLINES,
     PROBATION_MONTHS,
@@ -106,6 +107,7 @@ class Category:
     key: str
     label: str
     condition: Q | None  # None: everyone (the total)
+    group: str = ""  # the heading it comes under on the page ("occupation", "general_education", ...)
 
 
 def _age_at_decision():
@@ -129,6 +131,94 @@ def _with_age(queryset):
     ).alias(age_at_decision=_age_at_decision())
 
 
+def _grades(*levels):
+    """Every "grade/system" (as Candidate.general_education stores it) reaching one of `levels` (an
+    education.Level, or None for a grade below primary's end)."""
+    return [
+        f"{grade}/{system}"
+        for system in education.SYSTEMS
+        for grade in range(1, system + 1)
+        if education.level(f"{grade}/{system}") in levels
+    ]
+
+
+# Professional education from university up ("Sau đại học": records from before master's and
+# doctor's degrees were recorded apart).
+UNIVERSITY_OR_ABOVE = (
+    ProfessionalEducation.UNIVERSITY,
+    ProfessionalEducation.MASTER,
+    ProfessionalEducation.DOCTOR,
+    ProfessionalEducation.POSTGRADUATE,
+)
+
+
+def education_categories():
+    """Education as the member statistics count it: general education by level (12/12 and 10/10 are
+    upper secondary; below lower secondary are those admitted by exception), professional education
+    by level and from university up, political theory by level."""
+    general = "general_education"
+    categories = [
+        Category(
+            "general_upper_secondary",
+            str(education.Level.UPPER_SECONDARY.label),
+            Q(general_education__in=_grades(education.Level.UPPER_SECONDARY)),
+            general,
+        ),
+        Category(
+            "general_lower_secondary",
+            str(education.Level.LOWER_SECONDARY.label),
+            Q(general_education__in=_grades(education.Level.LOWER_SECONDARY)),
+            general,
+        ),
+        Category(
+            "general_below_lower_secondary",
+            str(_("Dưới trung học cơ sở")),
+            Q(general_education__in=_grades(education.Level.PRIMARY, None)),
+            general,
+        ),
+    ]
+    # "Sơ cấp" and "Trung cấp" are levels of both professional education and political theory: the
+    # sheet's labels say which, since other tools read its rows by label.
+    professional_labels = {
+        ProfessionalEducation.ELEMENTARY: _("Sơ cấp chuyên môn"),
+        ProfessionalEducation.INTERMEDIATE: _("Trung cấp chuyên môn"),
+        ProfessionalEducation.POSTGRADUATE: _("Sau đại học (không ghi rõ thạc sĩ, tiến sĩ)"),
+    }
+    categories += [
+        Category(
+            f"professional_{value}",
+            str(professional_labels.get(value, label)),
+            Q(professional_education=value),
+            "professional_education",
+        )
+        for value, label in ProfessionalEducation.choices
+    ]
+    categories.append(
+        Category(
+            "professional_university_or_above",
+            str(_("Đại học trở lên")),
+            Q(professional_education__in=UNIVERSITY_OR_ABOVE),
+            "professional_education",
+        )
+    )
+    theory_labels = {
+        PoliticalTheory.ELEMENTARY: _("Sơ cấp lý luận chính trị"),
+        PoliticalTheory.INTERMEDIATE: _("Trung cấp lý luận chính trị"),
+        PoliticalTheory.ADVANCED: _("Cao cấp lý luận chính trị"),
+        PoliticalTheory.BACHELOR: _("Cử nhân chính trị"),
+    }
+    categories += [
+        Category(
+            f"political_theory_{value}",
+            str(theory_labels.get(value, label)),
+            Q(political_theory=value),
+            "political_theory",
+        )
+        for value, label in PoliticalTheory.choices
+    ]
+    return categories
+
+
 def breakdown_categories():
     """The rows of the "Cơ cấu" sheet, in its fixed order (ethnic groups present are added after)."""
     categories = [
@@ -140,12 +230,15 @@ def breakdown_categories():
         Category("age_18_30", str(_("Tuổi 18–30")), Q(age_at_decision__gte=18, age_at_decision__lte=30)),
     ]
     categories += [
-        Category(f"occupation_{value}", str(label), Q(occupation=value)) for value, label in Occupation.choices
+        Category(f"occupation_{value}", str(label), Q(occupation=value), "occupation")
+        for value, label in Occupation.choices
     ]
     categories += [
-        Category(f"grassroots_{value}", str(label), Q(cell__grassroots_type=value))
+        Category(f"grassroots_{value}", str(label), Q(cell__grassroots_type=value), "grassroots")
         for value, label in GrassrootsType.choices
     ]
+    # Added after the fixed rows above, whose order other tools rely on.
+    categories += education_categories()
     return categories
 
 
@@ -188,13 +281,7 @@ def breakdown_report(unit, period, *, candidates=None):
     by_child = rollup_by_child(unit, admitted, path_field="cell__path", **aggregates)
     totals = {c.key: sum(values[c.key] for values in by_child.values()) for c in categories}
     total = totals["total"]
-    groups = {
-        c.key: (
-            "occupation" if c.key.startswith("occupation_") else "grassroots" if c.key.startswith("grassroots_") else ""
-        )
-        for c in categories
-    }
-    lines = [BreakdownLine(c.key, c.label, totals[c.key], total, groups[c.key]) for c in categories]
+    lines = [BreakdownLine(c.key, c.label, totals[c.key], total, c.group) for c in categories]
 
     ethnic = (
         admitted.filter(cell__path__startswith=unit.path, ethnicity__is_minority=True)

@@ -37,6 +37,7 @@ COLUMNS = {
         Column("remaining", _("Còn lại")),
         Column("projected", _("Dự kiến cả năm")),
         Column("members", _("Số đảng viên")),
+        Column("members_source", _("Nguồn số đảng viên"), numeric=False),
         Column("share", _("Kết nạp/đảng viên")),
     )
 }
@@ -75,8 +76,21 @@ class ProgressTable:
     `link` (a URL name taking the unit's `link_key`, with `link_query` appended), sorted by `sort`
     ("-name" descending) when the table is sortable, and the total in the footer when given."""
 
-    REPORT = ("code", "name", "target", "admitted", "ratio", "remaining", "projected", "members", "share")
+    REPORT = (
+        "code",
+        "name",
+        "target",
+        "admitted",
+        "ratio",
+        "remaining",
+        "projected",
+        "members",
+        "members_source",
+        "share",
+    )
     SUMMARY = ("name", "target", "admitted", "projected")
+    # The unit page: the summary and each unit's members, with where the figure comes from.
+    UNIT = (*SUMMARY, "members", "members_source")
 
     def __init__(
         self,
@@ -144,11 +158,30 @@ class ProgressTable:
                         f'<td class="wrap report-unit-name"><a href="{escape(self.url(row.unit))}">'
                         f"{escape(row.unit.name)}</a>{self.badge(row)}</td>"
                     )
+            elif column.key == "members_source":
+                cells.append(f'<td class="small" data-members-source>{self.members_source(row)}</td>')
             else:
                 mark = ' data-testid="ratio"' if column.key == "ratio" else ""
                 cells.append(f'<td class="text-end"{mark}>{escape(FIGURES[column.key](row))}</td>')
         cells.append(f'<td class="col-ratio">{progress_bar(row.ratio)}</td>')
         return "".join(cells)
+
+    @staticmethod
+    def members_source(row):
+        """ "theo báo cáo" or "cộng từ chi bộ"; where the unit's own figure differs from the sum below
+        it, a warning badge with that sum ("≠ 1.150")."""
+        if row.headcount is None or row.headcount.source is None:
+            return "—"
+        text = escape(str(row.members_source))
+        if row.members_disagree:
+            title = gettext("Số theo báo cáo khác số cộng từ các đơn vị trực thuộc: %(below)s") % {
+                "below": formatting.vn_int(row.headcount.below)
+            }
+            text += (
+                f' <span class="badge text-bg-warning" data-testid="members-mismatch" title="{escape(title)}">'
+                f"≠ {escape(formatting.vn_int(row.headcount.below))}</span>"
+            )
+        return text
 
     @staticmethod
     def badge(row):

@@ -257,7 +257,10 @@ class Target(VersionedModel):
 
 
 class Headcount(models.Model):
-    """Số đảng viên of a cell in a year. Members belong to cells, so higher units sum their cells."""
+    """Số đảng viên of a unit in a year, recorded at any level: a cell, a grassroots organisation, a
+    committee or the province reports its own total. A unit's count is its own figure where it has
+    one, otherwise the sum of its children's counts (units.selectors.member_counts), and the pages
+    warn where a unit's own figure and the sum below it disagree."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="headcounts", verbose_name=_("đơn vị"))
     year = models.PositiveSmallIntegerField(_("năm"))
@@ -276,12 +279,6 @@ class Headcount(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.year}: {self.members}"
-
-    def clean(self):
-        if self.unit_id and not self.unit.is_cell:
-            raise ValidationError(
-                {"unit": _("Số đảng viên được ghi ở chi bộ; số của đảng bộ được cộng từ các chi bộ trực thuộc.")}
-            )
 
 
 class User(AbstractUser):

@@ -1,7 +1,12 @@
-"""Reads over the tree: roll-ups of any row set onto a unit's direct children, in one query."""
+"""Reads over the tree: roll-ups of any row set onto a unit's direct children, in one query; and
+member counts (số đảng viên), own figure or the sum below."""
 
-from django.db.models import Sum
+from dataclasses import dataclass
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import paths
 from .models import Headcount, child_prefix
 
 
@@ -34,9 +39,78 @@ def rollup_total(by_child, name):
     return sum((values.get(name) or 0) for values in by_child.values())
 
 
-def headcount_by_child(unit, year):
-    """Members per direct child of `unit` in `year` (summed over their cells), plus the total."""
-    by_child = rollup_by_child(
-        unit, Headcount.objects.filter(year=year), path_field="unit__path", members=Sum("members")
+class MemberSource(models.TextChoices):
+    """Where a unit's member count comes from."""
+
+    REPORTED = "reported", _("theo báo cáo")  # the unit's own figure
+    SUMMED = "summed", _("cộng từ chi bộ")  # the sum of the counts below it
+
+
+@dataclass(frozen=True)
+class MemberCount:
+    """A unit's members in a year: its own recorded figure (`own`), the sum of its children's counts
+    (`below`), either None when nothing is recorded. The count is its own figure where there is one,
+    otherwise the sum below."""
+
+    own: int | None = None
+    below: int | None = None
+
+    @property
+    def count(self):
+        return self.own if self.own is not None else self.below
+
+    @property
+    def source(self):
+        """MemberSource.REPORTED, MemberSource.SUMMED, or None when there is no count."""
+        if self.own is not None:
+            return MemberSource.REPORTED
+        return MemberSource.SUMMED if self.below is not None else None
+
+    @property
+    def source_label(self):
+        return self.source.label if self.source else ""
+
+    @property
+    def disagrees(self):
+        """The unit's own figure and the sum below it both exist and differ."""
+        return self.own is not None and self.below is not None and self.own != self.below
+
+    @property
+    def difference(self):
+        """Own figure minus the sum below (None unless both exist)."""
+        return self.own - self.below if self.own is not None and self.below is not None else None
+
+
+def _add(total, value):
+    return value if total is None else total + value
+
+
+def member_counts(unit, year):
+    """Members in `year` of each direct child of `unit` and of `unit` itself, own figure or sum below.
+
+    Returns ``({child_path: MemberCount}, MemberCount of unit)``; a child with nothing recorded in its
+    subtree is absent. A unit's count is its own Headcount where it has one, otherwise the sum of its
+    children's counts, recursively: so the sum below a unit is the sum of the topmost figures under it
+    (those with no figure on a unit between them and it). One query for the subtree's (path, members);
+    the rest is path arithmetic.
+    """
+    figures = dict(
+        Headcount.objects.filter(year=year, unit__path__startswith=unit.path)
+        .order_by()
+        .values_list("unit__path", "members")
     )
-    return by_child, rollup_total(by_child, "members")
+    child_length = len(unit.path) + paths.STEPLEN
+    own, below = {}, {}
+    for path, members in figures.items():
+        if len(path) < child_length:
+            continue  # the unit's own figure
+        child = path[:child_length]
+        if path == child:
+            own[child] = members
+        elif not any(path[:end] in figures for end in range(child_length + paths.STEPLEN, len(path), paths.STEPLEN)):
+            below[child] = _add(below.get(child), members)
+    by_child = {child: MemberCount(own=own.get(child), below=below.get(child)) for child in sorted({*own, *below})}
+    summed = None
+    for count in by_child.values():
+        summed = _add(summed, count.count)
+    return by_child, MemberCount(own=figures.get(unit.path), below=summed)

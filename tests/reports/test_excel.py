@@ -14,11 +14,30 @@ from units.models import GrassrootsType
 from units.periods import Period
 from units.services import target_set
 
-from .helpers import sheet_rows, table_rows
+from .helpers import admit, sheet_rows, table_rows
 from .libreoffice import workbook_as_csv
 
 D = datetime.date
 TODAY = D(2026, 11, 22)
+
+# The education rows of the "Cơ cấu" sheet, in their order: part of its contract.
+EDUCATION_LABELS = [
+    "Trung học phổ thông",
+    "Trung học cơ sở",
+    "Dưới trung học cơ sở",
+    "Sơ cấp chuyên môn",
+    "Trung cấp chuyên môn",
+    "Cao đẳng",
+    "Đại học",
+    "Thạc sĩ",
+    "Tiến sĩ",
+    "Sau đại học (không ghi rõ thạc sĩ, tiến sĩ)",
+    "Đại học trở lên",
+    "Sơ cấp lý luận chính trị",
+    "Trung cấp lý luận chính trị",
+    "Cao cấp lý luận chính trị",
+    "Cử nhân chính trị",
+]
 
 
 @pytest.fixture
@@ -86,7 +105,8 @@ def test_breakdown_sheet_keeps_the_contract(year_2025):
     types = [str(label) for _, label in GrassrootsType.choices]
     assert labels[6 : 6 + len(occupations)] == occupations
     assert labels[6 + len(occupations) : 6 + len(occupations) + len(types)] == types
-    assert labels[6 + len(occupations) + len(types) :] == ["Dân tộc Thái"]
+    # Education after the fixed rows of before, then the ethnic groups present.
+    assert labels[6 + len(occupations) + len(types) :] == [*EDUCATION_LABELS, "Dân tộc Thái"]
     values = {row[0]: row[1:] for row in rows}
     assert values["Tổng số kết nạp"] == (4, 1.0)
     assert values["Nữ"] == (2, 0.5)
@@ -118,18 +138,21 @@ def test_page_and_workbook_show_the_same_figures(client, year_2025, users):
     page_rows = table_rows(page, "progress-table", "data-unit")
     sheet = sheet_rows(workbook["Tiến độ"])
     assert len(page_rows) == len(sheet) == 3
-    for shown, (code, name, target, admitted, ratio, remaining, projected, members, share) in zip(page_rows, sheet):
+    for shown, row in zip(page_rows, sheet):
+        code, name, target, admitted, ratio, remaining, projected, members, share, source, note = row
         assert shown[1] == code
         assert shown[2].startswith(name if name != "Tổng cộng" else "Tổng cộng")
-        assert shown[3:10] == [
+        assert shown[3:11] == [
             vn_int(target) or "—",
             vn_int(admitted),
             vn_percent(ratio),
             vn_int(remaining) or "—",
             vn_int(projected) or "—",
             vn_int(members) or "—",
+            source or "—",
             vn_percent(share),
         ]
+        assert note is None
 
     page = client.get(reverse("reports:breakdown", kwargs={"code": "P"}) + params).content.decode()
     page_lines = [row[1:] for row in table_rows(page, "breakdown-table", "data-key")]
@@ -252,3 +275,73 @@ def test_rows_of_a_kind_keep_their_own_values_gaps_and_dates(tree):
     assert cells["B6"].fill.fgColor.rgb == "00F8D7DA" and cells["B7"].fill.fill_type is None
     assert cells["A9"].is_date and cells["A10"].number_format == "General"  # the date's format stays its own
     assert all(cells[name].border.left.style == "thin" for name in ("A5", "B6", "A9", "B10"))
+
+
+def test_education_counted_person_by_person_on_the_page_and_in_the_sheets(client, tree, users):
+    day = D(2025, 4, 1)
+    admit(
+        tree.cell_a1,
+        2,
+        day,
+        general_education="12/12",
+        professional_education="university",
+        political_theory="elementary",
+    )
+    admit(tree.cell_a2, 1, day, general_education="10/10", professional_education="master")
+    admit(
+        tree.cell_b1,
+        1,
+        day,
+        general_education="9/12",
+        professional_education="intermediate",
+        political_theory="intermediate",
+    )
+    admit(tree.enterprise, 1, day, general_education="7/10")
+    admit(tree.enterprise, 1, day, general_education="6/12", education_exception="Vùng cao, đồng bào dân tộc thiểu số")
+    admit(tree.enterprise, 1, D(2024, 4, 1), general_education="12/12", professional_education="doctor")  # 2024
+    # Six admitted in 2025, person by person:
+    expected = {
+        "Trung học phổ thông": 3,  # 12/12 twice, 10/10
+        "Trung học cơ sở": 2,  # 9/12, 7/10
+        "Dưới trung học cơ sở": 1,  # 6/12
+        "Sơ cấp chuyên môn": 0,
+        "Trung cấp chuyên môn": 1,
+        "Cao đẳng": 0,
+        "Đại học": 2,
+        "Thạc sĩ": 1,
+        "Tiến sĩ": 0,  # in 2024
+        "Sau đại học (không ghi rõ thạc sĩ, tiến sĩ)": 0,
+        "Đại học trở lên": 3,
+        "Sơ cấp lý luận chính trị": 2,
+        "Trung cấp lý luận chính trị": 1,
+        "Cao cấp lý luận chính trị": 0,
+        "Cử nhân chính trị": 0,
+    }
+    assert list(expected) == EDUCATION_LABELS
+    client.force_login(users.province_staff)
+    page = client.get(reverse("reports:breakdown", kwargs={"code": "P"}) + "?year=2025").content.decode()
+    for heading in ("Giáo dục phổ thông", "Chuyên môn nghiệp vụ", "Lý luận chính trị"):
+        assert f'<th colspan="3">{heading}</th>' in page
+    shown = {row[1]: row[2:] for row in table_rows(page, "breakdown-table", "data-key")}
+    assert shown["Tổng số kết nạp"] == ["6", "100,0%"]
+    assert {label: shown[label] for label in expected} == {
+        label: [vn_int(count), vn_percent(count / 6)] for label, count in expected.items()
+    }
+
+    download = client.get(reverse("reports:quarterly_return", kwargs={"code": "P"}) + "?year=2025")
+    workbook = openpyxl.load_workbook(io.BytesIO(download.content))
+    sheet = {label: (count, share) for label, count, share in sheet_rows(workbook["Cơ cấu"])}
+    assert {label: sheet[label] for label in expected} == {
+        label: (count, pytest.approx(count / 6)) for label, count in expected.items()
+    }
+    # Per unit below: A has the three upper-secondary, B the lower-secondary and below.
+    by_unit = workbook["Cơ cấu theo đơn vị"]
+    headers = [cell.value for cell in by_unit[excel.HEADER_ROW]]
+    units = {row[0]: dict(zip(headers, row)) for row in sheet_rows(by_unit)}
+    assert [units[code]["Trung học phổ thông"] for code in ("A", "B", "P")] == [3, 0, 3]
+    assert [units[code]["Trung học cơ sở"] for code in ("A", "B", "P")] == [0, 2, 2]
+    assert [units[code]["Dưới trung học cơ sở"] for code in ("A", "B", "P")] == [0, 1, 1]
+    assert [units[code]["Đại học trở lên"] for code in ("A", "B", "P")] == [3, 0, 3]
+    assert [units[code]["Trung cấp lý luận chính trị"] for code in ("A", "B", "P")] == [0, 1, 1]
+    page_units = {row[0]: row[2:] for row in table_rows(page, "breakdown-units", "data-unit")}
+    assert page_units["B"] == [vn_int(units["B"][label]) for label in headers[2:]]

@@ -5,12 +5,23 @@ import statistics
 import pytest
 
 from recruitment.calendar import working_days_late
-from recruitment.models import Candidate, Ethnicity, Gender, Occupation, Religion
+from recruitment.models import (
+    Candidate,
+    Ethnicity,
+    Gender,
+    Occupation,
+    PoliticalTheory,
+    ProfessionalEducation,
+    Religion,
+)
 from reports import selectors
 from tests.factories import CandidateFactory, admitted_fields, make_unit
 from units.models import Term
 from units.periods import Period
+from units.selectors import MemberCount
 from units.services import headcount_set, target_set
+
+from .helpers import admit
 
 D = datetime.date
 TODAY = D(2026, 11, 22)
@@ -158,6 +169,78 @@ def test_breakdown_counts_and_shares_each_category(tree):
     assert by_unit["B"]["grassroots_private_enterprise"] == 1
 
 
+# General education as stored ("grade/system") and the level the statistics count it under, by hand.
+GENERAL_LEVELS = {
+    "12/12": "general_upper_secondary",
+    "10/10": "general_upper_secondary",
+    "11/12": "general_lower_secondary",
+    "9/12": "general_lower_secondary",
+    "9/10": "general_lower_secondary",
+    "7/10": "general_lower_secondary",
+    "8/12": "general_below_lower_secondary",
+    "5/12": "general_below_lower_secondary",
+    "6/10": "general_below_lower_secondary",
+    "3/12": "general_below_lower_secondary",
+    "": None,
+}
+UNIVERSITY_OR_ABOVE = {"university", "master", "doctor", "postgraduate"}
+
+
+def education_keys(person):
+    """The education categories one person counts in, worked out from their record alone."""
+    keys = {GENERAL_LEVELS[person.general_education]}
+    if person.professional_education:
+        keys.add(f"professional_{person.professional_education}")
+        if person.professional_education in UNIVERSITY_OR_ABOVE:
+            keys.add("professional_university_or_above")
+    if person.political_theory:
+        keys.add(f"political_theory_{person.political_theory}")
+    return keys - {None}
+
+
+def random_educated_admissions(tree, seed):
+    """Random education on admissions in and out of 2025, across the tree (bulk: past the rules)."""
+    rng = random.Random(seed)
+    cells = [tree.cell_a1, tree.cell_a2, tree.cell_b1, tree.enterprise]
+    professional = ["", *ProfessionalEducation.values]
+    theory = ["", *PoliticalTheory.values]
+    for _ in range(rng.randint(60, 120)):
+        admit(
+            rng.choice(cells),
+            1,
+            D(2024, 10, 1) + datetime.timedelta(days=rng.randint(0, 500)),
+            general_education=rng.choice(list(GENERAL_LEVELS)),
+            professional_education=rng.choice(professional),
+            political_theory=rng.choice(theory),
+        )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_breakdown_counts_education_as_person_by_person(tree, seed, django_assert_num_queries):
+    random_educated_admissions(tree, seed)
+    period = Period.for_year(2025)
+    keys = [c.key for c in selectors.education_categories()]
+    assert len(keys) == 3 + 8 + 4
+    for unit in (tree.province, tree.committee_b):
+        with django_assert_num_queries(3):  # the education counts come in the same roll-up
+            report = selectors.breakdown_report(unit, period)
+        people = list(Candidate.objects.in_subtree(unit).admitted_between(period.start, period.end))
+        assert report.total == len(people) > 0
+        lines = {line.key: line for line in report.lines}
+        for key in keys:
+            expected = sum(1 for person in people if key in education_keys(person))
+            assert (lines[key].count, lines[key].share) == (expected, expected / len(people)), key
+        for child, counts in report.rows:
+            below = [person for person in people if person.cell.path.startswith(child.path)]
+            assert {key: counts[key] for key in keys} == {
+                key: sum(1 for person in below if key in education_keys(person)) for key in keys
+            }
+    groups = {line.key: line.group for line in report.lines}
+    assert groups["general_upper_secondary"] == "general_education"
+    assert groups["professional_university_or_above"] == "professional_education"
+    assert groups["political_theory_bachelor"] == "political_theory"
+
+
 def test_breakdown_with_nobody_admitted_has_no_shares(tree):
     report = selectors.breakdown_report(tree.province, Period.for_year(2025))
     assert report.total == 0
@@ -274,10 +357,14 @@ def test_each_selector_is_a_fixed_number_of_queries(db, django_assert_num_querie
             CandidateFactory(cell=cell, listed_on=D(2025, 2, 1))
         target_set(unit=committee, admissions=3, year=2025)
         headcount_set(unit=cell, year=2025, members=30)
+        headcount_set(unit=committee if index % 2 else org, year=2025, members=61)  # own figures above cells
+    headcount_set(unit=root, year=2025, members=60 * children)
     period = Period.for_year(2025)
     with django_assert_num_queries(4):
         report = selectors.progress_report(root, period, today=TODAY)
     assert len(report.rows) == children and report.total.admitted == 2 * children
+    assert [row.members for row in report.rows] == [61] * children
+    assert report.total.headcount == MemberCount(own=60 * children, below=61 * children)
     with django_assert_num_queries(4):  # a later quarter: its months and the year to date from the same grid
         selectors.progress_report(root, Period.for_quarter(2025, 3), today=TODAY)
     with django_assert_num_queries(6):  # a range off month ends counts its own dates, and from 1/1

@@ -210,10 +210,12 @@ def build_wide_tree(children):
     term = Term.objects.create(start_year=2020, end_year=2025)
     target_set(unit=root, admissions=10 * children, year=2025)
     target_set(unit=root, admissions=50 * children, term=term)
+    headcount_set(unit=root, year=2025, members=70 * children)  # members reported at every level
     for index in range(children):
         committee = make_unit(root)
         target_set(unit=committee, admissions=5, year=2025)
         org = make_unit(committee)
+        headcount_set(unit=committee if index % 2 else org, year=2025, members=61)
         for _ in range(2):
             cell = make_unit(org)
             headcount_set(unit=cell, year=2025, members=30)
