@@ -96,7 +96,7 @@ class CandidateFilter(django_filters.FilterSet):
         choices=YES_NO, method="filter_youth_union", label=_("Đoàn viên"), empty_label=_("Tất cả")
     )
     incomplete = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_incomplete", label=_("Hồ sơ thiếu bước"), empty_label=_("Tất cả")
+        choices=YES_NO, method="filter_incomplete", label=_("Hồ sơ chưa đầy đủ"), empty_label=_("Tất cả")
     )
 
     class Meta:

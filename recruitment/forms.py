@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
 
+from . import education, pipeline
 from .models import Candidate
 from .permissions import ADD_CANDIDATE, CHANGE_PROFILE
-from .services import PROFILE_FIELDS
+from .services import FORMER_MEMBERSHIP_FIELDS, PROFILE_FIELDS
 
 DATE_ERROR = _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 15/03/2024.")
 LISTING_FIELDS = ("listed_on", "introduced_by", "mentor_name")
@@ -23,13 +24,31 @@ class DateInput(forms.DateInput):
         super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")
 
 
+class GeneralEducationField(forms.CharField):
+    """General education as typed ("12 / 12", "9/12", "THCS", "Tốt nghiệp THPT"), read as the forms
+    write it ("12/12"): the model keeps five characters, the box takes the words too."""
+
+    def __init__(self, **kwargs):
+        kwargs["max_length"] = 40
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("placeholder", "12/12")
+
+    def to_python(self, value):
+        try:
+            return education.normalise(super().to_python(value))
+        except education.NotAGrade as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+
 def candidate_fields(names):
     """Form fields for these Candidate fields, in this order, with dd/mm/yyyy dates."""
     fields = fields_for_model(Candidate, fields=names)
-    for field in fields.values():
+    for name, field in list(fields.items()):
         if isinstance(field, forms.DateField):
             field.widget = DateInput()
             field.error_messages["invalid"] = DATE_ERROR
+        if name == "general_education":
+            fields[name] = GeneralEducationField(label=field.label, help_text=field.help_text, required=False)
     return fields
 
 
@@ -57,6 +76,23 @@ def add_version_field(form, record):
     )
 
 
+class FoldedSectionMixin:
+    """Fields most people leave alone (a former membership) folded into a section a secretary on a
+    phone can skip; it opens when one of them holds a value or an error."""
+
+    folded_fields = ()
+    folded_title = ""
+
+    def main_fields(self):
+        return [field for field in self if field.name not in self.folded_fields]
+
+    def folded(self):
+        return [field for field in self if field.name in self.folded_fields]
+
+    def folded_open(self):
+        return any(field.errors or field.value() for field in self.folded())
+
+
 class ServiceErrorsMixin:
     """Put a service's ValidationError next to the fields it names (the rest above the form)."""
 
@@ -80,7 +116,7 @@ class ServiceErrorsMixin:
             self.add_error(None, error.messages)
 
 
-class StepForm(ServiceErrorsMixin, forms.Form):
+class StepForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
     """The fields of one pipeline step (pipeline.STEPS[...].fields), pre-filled with what is recorded."""
 
     def __init__(self, *args, step, candidate, **kwargs):
@@ -90,12 +126,20 @@ class StepForm(ServiceErrorsMixin, forms.Form):
         self.fields.update(candidate_fields(step.fields))
         for name in step.required:
             self.fields[name].required = True
+            if name in pipeline.REQUIRED_MESSAGES:
+                self.fields[name].error_messages["required"] = pipeline.REQUIRED_MESSAGES[name]
         style(self)
         add_version_field(self, candidate)
 
 
-class CandidateCreateForm(ServiceErrorsMixin, forms.Form):
+FORMER_MEMBERSHIP_TITLE = _("Đã từng là đảng viên (kết nạp lại)")
+
+
+class CandidateCreateForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
     """A new outstanding person: the profile and the listing step."""
+
+    folded_fields = FORMER_MEMBERSHIP_FIELDS
+    folded_title = FORMER_MEMBERSHIP_TITLE
 
     cell = forms.ModelChoiceField(
         queryset=Unit.objects.none(),
@@ -116,8 +160,11 @@ class CandidateCreateForm(ServiceErrorsMixin, forms.Form):
         style(self)
 
 
-class ProfileForm(ServiceErrorsMixin, forms.Form):
+class ProfileForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
     """Correct a person's profile (who they are and which cell they belong to)."""
+
+    folded_fields = FORMER_MEMBERSHIP_FIELDS
+    folded_title = FORMER_MEMBERSHIP_TITLE
 
     def __init__(self, *args, user, candidate, **kwargs):
         kwargs["initial"] = {**model_to_dict(candidate, fields=PROFILE_FIELDS), **(kwargs.get("initial") or {})}

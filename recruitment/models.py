@@ -365,8 +365,17 @@ class Candidate(VersionedModel):
         return pipeline.missing_steps(self)
 
     @property
+    def missing_details(self):
+        return pipeline.missing_details(self)
+
+    @property
     def is_incomplete(self):
-        return bool(self.missing_steps)
+        return pipeline.is_incomplete(self)
+
+    @property
+    def is_readmission(self):
+        """A former membership is recorded: the person would be readmitted (kết nạp lại)."""
+        return pipeline.is_readmission(self)
 
     @property
     def official_from(self):
@@ -413,6 +422,14 @@ class Candidate(VersionedModel):
             if closure is not None:
                 return closure
         return None
+
+    def clean_fields(self, exclude=None):
+        # "Tốt nghiệp THPT" is longer than the field's "12/12": read it before the length is checked.
+        try:
+            self.general_education = education.normalise(self.general_education)
+        except education.NotAGrade:
+            exclude = {*(exclude or ()), "general_education"}  # clean() names the problem, once
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         self.full_name = " ".join((self.full_name or "").split())

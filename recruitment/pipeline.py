@@ -9,12 +9,14 @@ browser flow and who may record what.
 import datetime
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from . import education
 from .calendar import add_months, add_working_days, whole_months_between
 
 MIN_AGE_MONTHS = 18 * 12
@@ -24,6 +26,7 @@ PROBATION_MONTHS = 12
 DECISION_DUE_WORKING_DAYS = 60
 CEREMONY_DUE_WORKING_DAYS = 30
 RECOGNITION_DUE_WORKING_DAYS = 30
+READMISSION_WAIT_MONTHS = 36
 
 
 class Stage(models.TextChoices):
@@ -98,11 +101,14 @@ STEPS = (
         Stage.FILED,
         (StepKind.LISTING, StepKind.COURSE),
     ),
+    # The cell considers the case: the Charter's conditions on the person are checked on this date, so
+    # the form carries the exceptions (over 60, below lower secondary) and the general education, which
+    # must be recorded by then (a blank is not a way around the education rule).
     Step(
         StepKind.RESOLUTION,
         "resolution_date",
-        ("resolution_date", "age_exception"),
-        ("resolution_date",),
+        ("resolution_date", "age_exception", "general_education", "education_exception"),
+        ("resolution_date", "general_education"),
         Stage.RESOLVED,
         (StepKind.COURSE, StepKind.FILE),
     ),
@@ -144,6 +150,18 @@ EXIT_STEP = Step(
 )
 STEP_BY_KIND = {step.kind: step for step in (*STEPS, EXIT_STEP)}
 DATE_FIELDS = tuple(step.date_field for step in STEPS)
+# The steps from the cell's resolution on: once one is recorded, the cell has considered the case.
+CONSIDERED_STEPS = STEPS[[step.kind for step in STEPS].index(StepKind.RESOLUTION) :]
+FORMER_DATE_FIELDS = ("former_admission_date", "former_official_date", "former_exit_date")
+FORMER_FIELDS = (*FORMER_DATE_FIELDS, "former_exit", "former_readmitted")
+
+# What the browser asks for when a step's required field is blank, where "required" alone says too little.
+REQUIRED_MESSAGES = {
+    "general_education": _(
+        "Cần ghi trình độ giáo dục phổ thông (lớp/hệ, ví dụ 12/12, 9/12) khi chi bộ xét kết nạp: "
+        "người vào Đảng phải tốt nghiệp trung học cơ sở trở lên, trừ trường hợp được vận dụng theo quy định."
+    ),
+}
 
 
 def get_step(kind):
@@ -209,15 +227,41 @@ def missing_steps(candidate):
     return [step for step in STEPS[: max(present)] if not _step_complete(candidate, step)]
 
 
+def considered_on(candidate):
+    """The date the cell considered the case: its resolution, or for a historic record without one,
+    the earliest later step recorded (None before the cell has considered it)."""
+    return next((day for step in CONSIDERED_STEPS if (day := getattr(candidate, step.date_field))), None)
+
+
+def _considered_q():
+    condition = Q(pk__in=[])
+    for step in CONSIDERED_STEPS:
+        condition |= Q(**{f"{step.date_field}__isnull": False})
+    return condition
+
+
+def missing_details(candidate):
+    """Facts the Charter's rules need that a record considered by the cell lacks (labels to show):
+    the general education, which a historic record may leave blank (the browser's resolution step
+    demands it)."""
+    if considered_on(candidate) and not candidate.general_education:
+        return [_label(candidate, "general_education")]
+    return []
+
+
+def is_incomplete(candidate):
+    return bool(missing_steps(candidate) or missing_details(candidate))
+
+
 def incomplete_q():
-    """SQL for `missing_steps(candidate) != []`."""
+    """SQL for `is_incomplete(candidate)`."""
     condition = Q(pk__in=[])
     for index, step in enumerate(STEPS[:-1]):
         later = Q()
         for following in STEPS[index + 1 :]:
             later |= Q(**{f"{following.date_field}__isnull": False})
         condition |= later & _step_missing_q(step)
-    return condition
+    return condition | (Q(general_education="") & _considered_q())
 
 
 def is_legal(candidate, kind):
@@ -256,6 +300,69 @@ def official_from(candidate):
 
 def certificate_expires(candidate):
     return add_months(candidate.course_date, CERTIFICATE_VALID_MONTHS) if candidate.course_date else None
+
+
+@dataclass(frozen=True)
+class Seniority:
+    """Tuổi đảng on a date: whole months, counted as if from `counted_from` without a break."""
+
+    months: int
+    counted_from: datetime.date
+    admitted_on: datetime.date  # the decision the count starts from (the first admission when it counts)
+    months_outside: int  # the time outside the Party taken off, for a readmitted member (else 0)
+
+    @property
+    def years(self):
+        return self.months // 12
+
+    @property
+    def outside(self):
+        """The time outside the Party taken off, as "x năm y tháng" ("" when none)."""
+        return _years_and_months(self.months_outside) if self.months_outside else ""
+
+    def __str__(self):
+        return _years_and_months(self.months)
+
+
+def _years_and_months(months):
+    return str(_("%(years)d năm %(months)d tháng") % {"years": months // 12, "months": months % 12})
+
+
+def former_membership_counts(candidate):
+    """Whether a former membership adds to the seniority: it was official (recognised), and its dates
+    are known."""
+    admitted, official, left = (getattr(candidate, name) for name in FORMER_DATE_FIELDS)
+    return bool(admitted and official and left and admitted <= left)
+
+
+def party_seniority(candidate, on_date=None):
+    """Tuổi đảng on `on_date` (today by default), or None while the person is not an official member.
+
+    Quy định 24-QĐ/TW (2021), point 4.5: an official member's seniority counts from the date of the
+    admission decision, less the time outside party life. For a readmitted member (point 4.5.2 and
+    Hướng dẫn 12-HD/BTCTW as usually read) it counts from the first admission decision when the former
+    membership had been made official, less the time outside the Party (from leaving to the
+    readmission decision); when the former membership never became official (struck off while
+    probationary), only the readmission counts. Other breaks (lost contact, transfers) are not recorded
+    here, so they are not subtracted.
+    """
+    on_date = on_date or timezone.localdate()
+    decision = candidate.decision_date
+    if not decision or not candidate.recognition_date or candidate.exit_date or on_date < decision:
+        return None
+    admitted_on, counted_from, months_outside = decision, decision, 0
+    if former_membership_counts(candidate) and candidate.former_exit_date <= decision:
+        # The first admission moved on by the calendar time spent outside (years, months, days).
+        outside = relativedelta(decision, candidate.former_exit_date)
+        admitted_on = candidate.former_admission_date
+        counted_from = admitted_on + outside
+        months_outside = outside.years * 12 + outside.months
+    return Seniority(
+        months=whole_months_between(counted_from, on_date),
+        counted_from=counted_from,
+        admitted_on=admitted_on,
+        months_outside=months_outside,
+    )
 
 
 def _decision_due(resolution_date):
@@ -340,8 +447,11 @@ def _fmt(day):
     return date_format(day, "d/m/Y")
 
 
-# For each date, the dates that must not come after it (the Charter's order of the steps).
+# For each date, the dates that must not come after it (the Charter's order of the steps; a former
+# membership is admitted, made official, then left).
 _ORDER = {
+    "former_official_date": ("former_admission_date",),
+    "former_exit_date": ("former_official_date", "former_admission_date"),
     "course_date": ("listed_on",),
     "application_date": ("listed_on",),
     "resolution_date": ("listed_on", "course_date", "application_date"),
@@ -368,7 +478,7 @@ def check(candidate, today=None):
     if dob and dob > today:
         refuse("date_of_birth", _("Ngày sinh không thể ở tương lai."))
 
-    for name in (*DATE_FIELDS, "exit_date"):
+    for name in (*DATE_FIELDS, "exit_date", *FORMER_DATE_FIELDS):
         day = getattr(candidate, name)
         if not day:
             continue
@@ -437,6 +547,8 @@ def check(candidate, today=None):
             % {"course": _fmt(candidate.course_date), "resolution": _fmt(resolution)},
         )
 
+    _check_education(candidate, refuse)
+    _check_readmission(candidate, refuse, errors)
     _check_introducers(candidate, refuse)
 
     if candidate.ceremony_date and candidate.recognition_date:
@@ -452,6 +564,109 @@ def check(candidate, today=None):
 
     _check_exit(candidate, refuse)
     return errors
+
+
+def _check_education(candidate, refuse):
+    """Điều lệ Đảng, Điều 1, and Quy định 24-QĐ/TW (2021), point 1: a lower-secondary diploma at least
+    (9/12, or 7/10 in the old ten-year system). Hướng dẫn 01-HD/TW (2021) of the Secretariat allows less
+    in mountainous, border, island and ethnic-minority areas, areas of particular hardship and for
+    fishermen working at sea (primary school finished at least), and for village elders, village heads
+    and people of standing there who read and write fluently (with the provincial standing committee's
+    written consent): accepted when the exception and its ground are recorded (`education_exception`,
+    like the over-60 exception); the ground is free text, so which of those cases it is is not checked.
+
+    Checked once the cell has considered the case (its resolution, or a later step of a historic
+    record), as the age is: someone in the pool may still be finishing school. A blank general
+    education is not refused here: a historic record is accepted and flagged incomplete
+    (`missing_details`), and the browser's resolution step demands it (`REQUIRED_MESSAGES`)."""
+    try:
+        grade = education.normalise(candidate.general_education)
+    except education.NotAGrade:
+        return  # Candidate.clean() says why it cannot be read
+    if not grade or education.has_lower_secondary(grade) or not considered_on(candidate):
+        return
+    if (candidate.education_exception or "").strip():
+        return
+    refuse(
+        "general_education",
+        _(
+            "Giáo dục phổ thông %(grade)s: chưa tốt nghiệp trung học cơ sở (9/12, hệ 10 năm cũ 7/10). Chỉ kết nạp khi "
+            "được vận dụng (vùng cao, miền núi, biên giới, hải đảo, đồng bào dân tộc thiểu số hoặc trường hợp khác "
+            "theo quy định): ghi căn cứ vào ô “trường hợp được kết nạp dưới trung học cơ sở”."
+        )
+        % {"grade": grade},
+    )
+
+
+# FormerExit values (recruitment.models) after which Quy định 24-QĐ/TW, point 3.5.2 (and Hướng dẫn
+# 12-HD/BTCTW), rule readmission out: abandoning party life, resigning for reasons other than special
+# family hardship, serious disunity, conviction for corruption or for a serious crime or worse, and
+# violations of political history and present politics (internal political protection rules).
+# Expulsion (khai trừ) is not itself a ground: an expelled person may be readmitted under the general
+# conditions (36 months, once, the provincial standing committee's written consent), unless expelled
+# for one of the grounds above, which is then what is recorded as the way they left.
+NEVER_READMITTED = frozenset({"abandoned", "resigned", "political_history", "corruption", "serious_crime", "disunity"})
+
+
+def is_readmission(candidate):
+    """Whether a former membership is recorded (the person would be readmitted, kết nạp lại)."""
+    return any(getattr(candidate, name) for name in FORMER_FIELDS)
+
+
+def _check_readmission(candidate, refuse, errors):
+    """Kết nạp lại, after Điều lệ Đảng Điều 4, Quy định 24-QĐ/TW (2021) point 3.5 and Hướng dẫn
+    12-HD/BTCTW (2022): the former membership is recorded (admission, exit, and how the person left;
+    the official date when there was one), dated in order (admission ≤ official ≤ exit ≤ the cell's
+    resolution, see _ORDER); at least 36 months between leaving and the cell's resolution (for a
+    historic record without one, the first later step: `considered_on`); never after
+    the exits in NEVER_READMITTED; only once (`former_readmitted`). Not modelled: the 60 months after
+    a criminal record is cleared for a less serious crime, the Secretariat's own rule for the
+    population-policy cases, and the provincial standing committee's consent (no field records them)."""
+    if not is_readmission(candidate):
+        return
+    for name in ("former_admission_date", "former_exit_date", "former_exit"):
+        if not getattr(candidate, name):
+            refuse(
+                name,
+                _("Người đã từng là đảng viên (kết nạp lại): cần ghi %(field)s.") % {"field": _label(candidate, name)},
+            )
+    if candidate.former_exit in NEVER_READMITTED:
+        refuse(
+            "former_exit",
+            _("Không xem xét kết nạp lại người đã ra khỏi Đảng vì lý do “%(exit)s” (Quy định 24-QĐ/TW, điểm 3.5.2).")
+            % {"exit": candidate.get_former_exit_display()},
+        )
+    if candidate.former_readmitted:
+        refuse(
+            "former_readmitted",
+            _("Người này đã được kết nạp lại một lần; chỉ kết nạp lại một lần (Quy định 24-QĐ/TW, điểm 3.5.3)."),
+        )
+    left, considered = candidate.former_exit_date, considered_on(candidate)
+    if not left or not considered or "former_exit_date" in errors:
+        return
+    if left > considered:
+        refuse(
+            "former_exit_date",
+            _("Ngày ra khỏi Đảng (%(left)s) phải trước ngày chi bộ xét kết nạp lại (%(considered)s).")
+            % {"left": _fmt(left), "considered": _fmt(considered)},
+        )
+        return
+    months = whole_months_between(left, considered)
+    if months < READMISSION_WAIT_MONTHS:
+        refuse(
+            "former_exit_date",
+            _(
+                "Chưa đủ 36 tháng kể từ ngày ra khỏi Đảng (%(left)s) đến ngày chi bộ xét kết nạp lại (%(considered)s): "
+                "mới %(years)d năm %(months)d tháng; chỉ xem xét kết nạp lại sau ít nhất 36 tháng, từ %(earliest)s."
+            )
+            % {
+                "left": _fmt(left),
+                "considered": _fmt(considered),
+                "years": months // 12,
+                "months": months % 12,
+                "earliest": _fmt(add_months(left, READMISSION_WAIT_MONTHS)),
+            },
+        )
 
 
 def _check_introducers(candidate, refuse):

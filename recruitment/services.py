@@ -16,6 +16,10 @@ from .models import Candidate
 from .permissions import ADD_CANDIDATE, CHANGE_PROFILE, CHANGE_RECORD, record_step
 from .pipeline import StepKind
 
+# A former membership, for a person who would be readmitted (kết nạp lại): part of the personal
+# history, edited with the profile (its pages fold it away: most people were never members).
+FORMER_MEMBERSHIP_FIELDS = pipeline.FORMER_FIELDS
+
 PROFILE_FIELDS = (
     "full_name",
     "date_of_birth",
@@ -30,6 +34,7 @@ PROFILE_FIELDS = (
     "youth_union_member",
     "citizen_id",
     "cell",
+    *FORMER_MEMBERSHIP_FIELDS,
 )
 
 
@@ -87,7 +92,11 @@ def step_record(*, actor, candidate, kind, expected_version=None, **data):
         raise ValueError(f"not fields of step {kind}: {sorted(unknown)}")
     for name, value in data.items():
         setattr(candidate, name, value)
-    missing = {name: [_("Trường này là bắt buộc.")] for name in step.required if not getattr(candidate, name)}
+    missing = {
+        name: [str(pipeline.REQUIRED_MESSAGES.get(name, _("Trường này là bắt buộc.")))]
+        for name in step.required
+        if not getattr(candidate, name)
+    }
     if not missing and kind == StepKind.FILE and not pipeline.step_complete(candidate, kind):
         missing["introducer_2"] = [
             _("Cần hai đảng viên chính thức giới thiệu (hoặc Ban Chấp hành Đoàn/Công đoàn cơ sở và một đảng viên).")

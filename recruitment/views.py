@@ -147,7 +147,7 @@ def step_rows(candidate):
             continue
         details = []
         for name in step.fields:
-            if name == step.date_field:
+            if name == step.date_field or name in services.PROFILE_FIELDS:  # the profile shows those
                 continue
             value = (
                 getattr(candidate, f"get_{name}_display")()
@@ -209,12 +209,14 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             next_steps=[step for step in candidate.next_steps() if step.kind in recordable],
             deadlines=deadlines,
             missing=candidate.missing_steps,
+            missing_details=candidate.missing_details,
             can_edit_profile=allows(user, CHANGE_PROFILE, candidate.cell),
             # The full number only for staff opening the record; everyone else reads the last four digits.
             citizen_id=candidate.citizen_id
             if allows(user, VIEW_CITIZEN_ID, candidate.cell)
             else mask_citizen_id(candidate.citizen_id),
             official_from=candidate.official_from,
+            seniority=pipeline.party_seniority(candidate, today),
             # The certificate matters only until the cell considers the case.
             certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
             closures=list(ClosedQuarter.objects.covering(candidate.cell).select_related("unit")),

@@ -85,7 +85,11 @@ def test_staff_take_a_person_from_listing_to_official_recognition(page, tree, us
             },
             "Đã có hồ sơ",
         ),
-        ("Nghị quyết chi bộ", {"#id_resolution_date": "17/07/2023"}, "Chi bộ đã ra nghị quyết"),
+        (
+            "Nghị quyết chi bộ",
+            {"#id_resolution_date": "17/07/2023", "#id_general_education": "12/12"},
+            "Chi bộ đã ra nghị quyết",
+        ),
         (
             "Quyết định kết nạp",
             {

@@ -20,6 +20,8 @@ def test_seed_demo_builds_a_province_of_realistic_shape(db, client):
     stages = set(Candidate.objects.with_stage().values_list("current_stage", flat=True))
     assert stages == set(pipeline.Stage.values)
     assert Candidate.objects.incomplete().exists()
+    # Everyone has a general education of lower secondary at least (12/12 or 9/12): the Charter's rule holds.
+    assert set(Candidate.objects.values_list("general_education", flat=True)) <= {"12/12", "9/12"}
     admitted = Candidate.objects.filter(decision_date__isnull=False)
     assert 0.3 < admitted.filter(gender="female").count() / admitted.count() < 0.5
     assert Target.objects.filter(term__isnull=False).exists()

@@ -17,6 +17,7 @@ def profile():
         "gender": "female",
         "ethnicity": Ethnicity.objects.get(name="Thái"),
         "occupation": "farmer",
+        "general_education": "12/12",
         "youth_union_member": True,
     }
 

@@ -32,6 +32,7 @@ def _people(cell, n, **fields):
 
 
 def _admitted(cell, day, **extra):
+    extra.setdefault("general_education", "12/12")
     return CandidateFactory(cell=cell, **admitted_fields(day), **extra)
 
 
