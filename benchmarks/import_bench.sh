@@ -6,6 +6,8 @@ set -e
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PEOPLE=${1:-20000}
+# What BENCHMARKS.md records with each figure: when, and how busy the machine was.
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3 /proc/loadavg); nproc: $(nproc)"
 
 SQLITE=/tmp/ptdv_import_bench.sqlite3
 rm -f "$SQLITE"

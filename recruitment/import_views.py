@@ -3,6 +3,8 @@
 Each user sees only their own imports (a superuser sees all); anyone else's is a 404.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +20,7 @@ from units.spreadsheets import XLSX_CONTENT_TYPE
 from .importing import runs
 from .importing.forms import WorkbookUploadForm
 from .importing.importer import COUNT_LABELS
+from .importing.preview import FIX_LABELS, KIND_LABELS, KINDS
 from .importing.template import build_template
 from .models import ImportStatus, WorkbookImport
 
@@ -49,6 +52,10 @@ class ImportStartView(ImportMixin, FormView):
 
 
 class ImportDetailView(ImportMixin, DetailView):
+    """The preview (or the result): counts, the corrections made to read the file, the first rows of
+    each sheet (filtered by what they do: ?sheet=people&kind=updated), the errors. Everything comes
+    from the record, stored by the check: the file is not read again."""
+
     template_name = "imports/import_detail.html"
     context_object_name = "record"
 
@@ -56,11 +63,64 @@ class ImportDetailView(ImportMixin, DetailView):
         record = self.object
         return super().get_context_data(
             counts=[(label, record.counts[key]) for key, label in COUNT_LABELS if record.counts.get(key)],
+            fixes=self._fixes(record.preview or {}),
+            sheets=self._sheets(record.preview or {}),
             errors=record.errors[:ERRORS_SHOWN],
             errors_hidden=max(record.error_count - ERRORS_SHOWN, 0),
             progress=runs.current_progress(record),
             **kwargs,
         )
+
+    @staticmethod
+    def _fixes(stored):
+        return [
+            {"count": fix["count"], "label": FIX_LABELS[fix["key"]], "examples": fix.get("examples", [])}
+            for fix in stored.get("fixes", [])
+            if fix.get("key") in FIX_LABELS
+        ]
+
+    def _sheets(self, stored):
+        """The sheets as tabs, the chosen one with its rows filtered by kind."""
+        sheets = [sheet for sheet in stored.get("sheets", []) if sheet.get("total")]
+        if not sheets:
+            return None
+        keys = [sheet["key"] for sheet in sheets]
+        chosen_key = self.request.GET.get("sheet")
+        chosen_key = chosen_key if chosen_key in keys else keys[0]
+        kind = self.request.GET.get("kind")
+        kind = kind if kind in KINDS else ""
+        tabs = []
+        for sheet in sheets:
+            tabs.append(
+                {
+                    "title": sheet["title"],
+                    "total": sheet["total"],
+                    "query": urlencode({"sheet": sheet["key"]}),
+                    "active": sheet["key"] == chosen_key,
+                }
+            )
+        chosen = sheets[keys.index(chosen_key)]
+        kinds = chosen.get("kinds", {})
+        filters = [{"label": _("Tất cả"), "count": chosen["total"], "kind": "", "active": not kind}]
+        filters += [
+            {"label": KIND_LABELS[name], "count": kinds.get(name, 0), "kind": name, "active": kind == name}
+            for name in KINDS
+            if kinds.get(name)
+        ]
+        for item in filters:
+            item["query"] = urlencode({"sheet": chosen_key, **({"kind": item["kind"]} if item["kind"] else {})})
+        rows = [row for row in chosen.get("rows", []) if not kind or row["kind"] == kind]
+        for row in rows:
+            row["kind_label"] = KIND_LABELS.get(row["kind"], "")
+        return {
+            "tabs": tabs,
+            "title": chosen["title"],
+            "total": chosen["total"],
+            "stored": len(chosen.get("rows", [])),
+            "filters": filters,
+            "kind": kind,
+            "rows": rows,
+        }
 
 
 class ImportStatusView(ImportMixin, View):

@@ -4,15 +4,17 @@ The rules are the models' and services' own, run without a query per row:
 - a new unit: `Unit.validate_parent()`, `clean_fields()` and `clean()` (what `unit_create` runs), its
   code's uniqueness settled by one batched lookup of the sheet's codes;
 - a target: one per unit and period, a term that does not overlap another (`Term.full_clean()`);
-- a headcount: `Headcount.clean()` (cells only), against the units as written;
+- a headcount: `Headcount.clean()`, against the units as written; any unit may carry its own count;
 - a person: `candidate_save_record`'s rules, i.e. the scope, then `clean_fields()` and `clean()` (every
   rule of recruitment.pipeline) — `full_clean()` minus its per-row queries: the cell, ethnicity,
   religion and closed quarters come from batched lookups, and the citizen ID's uniqueness is settled
-  by matching every ID in the sheet against the database first.
+  by matching every ID in the sheet against the database first; and, for a person not yet admitted,
+  each step as the page records it (a course with its certificate number).
 Scope is `job.may_change(unit)` (units.permissions), asked of every unit a row would change.
 
 A failure is recorded as an error naming the sheet, row, column and value, and checking goes on, so
-one pass lists every error. What passes is returned as a plan for write.py. A unit row that fails is
+one pass lists every error. Each row's outcome (created, updated with old -> new, unchanged) goes to
+the job's preview. What passes is returned as a plan for write.py. A unit row that fails is
 remembered by its code, so that the rows depending on that unit say where it failed.
 """
 
@@ -25,12 +27,16 @@ from django.utils.translation import gettext as _
 
 from units import paths
 from units.closing import ClosedQuarterIndex
+from units.formatting import mask_citizen_id
 from units.models import GRASSROOTS_KINDS, GrassrootsType, Headcount, Target, Term, Unit, UnitKind
 
+from .. import pipeline
 from ..models import Candidate, Occupation
 from ..services import PROFILE_FIELDS
+from . import preview
 from .errors import RowError, show_value
 from .parse import BAD
+from .workbook import PEOPLE
 
 CHUNK = 900  # ids per IN (...) list: under SQLite's old 999-variable limit
 PROGRESS_EVERY = 500
@@ -96,9 +102,38 @@ def units(job, sheet, rows):
     for chunk in chunks(codes):
         existing.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk))
     plan, next_step = UnitPlan(), {}
+    view = job.preview.of(sheet)
+    moved_from = []  # (row number, old parent's path, new parent's code) of the rows shown that move a unit
     for row in _in_tree_order(job, sheet, by_code):
         _check_unit(job, sheet, row, existing, plan, next_step)
+    for row, unit, changes, parent in plan.changes:
+        shown = []
+        if view.shows(row.number):
+            shown = [
+                (sheet.spec.column(name).header, _unit_value(name, getattr(unit, name)), _unit_value(name, value))
+                for name, value in changes.items()
+            ]
+            if parent is not None:
+                moved_from.append((row.number, unit.parent_path, parent.code))
+        view.row(row.number, preview.UPDATED, _unit_label(row), shown)
+    if moved_from:  # the old parents' codes, in one query for the rows shown
+        codes = dict(Unit.objects.filter(path__in={path for _n, path, _c in moved_from}).values_list("path", "code"))
+        for number, path, code in moved_from:
+            view.change(number, sheet.spec.column("parent").header, codes.get(path, ""), code)
     return plan
+
+
+def _unit_label(row):
+    return f"{row.code} · {row.name}"
+
+
+def _unit_value(name, value):
+    """A unit's field as people read it: the label of its kind or grassroots type."""
+    if name == "kind" and value:
+        return str(UnitKind(value).label)
+    if name == "grassroots_type" and value:
+        return str(GrassrootsType(value).label)
+    return preview.show(value)
 
 
 def _distinct_units(job, sheet, rows):
@@ -189,6 +224,7 @@ def _check_unit(job, sheet, row, existing, plan, next_step):
             unit = _new_unit(row, parent, grassroots_type, next_step)
             plan.new.append((unit, parent))
             existing[row.code] = unit
+            _unit_created(job, sheet, row, unit)
         else:
             if not job.may_change(unit):
                 return _unit_out_of_scope(job, sheet, row, sheet.spec.column("code"), row.code)
@@ -207,11 +243,30 @@ def _check_unit(job, sheet, row, existing, plan, next_step):
                 plan.changes.append((row, unit, changes, parent if moved else None))
             else:
                 job.add("units_unchanged")
+                job.preview.of(sheet).row(row.number, preview.UNCHANGED, _unit_label(row))
     except ValidationError as error:
         unit_refused(job, sheet, row, error)
         return
     if row.members is not None:
         plan.headcounts.append((row, unit, row.members))
+
+
+def _unit_created(job, sheet, row, unit):
+    view = job.preview.of(sheet)
+    shown = []
+    if view.shows(row.number):
+        fields = (  # the code and name are the row's label
+            ("kind", unit.kind),
+            ("parent", row.parent_code),
+            ("grassroots_type", unit.grassroots_type if unit.is_grassroots else ""),
+            ("members", row.members),
+        )
+        shown = [
+            (sheet.spec.column(name).header, None, _unit_value(name, value))
+            for name, value in fields
+            if value not in (None, "")
+        ]
+    view.row(row.number, preview.CREATED, _unit_label(row), shown)
 
 
 def _new_unit(row, parent, grassroots_type, next_step):
@@ -291,11 +346,15 @@ def _unit_out_of_scope(job, sheet, row, column, value):
 def headcounts(job, sheet, rows):
     """This year's members of each unit row that gives them: (new, changed) Headcounts.
 
-    Run once the units are written: the rule reads the unit as written (a row may have just made it a
-    cell), and new units need their ids for the lookup of known headcounts."""
+    Any unit may carry its own figure (a province or committee reports its total; a cell knows its
+    own); the reports take a unit's own figure, else the sum of those below it. Run once the units
+    are written: the rule reads the unit as written (a row may have just changed its kind), and new
+    units need their ids for the lookup of known headcounts."""
     year = timezone.localdate().year
     units = [unit for _row, unit, _members in rows]
     known = {h.unit_id: h for chunk in chunks(units) for h in Headcount.objects.filter(unit__in=chunk, year=year)}
+    view = job.preview.of(sheet)
+    column = sheet.spec.column("members")
     new, changed = [], []
     for row, unit, members in rows:
         headcount = known.get(unit.pk) or Headcount(year=year)
@@ -303,15 +362,19 @@ def headcounts(job, sheet, rows):
         before = headcount.members
         headcount.members = members
         try:
-            headcount.clean()  # the model's rule (cells only); the rest holds by construction
+            headcount.clean()  # the model's rules; the rest hold by construction
         except ValidationError as error:
             for message in error.messages:
-                job.error(sheet, row.number, sheet.spec.column("members"), members, message)
+                job.error(sheet, row.number, column, members, message)
             continue
         if headcount.pk is None:
             new.append(headcount)
         elif before != members:  # unchanged rows are not rewritten, so they leave no history
             changed.append(headcount)
+        else:
+            continue
+        if view.kind_of.get(row.number) != preview.CREATED:  # a new unit shows its members already
+            view.change(row.number, column.header, preview.show(before), preview.show(members))
     return new, changed
 
 
@@ -339,6 +402,8 @@ def targets(job, sheet, rows, *, create_term):
         for target in Target.objects.filter(unit__in=list(units.values()))
     }
     code_column, period_column = sheet.spec.column("code"), sheet.spec.column("period")
+    admissions_header = sheet.spec.column("admissions").header
+    view = job.preview.of(sheet)
     plan, seen = TargetPlan(), {}
     for row in rows:
         code, (year, term_years), admissions = row.values["code"], row.values["period"], row.values["admissions"]
@@ -369,13 +434,18 @@ def targets(job, sheet, rows, *, create_term):
             continue
         seen[key] = row.number
         target = existing.get(key)
+        label = f"{code} · {year or f'{term_years[0]}–{term_years[1]}'}"
         if target is None:
             plan.new.append(Target(unit=unit, year=year, term=term, admissions=admissions))
+            view.row(row.number, preview.CREATED, label, [(admissions_header, None, preview.show(admissions))])
         elif target.admissions != admissions:
+            change = (admissions_header, preview.show(target.admissions), preview.show(admissions))
             target.admissions = admissions
             plan.changed.append(target)
+            view.row(row.number, preview.UPDATED, label, [change])
         else:
             job.add("targets_unchanged")
+            view.row(row.number, preview.UNCHANGED, label)
     job.add("targets_created", len(plan.new))
     job.add("targets_updated", len(plan.changed))
     return plan
@@ -396,16 +466,38 @@ def _new_term(job, sheet, row, years, create_term):
 
 # --- Quần chúng ---
 
-# Fields the people sheet can change; a column absent from the file leaves its field as it was.
-WRITABLE = (
-    *PROFILE_FIELDS,
-    "listed_on",
-    "course_date",
-    "resolution_date",
-    "decision_date",
-    "decision_no",
-    "ceremony_date",
-    "recognition_date",
+# Fields the people sheet can change (each a column of the sheet); a column absent from the file leaves
+# its field as it was.
+WRITABLE = tuple(
+    name
+    for name in dict.fromkeys(
+        (
+            *PROFILE_FIELDS,
+            "listed_on",
+            "mentor_name",
+            "course_certificate_no",
+            "course_date",
+            "application_date",
+            "introducing_organisation",
+            "introducer_1",
+            "introducer_2",
+            "resolution_date",
+            "age_exception",
+            "decision_date",
+            "decision_no",
+            "decision_issuer",
+            "ceremony_date",
+            "new_member_course_date",
+            "recognition_no",
+            "recognition_date",
+            "former_admission_date",
+            "former_official_date",
+            "former_exit_date",
+            "former_exit",
+            "former_readmitted",
+        )
+    )
+    if name in {column.key for column in PEOPLE.columns}
 )
 # Blank keeps what a known person has: a required field with a default for new people, and the
 # citizen ID, which identifies the person and is not erased by a sheet that lacks it.
@@ -425,10 +517,12 @@ class PeoplePlan:
     fields: list = field(default_factory=list)  # what the sheet writes of a known person
 
 
-def people(job, sheet, rows, *, majority):
+def people(job, sheet, rows, *, columns):
     """The people sheet: each row matched to a known person (by citizen ID, else by cell, name and
-    date of birth) or new, then checked as `candidate_save_record` checks a record. `majority` is a
-    new person's ethnicity when the row has none."""
+    date of birth) or new, then checked as `candidate_save_record` checks a record. `columns` is the
+    sheet's parse.PeopleColumns: its reference lists, and `majority`, a new person's ethnicity when
+    the row has none."""
+    majority = columns.majority
     good = [row for row in rows if row.ok]
     bad = [row for row in rows if not row.ok and row.values.get("cell") not in (BAD, "")]
 
@@ -437,17 +531,23 @@ def people(job, sheet, rows, *, majority):
         cells.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk))
     for row in bad:  # its cell is still checked, so every error of the row shows at once
         _cell(job, sheet, cells, row)
-    by_citizen_id = {}
-    for chunk in chunks({row.values["citizen_id"] for row in good if row.values.get("citizen_id")}):
-        for person in Candidate.objects.filter(citizen_id__in=chunk).select_related("cell"):
-            by_citizen_id[person.citizen_id] = person
-    by_identity = defaultdict(list)
+    # The people of the sheet's cells, read once: matched by cell, name and birth date, or by citizen
+    # ID; then those whose citizen ID the sheet gives from another cell (a move).
+    by_citizen_id, by_identity = {}, defaultdict(list)
     cells_by_id = {unit.pk: unit for unit in cells.values()}
     for chunk in chunks(cells_by_id):
         for person in Candidate.objects.filter(cell_id__in=chunk):
             person.cell = cells_by_id[person.cell_id]
             by_identity[(person.cell_id, " ".join(person.full_name.split()), person.date_of_birth)].append(person)
+            if person.citizen_id:
+                by_citizen_id[person.citizen_id] = person
+    elsewhere = {row.values["citizen_id"] for row in good if row.values.get("citizen_id")} - set(by_citizen_id)
+    for chunk in chunks(elsewhere):
+        for person in Candidate.objects.filter(citizen_id__in=chunk).select_related("cell"):
+            by_citizen_id[person.citizen_id] = person
     closed_index = ClosedQuarterIndex()  # closed quarters, loaded once for every row
+    view = job.preview.of(sheet)
+    shown = _PersonShown(sheet, columns)
 
     plan = PeoplePlan(fields=[name for name in WRITABLE if name in sheet.present or name in KEPT_WHEN_BLANK])
     claimed, seen_ids, seen_identities = {}, {}, {}
@@ -511,20 +611,117 @@ def people(job, sheet, rows, *, majority):
         if citizen_id:
             seen_ids[citizen_id] = row.number
         seen_identities[identity] = row.number
+        old_cell = person.cell if person is not None else None
         candidate, before = _build(job, person, cell, got, majority, closed_index)
-        if not _valid(job, sheet, row, candidate):
+        valid = _valid(job, sheet, row, candidate)
+        if not (_steps_as_the_page_records_them(job, sheet, row, candidate) and valid):
             continue
+        label = f"{candidate.full_name} · {cell.code}"
+        details = view.shows(row.number)
+        notes = shown.notes(candidate) if details else ()
         if person is None:
             plan.new.append(candidate)
+            view.row(row.number, preview.CREATED, label, shown.created(candidate) if details else (), notes)
         else:
             claimed[person.pk] = row.number
             if any(getattr(candidate, _attname(name)) != value for name, value in before.items()):
                 plan.changed.append(candidate)
+                changes = shown.changes(candidate, before, old_cell, plan.fields) if details else ()
+                view.row(row.number, preview.UPDATED, label, changes, notes)
             else:
                 job.add("people_unchanged")
+                view.row(row.number, preview.UNCHANGED, label, (), notes)
         if candidate.is_incomplete:
             job.add("people_incomplete")
     return plan
+
+
+def _steps_as_the_page_records_them(job, sheet, row, candidate):
+    """A person still in the pipeline (not admitted, not gone) has each step the way the page records
+    it: a course needs its certificate number as well as its date. A historic admission is taken
+    with what it has, and its missing steps flag it (its preview row says which)."""
+    if candidate.decision_date or candidate.exit_date:
+        return True
+    step = pipeline.get_step(pipeline.StepKind.COURSE)
+    if not getattr(candidate, step.date_field):
+        return True
+    missing = [name for name in step.required if not getattr(candidate, name)]
+    for name in missing:
+        job.error(
+            sheet,
+            row.number,
+            sheet.spec.column(name),
+            "",
+            _(
+                "Đã có ngày cấp giấy chứng nhận bồi dưỡng thì phải ghi số giấy chứng nhận, như khi ghi bước này "
+                "trên trang (chỉ người đã có quyết định kết nạp mới được nhận khi thiếu, và được đánh dấu để bổ sung)."
+            ),
+        )
+    return not missing
+
+
+class _PersonShown:
+    """A person's fields as the preview shows them: the sheet's column names, labels of fixed values,
+    names of reference entries, the citizen ID masked as in the history."""
+
+    def __init__(self, sheet, columns):
+        self.headers = {name: sheet.spec.column(name).header for name in WRITABLE}
+        self.names = {
+            "ethnicity": {entry.pk: entry.name for entry in columns.ethnicities.values()},
+            "religion": {entry.pk: entry.name for entry in columns.religions.values()},
+        }
+        self.labels = {}
+        for name in WRITABLE:
+            field = Candidate._meta.get_field(name)
+            if field.choices:
+                self.labels[name] = {value: str(label) for value, label in field.flatchoices}
+
+    def value(self, name, value):
+        if value is None or value == "":
+            return ""
+        if name in self.names:
+            return self.names[name].get(value, "") if isinstance(value, int) else str(value)
+        if name == "cell":
+            return value.code
+        if name == "citizen_id":
+            return mask_citizen_id(value)
+        if name in self.labels:
+            return self.labels[name].get(value, value)
+        return preview.show(value)
+
+    def created(self, candidate):
+        """The fields a new person is written with, but the name and cell (the row's label)."""
+        shown = []
+        for name in WRITABLE:
+            if name in ("full_name", "cell"):
+                continue
+            value = getattr(candidate, name)
+            if value not in (None, "", False):
+                shown.append((self.headers[name], None, self.value(name, value)))
+        return shown
+
+    def changes(self, candidate, before, old_cell, fields):
+        shown = []
+        for name in fields:
+            old, new = before[name], getattr(candidate, _attname(name))
+            if old == new:
+                continue
+            if name == "cell":
+                old, new = old_cell, candidate.cell
+            shown.append((self.headers[name], self.value(name, old), self.value(name, new)))
+        return shown
+
+    def notes(self, candidate):
+        notes = []
+        missing = candidate.missing_steps
+        if missing:
+            notes.append(
+                _("Hồ sơ chưa đầy đủ (được nhận, đánh dấu để bổ sung), thiếu: %(steps)s.")
+                % {"steps": ", ".join(str(pipeline.StepKind(step.kind).label) for step in missing)}
+            )
+        if candidate.course_date and not candidate.course_certificate_no:
+            notes.append(_("Thiếu số giấy chứng nhận bồi dưỡng (hồ sơ đã kết nạp: được nhận, cần bổ sung)."))
+        return notes
 
 
 def _cell(job, sheet, cells, row):
@@ -558,6 +755,10 @@ def _build(job, person, cell, got, majority, closed_index):
     else:
         candidate = person
         before = {name: getattr(person, _attname(name)) for name in WRITABLE}
+        if person.cell_id != cell.pk:
+            # A move: the closed-quarter rule also asks about the cell the person leaves, which
+            # Candidate.closed_quarters_for() would read with a query per person; it is loaded.
+            candidate.closed_quarters_for = _ClosedQuartersOf(candidate, (cell, person.cell), closed_index)
     candidate.cell = cell
     candidate.updated_by = job.actor
     candidate._closed_index = closed_index
@@ -568,6 +769,21 @@ def _build(job, person, cell, got, majority, closed_index):
             continue  # blank: the default for a new person, unchanged for a known one
         setattr(candidate, key, value)
     return candidate, before
+
+
+class _ClosedQuartersOf:
+    """Candidate.closed_quarters_for(cell_id) for a person the import moves: the closures binding
+    either cell, from the units already loaded and the import's ClosedQuarterIndex."""
+
+    def __init__(self, candidate, cells, closed_index):
+        self.candidate = candidate
+        self.cells = {unit.pk: unit for unit in cells}
+        self.closed_index = closed_index
+
+    def __call__(self, cell_id):
+        if cell_id in self.cells:
+            return self.closed_index.for_unit(self.cells[cell_id])
+        return Candidate.closed_quarters_for(self.candidate, cell_id)
 
 
 def _valid(job, sheet, row, candidate):

@@ -22,6 +22,7 @@ from units.permissions import CHANGE, IMPORT, allows, may
 
 from . import check, parse, write
 from .errors import RowError, WorkbookError, cell_error
+from .preview import Fixes, Preview
 from .workbook import PEOPLE, TARGETS, UNITS, read_workbook
 
 # What the counts mean, in the order pages and the command show them.
@@ -29,7 +30,7 @@ COUNT_LABELS = (
     ("units_created", gettext_lazy("Đơn vị tạo mới")),
     ("units_updated", gettext_lazy("Đơn vị cập nhật")),
     ("units_unchanged", gettext_lazy("Đơn vị không đổi")),
-    ("headcounts", gettext_lazy("Số đảng viên của chi bộ")),
+    ("headcounts", gettext_lazy("Số đảng viên của đơn vị (năm nay)")),
     ("terms_created", gettext_lazy("Nhiệm kỳ tạo mới")),
     ("targets_created", gettext_lazy("Chỉ tiêu tạo mới")),
     ("targets_updated", gettext_lazy("Chỉ tiêu cập nhật")),
@@ -49,6 +50,8 @@ class ImportResult:
     dry_run: bool = False
     written: bool = False
     timings: dict = field(default_factory=dict)  # seconds per stage, for the benchmark
+    fixes: dict = field(default_factory=dict)  # {fix key of values.FIXES: cells corrected to be read}
+    preview: dict = field(default_factory=dict)  # what WorkbookImport.preview stores (see preview.py)
 
     @property
     def ok(self):
@@ -105,6 +108,8 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
         rank.setdefault(error.sheet, len(rank))
     result.errors.sort(key=lambda error: (rank[error.sheet], error.row or 0))  # stable: columns keep their order
     result.written = not result.errors and not dry_run
+    result.fixes = dict(job.fixes.counts)
+    result.preview = job.preview.as_dict(result.errors, job.fixes)
     report(100)
     return result
 
@@ -122,6 +127,8 @@ class ImportJob:
         self.history = {"default_user": actor, "default_change_reason": reason}
         # code -> row number of a unit row that failed, so rows that depend on it say why.
         self.failed_units = {}
+        self.fixes = Fixes()  # what had to be corrected to read the cells, for the preview
+        self.preview = Preview()  # what each row does
 
     def run(self, sheets):
         for spec, stage, done in ((UNITS, _units, 15), (TARGETS, _targets, 20), (PEOPLE, _people, 90)):
@@ -153,7 +160,7 @@ class ImportJob:
 
 
 def _units(job, sheet):
-    rows = parse.parse_rows(sheet, parse.UNIT_COLUMNS, job.result.errors)
+    rows = parse.parse_rows(sheet, parse.UNIT_COLUMNS, job.result.errors, job.fixes)
     plan = check.units(job, sheet, rows)
     if not job.ok:
         return
@@ -165,7 +172,7 @@ def _units(job, sheet):
 
 
 def _targets(job, sheet):
-    rows = parse.parse_rows(sheet, parse.TARGET_COLUMNS, job.result.errors)
+    rows = parse.parse_rows(sheet, parse.TARGET_COLUMNS, job.result.errors, job.fixes)
     plan = check.targets(job, sheet, rows, create_term=write.term)
     if job.ok:
         write.targets(job, plan)
@@ -173,9 +180,9 @@ def _targets(job, sheet):
 
 def _people(job, sheet):
     columns = parse.PeopleColumns()
-    rows = parse.parse_rows(sheet, columns.columns(sheet.present), job.result.errors)
+    rows = parse.parse_rows(sheet, columns.columns(sheet.present), job.result.errors, job.fixes)
     started = time.perf_counter()
-    plan = check.people(job, sheet, rows, majority=columns.majority)
+    plan = check.people(job, sheet, rows, columns=columns)
     job.result.timings["people_check"] = time.perf_counter() - started
     if job.ok:
         write.people(job, plan)

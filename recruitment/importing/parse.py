@@ -2,9 +2,11 @@
 
 values.py reads one cell as people type it; this module gives each column of a sheet its reader,
 refuses a blank in a required column, and records every bad cell as an error naming its sheet, row,
-column and value. A row keeps BAD where a cell could not be read, so the checks can leave it out and
-still tell the rows that depend on it why they fail. Nothing is looked up in the database here but
-the two reference lists (ethnicities, religions) that people's cells are read against.
+column and value; each correction a reader needed to read a cell (a date typed as text, "Khơ Mú" for
+"Khơ-mú") is counted, so nothing is corrected silently. A row keeps BAD where a cell could not be
+read, so the checks can leave it out and still tell the rows that depend on it why they fail. Nothing
+is looked up in the database here but the two reference lists (ethnicities, religions) that people's
+cells are read against.
 """
 
 from dataclasses import dataclass
@@ -14,10 +16,30 @@ from django.utils.translation import gettext as _
 from units.models import GrassrootsType, UnitKind
 from units.text import match_key
 
-from ..models import Ethnicity, Gender, Occupation, PoliticalTheory, ProfessionalEducation, Religion
+from ..models import (
+    Ethnicity,
+    FormerExit,
+    Gender,
+    Occupation,
+    PoliticalTheory,
+    ProfessionalEducation,
+    Religion,
+)
+from ..pipeline import IntroducingOrganisation
 from ..reference_data import MAJORITY_ETHNICITY
 from . import values
 from .errors import cell_error
+from .workbook import PEOPLE
+
+# What people write for the organisation that introduces, beside the labels.
+INTRODUCING_ALIASES = {
+    "Đoàn": IntroducingOrganisation.YOUTH_UNION,
+    "Đoàn thanh niên": IntroducingOrganisation.YOUTH_UNION,
+    "Đoàn TNCS Hồ Chí Minh": IntroducingOrganisation.YOUTH_UNION,
+    "Đoàn cơ sở": IntroducingOrganisation.YOUTH_UNION,
+    "Công đoàn": IntroducingOrganisation.TRADE_UNION,
+    "Công đoàn cơ sở": IntroducingOrganisation.TRADE_UNION,
+}
 
 BAD = object()  # a cell that could not be read; its error is already recorded
 
@@ -32,15 +54,15 @@ class Row:
 
 # {column key: (reader, required)}, in the order a row's errors are listed.
 UNIT_COLUMNS = {
-    "code": (values.text, True),
+    "code": (values.code, True),
     "name": (values.text, True),
     "kind": (values.Choices(UnitKind), True),
-    "parent": (values.text, False),
+    "parent": (values.code, False),
     "grassroots_type": (values.Choices(GrassrootsType), False),
     "members": (values.whole_number, False),
 }
 TARGET_COLUMNS = {
-    "code": (values.text, True),
+    "code": (values.code, True),
     "period": (values.period, True),
     "admissions": (values.whole_number, True),
 }
@@ -48,39 +70,79 @@ PEOPLE_DATE_COLUMNS = (
     "date_of_birth",
     "listed_on",
     "course_date",
+    "application_date",
     "resolution_date",
     "decision_date",
     "ceremony_date",
+    "new_member_course_date",
     "recognition_date",
+    "former_admission_date",
+    "former_official_date",
+    "former_exit_date",
+)
+PEOPLE_TEXT_COLUMNS = (
+    "full_name",
+    "education_exception",
+    "mentor_name",
+    "course_certificate_no",
+    "introducer_1",
+    "introducer_2",
+    "age_exception",
+    "decision_no",
+    "decision_issuer",
+    "recognition_no",
 )
 
 
-def parse_rows(sheet, columns, errors):
-    """Every row of `sheet`, each of `columns` read; a bad cell's error is appended to `errors`."""
+def parse_rows(sheet, columns, errors, fixes):
+    """Every row of `sheet`, each of `columns` read; a bad cell's error is appended to `errors`, and
+    each correction made to read a cell is counted in `fixes` (preview.Fixes)."""
+    for kind, number, column, typed in sheet.fixes:  # the header row's: read by workbook.py
+        fixes.add(kind, sheet.title, number, column, typed, typed)
+    readers = [(key, reader, required, sheet.spec.column(key)) for key, (reader, required) in columns.items()]
+    blanks = {key: _blank(reader) for key, reader, required, _column in readers if not required}
     rows = []
     for number, raw in sheet.rows:
-        parsed = {
-            key: parse_cell(sheet, number, raw, key, reader, required, errors)
-            for key, (reader, required) in columns.items()
-        }
-        rows.append(Row(number, raw, parsed, BAD not in parsed.values()))
+        parsed = {}
+        ok = True
+        for key, reader, required, column in readers:
+            value = raw.get(key)
+            if value is None or value == "":  # the usual blank, without a call
+                if required:
+                    errors.append(cell_error(sheet, number, column, "", _("Cột này là bắt buộc.")))
+                    parsed[key], ok = BAD, False
+                else:
+                    parsed[key] = blanks[key]
+                continue
+            try:
+                parsed[key], fix = reader(value)
+            except ValueError as error:
+                errors.append(cell_error(sheet, number, column, value, str(error)))
+                parsed[key], ok = BAD, False
+                continue
+            if fix is not None:
+                _fixed(fixes, fix, sheet, number, column, reader, value, parsed[key])
+            elif required and values.is_blank(value):
+                errors.append(cell_error(sheet, number, column, "", _("Cột này là bắt buộc.")))
+                parsed[key], ok = BAD, False
+        rows.append(Row(number, raw, parsed, ok))
     return rows
 
 
-def parse_cell(sheet, number, raw, key, reader, required, errors):
-    """One cell's value; a blank in a required column, or a value the reader refuses, is BAD."""
-    column = sheet.spec.column(key)
-    value = raw.get(key)
-    if values.is_blank(value):
-        if required:
-            errors.append(cell_error(sheet, number, column, "", _("Cột này là bắt buộc.")))
-            return BAD
-        return reader(None) if reader is not values.text else ""
-    try:
-        return reader(value)
-    except ValueError as error:
-        errors.append(cell_error(sheet, number, column, value, str(error)))
-        return BAD
+def _blank(reader):
+    """What `reader` makes of an empty cell."""
+    return reader(None)[0]
+
+
+def _fixed(fixes, fix, sheet, number, column, reader, typed, read):
+    if isinstance(reader, values.Choices):
+        shown = lambda: reader.choices(read).label  # noqa: E731 (only the first examples are shown)
+    else:
+        shown = read
+    fixes.add(fix, sheet.title, number, column.header, typed, shown, masked=column.key in MASKED)
+
+
+MASKED = {"citizen_id"}  # shown as in the history: the last four digits
 
 
 class PeopleColumns:
@@ -97,7 +159,7 @@ class PeopleColumns:
         """{key: (reader, required)} of the columns the sheet has: an absent column is not read at all,
         so it leaves a known person's field as it was."""
         readers = {
-            "cell": (values.text, True),
+            "cell": (values.code, True),
             "full_name": (values.text, True),
             "date_of_birth": (values.date, True),
             "gender": (values.Choices(Gender), True),
@@ -109,26 +171,33 @@ class PeopleColumns:
             "political_theory": (values.Choices(PoliticalTheory), False),
             "youth_union_member": (values.boolean, False),
             "citizen_id": (values.citizen_id, False),
-            "decision_no": (values.text, False),
+            "introducing_organisation": (values.Choices(IntroducingOrganisation, INTRODUCING_ALIASES), False),
+            "former_exit": (values.Choices(FormerExit), False),
+            "former_readmitted": (values.boolean, False),
         }
         for key in PEOPLE_DATE_COLUMNS:
             readers.setdefault(key, (values.date, False))
-        return {key: reader for key, reader in readers.items() if key in present}
+        for key in PEOPLE_TEXT_COLUMNS:
+            readers.setdefault(key, (values.text, False))
+        return {column.key: readers[column.key] for column in PEOPLE.columns if column.key in present}
 
     def ethnicity(self, value):
         if values.is_blank(value):
-            return None
-        found = self.ethnicities.get(match_key(values.text(value)))
+            return None, None
+        found = self.ethnicities.get(match_key(values.text(value)[0]))
         if found is None:
             raise ValueError(_("Không có dân tộc này trong danh mục 54 dân tộc."))
-        return found
+        return found, (None if value == found.name else values.SPELLING)
 
     def religion(self, value):
-        if values.is_blank(value) or match_key(values.text(value)) in self.no_religion:
-            return None
-        found = self.religions.get(match_key(values.text(value)))
+        if values.is_blank(value):
+            return None, None
+        key = match_key(values.text(value)[0])
+        if key in self.no_religion:
+            return None, (None if value == values.NO else values.SPELLING)
+        found = self.religions.get(key)
         if found is None:
             raise ValueError(
                 _("Không có tôn giáo này trong danh mục; để trống hoặc ghi “Không” nếu không theo tôn giáo.")
             )
-        return found
+        return found, (None if value == found.name else values.SPELLING)

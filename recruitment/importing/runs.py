@@ -92,7 +92,7 @@ def execute(record_pk, *, dry_run):
     def report(percent):
         cache.set(progress_key(record.pk), percent, 3600)
 
-    counts, written = {}, False
+    counts, written, preview = {}, False, {}
     if record.user is None:
         # the account was deleted: never fall back to an unrestricted (system) import
         result_errors = [RowError("", None, "", "", _("Tài khoản tải tệp lên không còn; không có gì được ghi."))]
@@ -110,10 +110,15 @@ def execute(record_pk, *, dry_run):
                 change_reason=reason[:100],
             )
             result_errors, counts, written = result.errors, result.counts, result.written
+            preview = result.preview
             record.warnings = [warning.as_dict() for warning in result.warnings[:100]]
         except PermissionDenied as error:  # the account lost its staff role since the upload
             result_errors = [RowError("", None, "", "", str(error))]
     record.counts = counts
+    if dry_run or preview:
+        # The check's rows and corrections, for the page; the real import's replace them (the same
+        # rows, now written) unless it could not run at all.
+        record.preview = preview
     record.errors = [error.as_dict() for error in result_errors[:MAX_ERRORS_KEPT]]
     record.error_count = len(result_errors)
     record.progress = 100

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from units.text import match_key
 
+from . import values
 from .errors import RowError, WorkbookError
 from .values import is_blank
 
@@ -74,15 +75,36 @@ PEOPLE = SheetSpec(
         Column("general_education", "Giáo dục phổ thông"),
         Column("professional_education", "Chuyên môn nghiệp vụ"),
         Column("political_theory", "Lý luận chính trị"),
+        Column("education_exception", "Căn cứ kết nạp khi chưa tốt nghiệp THCS"),
         Column("youth_union_member", "Đoàn viên"),
         Column("citizen_id", "Số CCCD"),
+        # 1. Quần chúng ưu tú
         Column("listed_on", "Ngày vào danh sách quần chúng ưu tú"),
+        Column("mentor_name", "Đảng viên giúp đỡ"),
+        # 2. Lớp bồi dưỡng nhận thức về Đảng
+        Column("course_certificate_no", "Số giấy chứng nhận bồi dưỡng"),
         Column("course_date", "Ngày cấp giấy chứng nhận bồi dưỡng"),
+        # 3. Hồ sơ: two full members, or the Youth Union / trade-union committee and one member
+        Column("application_date", "Ngày làm đơn xin vào Đảng"),
+        Column("introducing_organisation", "Tổ chức đoàn thể giới thiệu"),
+        Column("introducer_1", "Đảng viên giới thiệu thứ nhất"),
+        Column("introducer_2", "Đảng viên giới thiệu thứ hai"),
+        # 4.-7.
         Column("resolution_date", "Ngày nghị quyết chi bộ"),
+        Column("age_exception", "Quyết định đặc biệt (trên 60 tuổi)"),
         Column("decision_date", "Ngày quyết định kết nạp"),
         Column("decision_no", "Số quyết định kết nạp"),
+        Column("decision_issuer", "Cấp ủy ra quyết định"),
         Column("ceremony_date", "Ngày lễ kết nạp"),
+        Column("new_member_course_date", "Ngày học lớp đảng viên mới"),
+        Column("recognition_no", "Số quyết định công nhận chính thức"),
         Column("recognition_date", "Ngày công nhận chính thức"),
+        # Kết nạp lại: the former membership
+        Column("former_admission_date", "Ngày vào Đảng lần trước"),
+        Column("former_official_date", "Ngày chính thức lần trước"),
+        Column("former_exit_date", "Ngày ra khỏi Đảng"),
+        Column("former_exit", "Hình thức ra khỏi Đảng"),
+        Column("former_readmitted", "Đã được kết nạp lại một lần"),
     ),
 )
 SHEETS = (UNITS, TARGETS, PEOPLE)
@@ -101,6 +123,8 @@ class Sheet:
     present: set  # keys of the columns the file has
     rows: list = field(default_factory=list)  # (row number, {key: raw value})
     warnings: list = field(default_factory=list)
+    # What was read differently from the template: (fix key of values.FIXES, row, column, as typed)
+    fixes: list = field(default_factory=list)
 
 
 def check_upload(name, size):
@@ -162,10 +186,10 @@ def _read_sheet(spec, worksheet):
     rows = worksheet.iter_rows(values_only=True)
     by_header = {match_key(column.header): column for column in spec.columns}
     header_number, keys = None, None
-    for number, values in enumerate(rows, start=1):
-        found = [by_header.get(match_key(str(value))) if not is_blank(value) else None for value in values]
+    for number, cells in enumerate(rows, start=1):
+        found = [by_header.get(match_key(str(value))) if not is_blank(value) else None for value in cells]
         if any(found):
-            header_number, keys, header_values = number, found, values
+            header_number, keys, header_values = number, found, cells
             break
         if number >= HEADER_SEARCH_ROWS:
             break
@@ -192,11 +216,11 @@ def _read_sheet(spec, worksheet):
     for index, column in enumerate(keys):
         value = header_values[index]
         if column is None and not is_blank(value):
+            typed = str(value).strip()
             sheet.warnings.append(
-                RowError(
-                    worksheet.title, header_number, str(value).strip(), "", _("Cột không có trong mẫu, được bỏ qua.")
-                )
+                RowError(worksheet.title, header_number, typed, "", _("Cột không có trong mẫu, được bỏ qua."))
             )
+            sheet.fixes.append((values.EXTRA_COLUMN, header_number, typed, typed))
         elif column is not None and column.key in seen:
             raise WorkbookError(
                 _("Trang “%(sheet)s” có hai cột “%(column)s”.") % {"sheet": worksheet.title, "column": column.header},
@@ -204,9 +228,14 @@ def _read_sheet(spec, worksheet):
             )
         elif column is not None:
             seen.add(column.key)
+            if str(value) != column.header:
+                sheet.fixes.append((values.HEADER, header_number, column.header, str(value)))
+    order = [column.key for column in keys if column]
+    if order != [column.key for column in spec.columns if column.key in present]:
+        sheet.fixes.append((values.COLUMN_ORDER, header_number, "", ""))
     positions = [(index, column.key) for index, column in enumerate(keys) if column]
-    for number, values in enumerate(rows, start=header_number + 1):
-        row = {key: (values[index] if index < len(values) else None) for index, key in positions}
+    for number, cells in enumerate(rows, start=header_number + 1):
+        row = {key: (cells[index] if index < len(cells) else None) for index, key in positions}
         if all(is_blank(value) for value in row.values()):
             continue
         sheet.rows.append((number, row))

@@ -72,3 +72,38 @@ def admitted_person(cell="A1-1", name="Lò Thị Bình", citizen_id="01209600432
             **extra,
         },
     )
+
+
+def complete_person(cell="A1-1", name="Lò Thị Bình", citizen_id="012096004321", **extra):
+    """A whole file in the template's layout, to official recognition: nothing is missing."""
+    return person(
+        cell,
+        name,
+        datetime.datetime(1996, 7, 2),
+        "Nữ",
+        **{
+            "Dân tộc": "Khơ-mú",
+            "Nghề nghiệp": "Viên chức",
+            "Giáo dục phổ thông": "12/12",
+            "Chuyên môn nghiệp vụ": "Đại học",
+            "Lý luận chính trị": "Sơ cấp",
+            "Đoàn viên": "Có",
+            "Số CCCD": citizen_id,
+            "Ngày vào danh sách quần chúng ưu tú": datetime.datetime(2022, 3, 1),
+            "Đảng viên giúp đỡ": "Lò Văn Sơn",
+            "Số giấy chứng nhận bồi dưỡng": "15-GCN/TTCT",
+            "Ngày cấp giấy chứng nhận bồi dưỡng": datetime.datetime(2022, 5, 20),
+            "Ngày làm đơn xin vào Đảng": datetime.datetime(2022, 9, 5),
+            "Tổ chức đoàn thể giới thiệu": "Ban Chấp hành Đoàn cơ sở",
+            "Đảng viên giới thiệu thứ nhất": "Lò Văn Sơn",
+            "Ngày nghị quyết chi bộ": datetime.datetime(2023, 2, 10),
+            "Ngày quyết định kết nạp": datetime.datetime(2023, 3, 15),
+            "Số quyết định kết nạp": "125-QĐ/HU",
+            "Cấp ủy ra quyết định": "Ban Thường vụ Huyện ủy Mẫu",
+            "Ngày lễ kết nạp": datetime.datetime(2023, 4, 1),
+            "Ngày học lớp đảng viên mới": datetime.datetime(2023, 6, 15),
+            "Số quyết định công nhận chính thức": "30-QĐ/HU",
+            "Ngày công nhận chính thức": datetime.datetime(2024, 4, 5),
+            **extra,
+        },
+    )

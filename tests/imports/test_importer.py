@@ -93,7 +93,6 @@ def test_units_sheet_updates_by_code_and_moves(tree, workbook):
         (("X", "Tên", "Chi bộ", "A1", "", -3), "Số đảng viên", "nhỏ hơn 0"),
         (("X", "Tên", "Đảng bộ cơ sở", "A", "", None), "Loại hình cơ sở", "loại hình"),
         (("X", "Tên", "Chi bộ", "A1-1", "", None), "Mã đơn vị cấp trên", "là chi bộ"),
-        (("X", "Tên", "Đảng bộ trực thuộc", "P", "", 12), "Số đảng viên", "ghi ở chi bộ"),
         (("X", "Tên", "Đảng bộ bộ phận", "A", "", None), "Mã đơn vị cấp trên", "Đảng bộ bộ phận"),
         (("X", "Tên", "Chi bộ", "", "", None), "Mã đơn vị cấp trên", ""),
     ],

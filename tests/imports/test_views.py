@@ -178,3 +178,11 @@ def test_ignored_columns_are_shown(client, users, workbook):
     assert record.status == ImportStatus.READY
     page = client.get(reverse("imports:detail", args=[record.pk])).content.decode()
     assert "cột “STT” không có trong mẫu, được bỏ qua" in page
+
+
+def test_the_start_page_describes_the_accepted_conventions(client, users):
+    client.force_login(users.staff_a)
+    page = client.get(reverse("imports:start")).content.decode()
+    assert 'id="import-help"' in page
+    for words in ("15/3/2022, 15/03/2022, 15-03-2022", "“Khơ Mú” = “Khơ-mú”", "Số đảng viên ghi được ở mọi cấp"):
+        assert words in page, words

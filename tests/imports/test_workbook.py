@@ -95,7 +95,10 @@ def test_template_has_the_sheets_lists_and_imports_cleanly(tree, settings):
     path.write_bytes(data)
     result = import_workbook(path, dry_run=True)
     assert result.ok, [str(e) for e in result.errors]
-    assert result.counts["units_created"] == 4 and result.counts["people_created"] == 2
+    assert result.counts["units_created"] == 4 and result.counts["people_created"] == 3
+    # a whole file: every level carries its members, and no example is flagged incomplete
+    assert result.counts["headcounts"] == 4 and "people_incomplete" not in result.counts
+    assert result.fixes == {}  # the template is written the way the import reads without correcting
 
 
 def test_template_opens_in_libreoffice(tmp_path, tree):
@@ -124,3 +127,52 @@ def test_template_opens_in_libreoffice(tmp_path, tree):
     )
     converted = tmp_path / "out" / "mau.ods"
     assert converted.exists() and converted.stat().st_size > 0
+
+
+def test_template_carries_a_whole_file_with_its_lists_and_instructions(tree):
+    book = load_workbook(io.BytesIO(build_template()))
+    people = book["Quần chúng"]
+    headers = [cell.value for cell in people[1]]
+    for header in (
+        "Số giấy chứng nhận bồi dưỡng",
+        "Ngày làm đơn xin vào Đảng",
+        "Tổ chức đoàn thể giới thiệu",
+        "Đảng viên giới thiệu thứ nhất",
+        "Đảng viên giới thiệu thứ hai",
+        "Đảng viên giúp đỡ",
+        "Cấp ủy ra quyết định",
+        "Giáo dục phổ thông",
+        "Chuyên môn nghiệp vụ",
+        "Lý luận chính trị",
+        "Căn cứ kết nạp khi chưa tốt nghiệp THCS",
+        "Ngày vào Đảng lần trước",
+        "Ngày chính thức lần trước",
+        "Ngày ra khỏi Đảng",
+        "Hình thức ra khỏi Đảng",
+        "Đã được kết nạp lại một lần",
+    ):
+        assert header in headers, header
+    lists = book["Danh mục"]
+    by_key = {lists.cell(row=1, column=n).value: n for n in range(1, lists.max_column + 1)}
+
+    def listed(key):
+        column = by_key[key]
+        return [lists.cell(row=r, column=column).value for r in range(2, lists.max_row + 1)]
+
+    assert listed("introducing_organisation")[:2] == ["Ban Chấp hành Đoàn cơ sở", "Ban Chấp hành Công đoàn cơ sở"]
+    assert "Bị xóa tên" in listed("former_exit") and listed("former_readmitted")[:2] == ["Có", "Không"]
+    assert listed("general_education")[:3] == ["12/12", "11/12", "10/12"]
+    validated = {str(v.sqref).split(":")[0][:-1]: v for v in people.data_validations.dataValidation}
+    letter = {header: cell.column_letter for header, cell in zip(headers, people[1])}
+    for header in ("Tổ chức đoàn thể giới thiệu", "Hình thức ra khỏi Đảng", "Đã được kết nạp lại một lần"):
+        assert validated[letter[header]].showErrorMessage
+    # general education: a list to pick from, words still allowed, and a Text column so Excel keeps "12/12"
+    education = letter["Giáo dục phổ thông"]
+    assert not validated[education].showErrorMessage
+    assert people[f"{education}3"].value == "12/12" and people[f"{education}3"].number_format == "@"
+    # the units sheet's examples give member counts on every level
+    units = book["Đơn vị"]
+    assert [row[5].value for row in units.iter_rows(min_row=2)] == [1250, 120, 860, 25]
+    guide = "\n".join(str(cell.value or "") for cell in book["Hướng dẫn"]["A"])
+    for words in ("15/3/2022", "“Khơ Mú” = “Khơ-mú”", "Số đảng viên ghi được ở mọi cấp", "12/12", "Kết nạp lại"):
+        assert words in guide, words

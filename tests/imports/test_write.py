@@ -115,7 +115,10 @@ def test_the_fast_path_writes_what_candidate_save_record_writes(tree, users, wor
             person(**{"Số CCCD": "001095001234", "Tôn giáo": "Không"}),
             person("A1-2", "Trần Thị Cúc", "02/02/2000", "Nữ"),
             admitted_person(),
-            person(name="Lê Văn Đức", **{"Ngày cấp giấy chứng nhận bồi dưỡng": "20/05/2022"}),
+            person(
+                name="Lê Văn Đức",
+                **{"Ngày cấp giấy chứng nhận bồi dưỡng": "20/05/2022", "Số giấy chứng nhận bồi dưỡng": "7-GCN"},
+            ),
         ]
     }
     second = {

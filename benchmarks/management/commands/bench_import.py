@@ -26,6 +26,9 @@ ETHNIC = ["Kinh", "Thái", "Mông", "Dao", "Khơ Mú", "Hà Nhì", "Giáy", "La 
 
 
 def build_workbook(path, people, committees=10, orgs_per_committee=20, cells_per_org=4, seed=5):
+    """A province's workbook in the template's layout: member counts on every unit row (the province
+    and its committees report their own totals), a whole file for each person as far as they got, and
+    the ways people type (one date in ten as text, "Khơ Mú" for "Khơ-mú", "x" for "Có")."""
     from openpyxl import Workbook
 
     rng = random.Random(seed)
@@ -51,57 +54,67 @@ def build_workbook(path, people, committees=10, orgs_per_committee=20, cells_per
                     "Đảng bộ cơ sở",
                     f"BM-{c:02d}",
                     "Xã, phường, thị trấn",
-                    None,
+                    rng.randint(150, 300),
                 ]
             )
             targets.append([f"BM-{c:02d}-{o:02d}", 2025, rng.randint(2, 10)])
-        units.append([f"BM-{c:02d}", f"Đảng bộ huyện {c}", "Đảng bộ trực thuộc", "BM", "", None])
+        units.append([f"BM-{c:02d}", f"Đảng bộ huyện {c}", "Đảng bộ trực thuộc", "BM", "", rng.randint(3000, 6000)])
         targets.append([f"BM-{c:02d}", 2025, rng.randint(50, 150)])
         targets.append([f"BM-{c:02d}", "2020-2025", rng.randint(300, 600)])
-    units.append(["BM", "Đảng bộ tỉnh Mẫu", "Đảng bộ tỉnh", "", "", None])
+    units.append(["BM", "Đảng bộ tỉnh Mẫu", "Đảng bộ tỉnh", "", "", 52439])
 
     sheet = book.create_sheet(PEOPLE.title)
     sheet.append([c.header for c in PEOPLE.columns])
     today = datetime.date.today()
+
+    def typed(day):  # one date in ten typed as text, as people do
+        return day.strftime("%d/%m/%Y") if day and rng.random() < 0.1 else day
+
     for n in range(people):
         dob = datetime.date(1970 + rng.randint(0, 30), rng.randint(1, 12), rng.randint(1, 28))
         listed = dob + datetime.timedelta(days=365 * 19 + rng.randint(0, 2000))
         listed = min(listed, today - datetime.timedelta(days=1200))
         stage = rng.random()
-        course = resolution = decision = decision_no = ceremony = recognition = None
+        row = {
+            "cell": rng.choice(cells),
+            "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)} {n}",
+            "date_of_birth": typed(dob),
+            "gender": rng.choice(["Nam", "Nữ"]),
+            "ethnicity": rng.choice(ETHNIC),
+            "religion": rng.choice(["", "Không", "Phật giáo", "Công giáo"]),
+            "occupation": rng.choice(["Nông dân", "Công nhân", "Viên chức", "Sinh viên"]),
+            "general_education": "12/12",
+            "professional_education": ("", "Đại học", "Trung cấp")[n % 3],
+            "youth_union_member": rng.choice(["Có", "", "x"]),
+            "citizen_id": f"{n:012d}" if n % 5 else None,  # one in five without a citizen ID
+            "listed_on": typed(listed),
+            "mentor_name": f"{rng.choice(FAMILY)} Văn {rng.choice(GIVEN)}",
+        }
         if stage > 0.5:
             course = listed + datetime.timedelta(days=60)
+            row.update(course_certificate_no=f"{n}-GCN/TTCT", course_date=typed(course))
         if stage > 0.7:
+            application = course + datetime.timedelta(days=30)
             resolution = course + datetime.timedelta(days=120)
             decision = resolution + datetime.timedelta(days=30)
-            decision_no = f"{n}-QĐ/HU"
+            row.update(
+                application_date=typed(application),
+                introducer_1=f"{rng.choice(FAMILY)} Văn {rng.choice(GIVEN)}",
+                introducer_2=f"{rng.choice(FAMILY)} Thị {rng.choice(GIVEN)}",
+                resolution_date=typed(resolution),
+                decision_date=typed(decision),
+                decision_no=f"{n}-QĐ/HU",
+                decision_issuer="Ban Thường vụ Huyện ủy",
+            )
         if stage > 0.8:
             ceremony = decision + datetime.timedelta(days=20)
-            recognition = ceremony + datetime.timedelta(days=370)
-        citizen_id = f"{n:012d}" if n % 5 else None  # one in five without a citizen ID
-        sheet.append(
-            [
-                rng.choice(cells),
-                f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)} {n}",
-                dob,
-                rng.choice(["Nam", "Nữ"]),
-                rng.choice(ETHNIC),
-                rng.choice(["", "Không", "Phật giáo", "Công giáo"]),
-                rng.choice(["Nông dân", "Công nhân", "Viên chức", "Sinh viên"]),
-                "12/12",
-                ("", "Đại học", "Trung cấp")[n % 3],
-                "",
-                rng.choice(["Có", ""]),
-                citizen_id,
-                listed,
-                course,
-                resolution,
-                decision,
-                decision_no,
-                ceremony,
-                recognition,
-            ]
-        )
+            row.update(
+                ceremony_date=typed(ceremony),
+                new_member_course_date=typed(ceremony + datetime.timedelta(days=90)),
+                recognition_no=f"{n}-QĐ/HU-CT",
+                recognition_date=typed(ceremony + datetime.timedelta(days=370)),
+            )
+        sheet.append([row.get(column.key) for column in PEOPLE.columns])
     book.save(path)
     return len(cells)
 
@@ -142,5 +155,5 @@ class Command(BaseCommand):
             load = os.getloadavg()[0]
             self.stdout.write(
                 f"{label}: {elapsed:.1f} s (this process's CPU {cpu:.1f} s; load average {load:.1f})"
-                f"  stages: {stages}  {result.counts}"
+                f"  stages: {stages}  {result.counts}  corrections read: {result.fixes}"
             )

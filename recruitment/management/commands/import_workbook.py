@@ -10,8 +10,10 @@ from django.utils import timezone
 from recruitment.importing import import_workbook
 from recruitment.importing.errors import WorkbookError
 from recruitment.importing.importer import COUNT_LABELS
+from recruitment.importing.preview import FIX_LABELS
 from recruitment.importing.workbook import check_upload
 from recruitment.models import ImportStatus, WorkbookImport
+from units.formatting import vn_int
 
 
 class Command(BaseCommand):
@@ -49,6 +51,7 @@ class Command(BaseCommand):
                 status=ImportStatus.DONE,
                 progress=100,
                 counts=result.counts,
+                preview=result.preview,
                 checked_at=timezone.now(),
                 imported_at=timezone.now(),
             )
@@ -58,5 +61,10 @@ class Command(BaseCommand):
             raise CommandError(f"{len(result.errors)} lỗi; không có gì được ghi.")
         for key, label in COUNT_LABELS:
             if result.counts.get(key):
-                self.stdout.write(f"{label}: {result.counts[key]}")
+                self.stdout.write(f"{label}: {vn_int(result.counts[key])}")
+        fixes = result.preview.get("fixes", [])
+        if fixes:
+            self.stdout.write("Đã đọc theo cách người nhập viết:")
+            for fix in fixes:
+                self.stdout.write(f"  {vn_int(fix['count'])} {FIX_LABELS[fix['key']]}")
         self.stdout.write("Kiểm tra xong, không ghi gì (--dry-run)." if dry_run else "Đã nhập xong.")
