@@ -241,12 +241,15 @@ def _considered_q():
 
 
 def missing_details(candidate):
-    """Facts the Charter's rules need that a record considered by the cell lacks (labels to show):
-    the general education, which a historic record may leave blank (the browser's resolution step
-    demands it)."""
+    """Facts a record lacks that the browser would have demanded (labels to show): the general
+    education once the cell has considered the case, and the number of a course certificate whose
+    date is recorded. A historic record from a spreadsheet may lack them; it is flagged, not refused."""
+    missing = []
     if considered_on(candidate) and not candidate.general_education:
-        return [_label(candidate, "general_education")]
-    return []
+        missing.append(_label(candidate, "general_education"))
+    if candidate.course_date and not candidate.course_certificate_no:
+        missing.append(_label(candidate, "course_certificate_no"))
+    return missing
 
 
 def is_incomplete(candidate):
@@ -261,7 +264,9 @@ def incomplete_q():
         for following in STEPS[index + 1 :]:
             later |= Q(**{f"{following.date_field}__isnull": False})
         condition |= later & _step_missing_q(step)
-    return condition | (Q(general_education="") & _considered_q())
+    return (
+        condition | (Q(general_education="") & _considered_q()) | Q(course_date__isnull=False, course_certificate_no="")
+    )
 
 
 def is_legal(candidate, kind):
