@@ -43,7 +43,10 @@ class ImportStartView(ImportMixin, FormView):
     form_class = WorkbookUploadForm
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(recent=self.get_queryset()[:10], **kwargs)
+        recent = list(self.get_queryset()[:10])
+        for record in recent:
+            runs.fail_if_stale(record)  # a run interrupted by a restart shows as failed
+        return super().get_context_data(recent=recent, **kwargs)
 
     def form_valid(self, form):
         record = runs.store_upload(form.cleaned_data["file"], self.request.user)
@@ -58,6 +61,11 @@ class ImportDetailView(ImportMixin, DetailView):
 
     template_name = "imports/import_detail.html"
     context_object_name = "record"
+
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        runs.fail_if_stale(record)  # a run interrupted by a restart shows as failed, and can be discarded
+        return record
 
     def get_context_data(self, **kwargs):
         record = self.object
@@ -128,6 +136,7 @@ class ImportStatusView(ImportMixin, View):
 
     def get(self, request, pk):
         record = get_object_or_404(self.get_queryset(), pk=pk)
+        runs.fail_if_stale(record)
         return JsonResponse(
             {"status": record.status, "running": record.is_running, "progress": runs.current_progress(record)}
         )
@@ -150,14 +159,12 @@ class ImportConfirmView(ImportMixin, View):
 
 
 class ImportDiscardView(ImportMixin, View):
-    """Give up a checked file: it is deleted from the server; nothing was written."""
+    """Give up a checked file, or a run that failed or was interrupted: its file is deleted from the
+    server; nothing was written. A finished import cannot be discarded."""
 
     def post(self, request, pk):
         record = get_object_or_404(self.get_queryset(), pk=pk)
-        if record.status == ImportStatus.READY:
-            runs.discard_file(record)
-            record.status = ImportStatus.CANCELLED
-            record.save(update_fields=["stored_path", "status"])
+        if runs.discard(record):
             messages.info(request, _("Đã hủy; không có gì được ghi."))
         return redirect("imports:start")
 

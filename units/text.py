@@ -1,5 +1,6 @@
 """Vietnamese text: matching that ignores diacritics, and sorting the Vietnamese way."""
 
+import re
 import unicodedata
 
 _D = str.maketrans({"đ": "d", "Đ": "D"})
@@ -36,7 +37,7 @@ def _word_key(word):
         if letter in _LETTER_RANK:
             letters.append(f"{_LETTER_RANK[letter]:02d}")
             tones.append(str(tone))
-        elif base.isdigit():
+        elif base in "0123456789":  # ASCII digits only: "²" and "①" are digits to isdigit(), not to int()
             letters.append(f"{40 + int(base):02d}")
             tones.append("0")
     # Letters decide first, tones only between otherwise equal words (as dictionaries do).
@@ -53,3 +54,24 @@ def name_sort_key(full_name):
         return ""
     ordered = [words[-1], words[0], *words[1:-1]] if len(words) > 1 else words
     return "00".join(_word_key(word) for word in ordered)[:250]
+
+
+# What XML 1.0 may hold: tab, newline, carriage return, and U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF.
+# Anything else (other control characters, U+FFFE / U+FFFF, lone surrogates) breaks an .xlsx (lxml and
+# openpyxl refuse to write it) and any other XML the app sends.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_illegal(text):
+    """The characters of `text` that XML 1.0 cannot hold, in order ("" when there are none): truthy
+    exactly when the text cannot go into an Excel file as it is. Non-text values hold none."""
+    if not isinstance(text, str):
+        return ""
+    return "".join(_XML_ILLEGAL.findall(text))
+
+
+def strip_xml_illegal(text):
+    """`text` without the characters XML 1.0 cannot hold (a non-text value is returned as it is)."""
+    if not isinstance(text, str):
+        return text
+    return _XML_ILLEGAL.sub("", text)

@@ -10,7 +10,10 @@ The rules are the models' and services' own, run without a query per row:
   religion and closed quarters come from batched lookups, and the citizen ID's uniqueness is settled
   by matching every ID in the sheet against the database first; and, for a person not yet admitted,
   each step as the page records it (a course with its certificate number).
-Scope is `job.may_change(unit)` (units.permissions), asked of every unit a row would change.
+Scope is `job.may_change(unit)` (units.permissions), asked of every unit a row would change. What is
+outside the scope reads exactly as what is nowhere (units.permissions' rule for every page): a unit
+code outside it gets the message of an unknown code, a citizen ID of someone outside it is not
+matched (the row is a new person, which the database's uniqueness refuses, neutrally, when written).
 
 A failure is recorded as an error naming the sheet, row, column and value, and checking goes on, so
 one pass lists every error. Each row's outcome (created, updated with old -> new, unchanged) goes to
@@ -62,14 +65,10 @@ def unknown_unit(job, sheet, number, column, code, *, cell=False):
     job.error(sheet, number, column, code, message)
 
 
-def out_of_scope(job, sheet, number, column, value):
-    job.error(
-        sheet,
-        number,
-        column,
-        value,
-        _("Đơn vị này nằm ngoài phạm vi của bạn: chỉ được nhập cho đơn vị của mình và các đơn vị cấp dưới."),
-    )
+def out_of_scope(job, sheet, number, column, code, *, cell=False):
+    """A unit outside the user's scope reads exactly as a unit that is nowhere: the same message, the
+    same behaviour, so that an import never tells whether a code exists elsewhere."""
+    unknown_unit(job, sheet, number, column, code, cell=cell)
 
 
 # --- Đơn vị ---
@@ -98,9 +97,9 @@ def units(job, sheet, rows):
     checked; changes to known units listed for the services, which check them as they write."""
     by_code = _distinct_units(job, sheet, rows)
     codes = set(by_code) | {row.parent_code for row in by_code.values() if row.parent_code}
-    existing = {}
+    existing = {}  # the units of the user's scope: one outside it reads exactly as one that is nowhere
     for chunk in chunks(codes):
-        existing.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk))
+        existing.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk) if job.may_change(unit))
     plan, next_step = UnitPlan(), {}
     view = job.preview.of(sheet)
     moved_from = []  # (row number, old parent's path, new parent's code) of the rows shown that move a unit
@@ -392,8 +391,9 @@ def targets(job, sheet, rows, *, create_term):
 
     A period naming a term that does not exist yet creates it through `create_term(job, term)` as
     soon as it is checked, so that the next new term is checked against it (terms may not overlap)
-    and later rows of the same term find it. The rules of Target (one period, unique per unit and
-    period, a whole number) hold by construction."""
+    and later rows of the same term find it; only a superuser or a province's staff may create one
+    (ImportJob.may_create_term), anyone else's row naming an unknown term is refused. The rules of
+    Target (one period, unique per unit and period, a whole number) hold by construction."""
     rows = [row for row in rows if row.ok]
     units = {unit.code: unit for unit in Unit.objects.filter(code__in={row.values["code"] for row in rows})}
     terms = {(term.start_year, term.end_year): term for term in Term.objects.all()}
@@ -408,11 +408,8 @@ def targets(job, sheet, rows, *, create_term):
     for row in rows:
         code, (year, term_years), admissions = row.values["code"], row.values["period"], row.values["admissions"]
         unit = units.get(code)
-        if unit is None:
+        if unit is None or not job.may_change(unit):  # outside the scope reads as nowhere
             unknown_unit(job, sheet, row.number, code_column, code)
-            continue
-        if not job.may_change(unit):
-            out_of_scope(job, sheet, row.number, code_column, code)
             continue
         term = None
         if term_years:
@@ -452,6 +449,20 @@ def targets(job, sheet, rows, *, create_term):
 
 
 def _new_term(job, sheet, row, years, create_term):
+    if not job.may_create_term():
+        job.error(
+            sheet,
+            row.number,
+            sheet.spec.column("period"),
+            row.raw["period"],
+            _(
+                "Nhiệm kỳ %(start)d–%(end)d chưa có trong hệ thống. Nhiệm kỳ dùng chung cho cả tỉnh: chỉ quản trị "
+                "viên hoặc cán bộ Ban Tổ chức cấp tỉnh được tạo nhiệm kỳ mới; hãy đề nghị cấp tỉnh tạo trước rồi "
+                "nhập lại."
+            )
+            % {"start": years[0], "end": years[1]},
+        )
+        return None
     term = Term(start_year=years[0], end_year=years[1])
     try:
         term.full_clean()
@@ -526,9 +537,9 @@ def people(job, sheet, rows, *, columns):
     good = [row for row in rows if row.ok]
     bad = [row for row in rows if not row.ok and row.values.get("cell") not in (BAD, "")]
 
-    cells = {}
+    cells = {}  # the units of the user's scope: a code outside it reads exactly as one that is nowhere
     for chunk in chunks({row.values["cell"] for row in good} | {row.values["cell"] for row in bad}):
-        cells.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk))
+        cells.update((unit.code, unit) for unit in Unit.objects.filter(code__in=chunk) if job.may_change(unit))
     for row in bad:  # its cell is still checked, so every error of the row shows at once
         _cell(job, sheet, cells, row)
     # The people of the sheet's cells, read once: matched by cell, name and birth date, or by citizen
@@ -544,7 +555,11 @@ def people(job, sheet, rows, *, columns):
     elsewhere = {row.values["citizen_id"] for row in good if row.values.get("citizen_id")} - set(by_citizen_id)
     for chunk in chunks(elsewhere):
         for person in Candidate.objects.filter(citizen_id__in=chunk).select_related("cell"):
-            by_citizen_id[person.citizen_id] = person
+            # Someone outside the user's scope is not matched: the row reads as a new person, exactly
+            # as with an ID that is nowhere, and the database's uniqueness refuses it when it is
+            # written, with the importer's neutral message (nothing says the ID exists elsewhere).
+            if job.may_change(person.cell):
+                by_citizen_id[person.citizen_id] = person
     closed_index = ClosedQuarterIndex()  # closed quarters, loaded once for every row
     view = job.preview.of(sheet)
     shown = _PersonShown(sheet, columns)
@@ -597,15 +612,6 @@ def people(job, sheet, rows, *, columns):
                 sheet.spec.column("full_name"),
                 got["full_name"],
                 _("Người này đã có ở dòng %(row)d.") % {"row": claimed[person.pk]},
-            )
-            continue
-        if person is not None and not job.may_change(person.cell):
-            job.error(
-                sheet,
-                row.number,
-                sheet.spec.column("citizen_id"),
-                citizen_id,
-                _("Số CCCD này thuộc một người ở đơn vị ngoài phạm vi của bạn."),
             )
             continue
         if citizen_id:
@@ -729,7 +735,7 @@ def _cell(job, sheet, cells, row):
     code = row.values["cell"]
     column = sheet.spec.column("cell")
     cell = cells.get(code)
-    if cell is None:
+    if cell is None or not job.may_change(cell):  # outside the scope reads as nowhere
         unknown_unit(job, sheet, row.number, column, code, cell=True)
     elif not cell.is_cell:
         job.error(
@@ -740,8 +746,6 @@ def _cell(job, sheet, cells, row):
             _("“%(code)s” là %(kind)s, không phải chi bộ: quần chúng phải thuộc một chi bộ hoặc chi bộ cơ sở.")
             % {"code": code, "kind": cell.get_kind_display()},
         )
-    elif not job.may_change(cell):
-        out_of_scope(job, sheet, row.number, column, code)
     else:
         return cell
     return None

@@ -10,6 +10,7 @@ Every row is checked and every error collected; if there is any error (or this i
 transaction is rolled back, so a preview runs exactly the code of the real import and counts the same.
 """
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ from . import check, parse, write
 from .errors import RowError, WorkbookError, cell_error
 from .preview import Fixes, Preview
 from .workbook import PEOPLE, TARGETS, UNITS, read_workbook
+
+logger = logging.getLogger(__name__)
 
 # What the counts mean, in the order pages and the command show them.
 COUNT_LABELS = (
@@ -92,15 +95,22 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
                 raise _Rollback
     except _Rollback:
         pass
-    except IntegrityError as error:  # someone saved a clashing record while we worked
+    except IntegrityError:
+        # Someone saved a clashing record while we worked, or a row clashes with a record outside the
+        # importer's scope (a citizen ID or unit code used elsewhere, which the checks do not match):
+        # the message is neutral, never the database's, which would name the value and what it clashes
+        # with. The detail goes to the log.
+        logger.warning("workbook import by %s refused by the database", actor, exc_info=True)
         result.errors.append(
             RowError(
                 "",
                 None,
                 "",
                 "",
-                _("Dữ liệu vừa bị thay đổi trong lúc nhập (%(detail)s); không có gì được ghi. Hãy nhập lại.")
-                % {"detail": error},
+                _(
+                    "Dữ liệu vừa bị thay đổi trong lúc nhập hoặc trùng với dữ liệu đã có; không có gì được ghi. "
+                    "Hãy kiểm tra lại số CCCD và mã đơn vị rồi nhập lại."
+                ),
             )
         )
     rank = {}
@@ -150,6 +160,15 @@ class ImportJob:
         if unit is None:
             return self.actor.is_superuser
         return allows(self.actor, CHANGE, unit)
+
+    def may_create_term(self):
+        """Whether the actor may create a term: a term is province-wide (every unit's targets and
+        reports count in it), so only a superuser or the staff of a province (an account whose unit
+        is a root of the tree) may; a system import (no actor) may."""
+        if self.actor is None or self.actor.is_superuser:
+            return True
+        unit = self.actor.unit if self.actor.unit_id else None
+        return unit is not None and unit.depth == 1 and may(self.actor, IMPORT)
 
     def add(self, key, number=1):
         if number:

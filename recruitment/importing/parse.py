@@ -1,7 +1,8 @@
 """Parsing: the cells of each row turned into Python values, sheet by sheet.
 
 values.py reads one cell as people type it; this module gives each column of a sheet its reader,
-refuses a blank in a required column, and records every bad cell as an error naming its sheet, row,
+refuses a blank in a required column and a cell holding a character XML cannot hold
+(units.text.xml_illegal: it would break every Excel file written from the data), and records every bad cell as an error naming its sheet, row,
 column and value; each correction a reader needed to read a cell (a date typed as text, "Khơ Mú" for
 "Khơ-mú") is counted, so nothing is corrected silently. A row keeps BAD where a cell could not be
 read, so the checks can leave it out and still tell the rows that depend on it why they fail. Nothing
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from units.models import GrassrootsType, UnitKind
-from units.text import match_key
+from units.text import match_key, strip_xml_illegal, xml_illegal
 
 from ..models import (
     Ethnicity,
@@ -114,6 +115,11 @@ def parse_rows(sheet, columns, errors, fixes):
                 else:
                     parsed[key] = blanks[key]
                 continue
+            illegal = xml_illegal(value)
+            if illegal:
+                errors.append(cell_error(sheet, number, column, strip_xml_illegal(value), _illegal_message(illegal)))
+                parsed[key], ok = BAD, False
+                continue
             try:
                 parsed[key], fix = reader(value)
             except ValueError as error:
@@ -127,6 +133,16 @@ def parse_rows(sheet, columns, errors, fixes):
                 parsed[key], ok = BAD, False
         rows.append(Row(number, raw, parsed, ok))
     return rows
+
+
+def _illegal_message(illegal):
+    """Why a cell holding characters XML cannot hold (control characters, U+FFFE, U+FFFF, a lone
+    surrogate) is refused: stored, they would break every Excel file the app writes."""
+    codes = ", ".join(dict.fromkeys(f"U+{ord(char):04X}" for char in illegal))
+    return _(
+        "Ô có ký tự không hợp lệ (%(codes)s: ký tự điều khiển hoặc ký tự không dùng được) mà tệp Excel không chứa "
+        "được; hãy xóa ký tự đó rồi nhập lại."
+    ) % {"codes": codes}
 
 
 def _blank(reader):

@@ -1,5 +1,8 @@
 """The downloadable template: the three sheets with their headers, an instructions sheet, example
-rows, and drop-down lists (data validation) for every fixed value."""
+rows, and drop-down lists (data validation) for every fixed value.
+
+Every cell is written through units.spreadsheets.set_safe_value: a reference value from the database
+named like a formula ('=HYPERLINK(...)') stays text in the file sent out."""
 
 import datetime
 from io import BytesIO
@@ -7,6 +10,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 
 from units.models import GrassrootsType, UnitKind
+from units.spreadsheets import set_safe_value
 
 from ..models import (
     Ethnicity,
@@ -198,7 +202,7 @@ def build_template():
     guide = book.active
     guide.title = _("Hướng dẫn")
     for number, line in enumerate(_instructions(MAX_FILE_SIZE // 1048576), start=1):
-        cell = guide.cell(row=number, column=1, value=line)
+        cell = set_safe_value(guide.cell(row=number, column=1), line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide["A1"].font = Font(bold=True, size=14)
     guide.column_dimensions["A"].width = 120
@@ -222,9 +226,9 @@ def build_template():
     ranges = {}
     for index, (key, items) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        list_sheet.cell(row=1, column=index, value=key)
+        set_safe_value(list_sheet.cell(row=1, column=index), key)
         for row, item in enumerate(items, start=2):
-            list_sheet.cell(row=row, column=index, value=item)
+            set_safe_value(list_sheet.cell(row=row, column=index), item)
         ranges[key] = f"'{LIST_SHEET}'!${letter}$2:${letter}${len(items) + 1}"
 
     header_fill = PatternFill("solid", fgColor="FFE3E3")
@@ -232,7 +236,7 @@ def build_template():
     for spec in (UNITS, TARGETS, PEOPLE):
         sheet = book.create_sheet(spec.title)
         for index, column in enumerate(spec.columns, start=1):
-            cell = sheet.cell(row=1, column=index, value=column.header)
+            cell = set_safe_value(sheet.cell(row=1, column=index), column.header)
             cell.font = Font(bold=True)
             if column.required:
                 cell.fill = header_fill
@@ -253,7 +257,7 @@ def build_template():
             if isinstance(example, dict):
                 example = [example.get(column.key) for column in spec.columns]
             for index, value in enumerate(example, start=1):
-                cell = sheet.cell(row=row, column=index, value=value)
+                cell = set_safe_value(sheet.cell(row=row, column=index), value)
                 if isinstance(value, datetime.date):
                     cell.number_format = "DD/MM/YYYY"
                 elif spec.columns[index - 1].key in TEXT_COLUMNS:

@@ -2,6 +2,7 @@
 
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -168,7 +169,17 @@ def read_workbook(path, name=None):
             spec = by_key.get(match_key(worksheet.title))
             if spec is None or spec.key in sheets:
                 continue
-            sheets[spec.key] = _read_sheet(spec, worksheet)
+            try:
+                sheets[spec.key] = _read_sheet(spec, worksheet)
+            except ParseError:  # a cell's XML holds a character XML cannot hold (U+FFFF, a control character)
+                raise WorkbookError(
+                    _(
+                        "Trang “%(sheet)s” có ô chứa ký tự không hợp lệ (ký tự điều khiển hoặc ký tự không dùng "
+                        "được) nên không đọc được; hãy xóa ký tự đó rồi nhập lại."
+                    )
+                    % {"sheet": worksheet.title},
+                    sheet=worksheet.title,
+                ) from None
     finally:
         book.close()
     if not sheets:
