@@ -8,6 +8,7 @@ small middleware sends one fixed policy.
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 # Everything from this host only. `data:` images: Bootstrap draws its select arrows and check marks as
@@ -35,7 +36,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 
 class SecurityHeadersMiddleware:
-    """Adds Content-Security-Policy and Permissions-Policy to every response that has none yet.
+    """Adds Content-Security-Policy and Permissions-Policy to every response that has none yet, and
+    `Cache-Control: no-store` to every response for a logged-in user.
 
     Referrer-Policy comes from Django's SecurityMiddleware (SECURE_REFERRER_POLICY).
     """
@@ -48,7 +50,18 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if _logged_in(request):
+            # Member files: no copy of a page or a workbook in the browser's cache (a shared office PC,
+            # the back button after logging out) or in a proxy. The login page and static files (served
+            # by WhiteNoise before the session is read) are cached as usual.
+            add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, ..., private
+            response.headers["Pragma"] = "no-cache"
         return response
+
+
+def _logged_in(request):
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from units.forms import VersionedFormMixin, version_field
 from units.models import Unit
+from units.periods import requested_number
 
 from .models import Candidate, Ethnicity, Religion
 
@@ -25,7 +26,8 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        unit = Unit.objects.filter(pk=self.value()).first() if str(self.value()).isdigit() else None
+        pk = requested_number(self.value())
+        unit = Unit.objects.filter(pk=pk).first() if pk is not None else None
         return queryset.in_subtree(unit) if unit else queryset.none()
 
 

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -8,6 +10,7 @@ from treebeard.admin import TreeAdmin
 from . import services
 from .forms import UnitAdminForm, VersionedFormMixin, version_field
 from .models import ClosedQuarter, Headcount, LoginEvent, Target, Term, Unit, User
+from .periods import is_sensible_year, requested_number
 
 
 class TargetAdminForm(VersionedFormMixin, forms.ModelForm):
@@ -76,8 +79,34 @@ class ClosedQuarterAdmin(SimpleHistoryAdmin):
         return False
 
 
+class SafeDateHierarchyChangeList(ChangeList):
+    """Django reads the date hierarchy's `?at__year=` / `__month` / `__day` with int() and datetime()
+    and catches only ValueError: "99999999999999999999" overflows, and year 9999 fails a step later,
+    both as a 500. Anything but a sensible year, a month 1-12 and a day 1-31 in ASCII digits is refused
+    here as an incorrect lookup, which the admin answers as it does any other bad filter."""
+
+    def get_filters(self, request):
+        if self.date_hierarchy:
+            bounds = {"year": None, "month": (1, 12), "day": (1, 31)}
+            for part, limits in bounds.items():
+                values = request.GET.getlist(f"{self.date_hierarchy}__{part}")
+                for value in values:
+                    number = requested_number(value, max_digits=4)
+                    sensible = number is not None and (
+                        is_sensible_year(number) if limits is None else limits[0] <= number <= limits[1]
+                    )
+                    if not sensible:
+                        raise IncorrectLookupParameters(f"{part}: {value[:20]!r}")
+        return super().get_filters(request)
+
+
+class SafeDateHierarchyMixin:
+    def get_changelist(self, request, **kwargs):
+        return SafeDateHierarchyChangeList
+
+
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     """Read-only: the record of logins and failed logins."""
 
     list_display = ["at", "kind", "username", "user", "ip_address"]

@@ -12,15 +12,24 @@ from .audit import stale_messages
 from .models import Term, Unit
 from .periods import EARLIEST_YEAR, LATEST_YEAR, QUARTER_CHOICES, Period
 
+MISSING_VERSION = _(
+    "Chưa lưu: biểu mẫu gửi lên thiếu số phiên bản của bản ghi, nên không kiểm tra được bản ghi có bị "
+    "người khác sửa trong lúc này hay không. Hãy tải lại trang rồi nhập lại."
+)
+
+
+MAX_VERSION = 2_147_483_647  # a version is a 32-bit counter; a longer number is no version the form showed
+
 
 def version_field():
-    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_VERSION)
 
 
 class VersionedFormMixin:
     """For a ModelForm of a versioned record (the admin's): the version shown travels in a hidden
     field (declare `version = version_field()` on the form, so the admin renders it), and a save based
-    on an older version is refused with what changed meanwhile."""
+    on an older version is refused with what changed meanwhile. A change of an existing record that
+    does not post the version is refused too: without it nothing says the edit is based on the latest."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,8 +43,10 @@ class VersionedFormMixin:
             self.instance.version = 1
             return
         current = type(self.instance)._default_manager.filter(pk=self.instance.pk).first()
-        if version is None:  # not sent: nothing to compare with
-            self.instance.version = current.version if current is not None else 1
+        if version is None:
+            # The form showed a version, so a post without one is not a save from that form (or the
+            # field was tampered with): with nothing to compare, it could overwrite a newer edit.
+            self.add_error(None, MISSING_VERSION)
             return
         self.instance.version = version  # the model's save() checks it atomically too
         if current is None or current.version != version:
@@ -52,7 +63,11 @@ class ChildTargetsForm(forms.Form):
         for child in children:
             # The version of the child's target the form was shown (0: none yet), for optimistic locking.
             self.fields[self.version_name(child)] = forms.IntegerField(
-                widget=forms.HiddenInput, required=False, min_value=0, initial=versions.get(child.pk, 0)
+                widget=forms.HiddenInput,
+                required=False,
+                min_value=0,
+                max_value=MAX_VERSION,
+                initial=versions.get(child.pk, 0),
             )
             self.fields[self.field_name(child)] = forms.IntegerField(
                 label=child.name,
@@ -78,6 +93,20 @@ class ChildTargetsForm(forms.Form):
 
     def rows(self):
         return [(child, self[self.field_name(child)]) for child in self.children]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Each box travels with the version of the target it showed (0: none yet); a number without
+        # it would be saved over whatever is there now, unchecked.
+        missing = [
+            child
+            for child in self.children
+            if cleaned.get(self.field_name(child)) is not None
+            and cleaned.get(self.version_name(child)) is None  # not sent, or no version at all
+        ]
+        if missing:
+            raise forms.ValidationError(MISSING_VERSION, code="missing_version")
+        return cleaned
 
     def changed_targets(self):
         """(child, admissions, version shown) for each child whose box holds a number."""

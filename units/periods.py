@@ -25,12 +25,22 @@ def is_sensible_year(year):
     return EARLIEST_YEAR <= year <= LATEST_YEAR
 
 
+def requested_number(value, *, max_digits=9):
+    """A whole number typed in a URL (`?nam=`, `?nhiem-ky=`), or None for anything else. Only ASCII
+    digits count: `str.isdigit()` is also true for "²" or "١٢", which int() then refuses or reads as
+    a number nobody typed; and a long run of digits is no id or year, so it is not read at all."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= max_digits:
+        return int(value)
+    return None
+
+
 def requested_year(value, *, today=None):
     """The year a page was asked for (`?nam=`) when it is a sensible one, else this year: bad input
     is never an error page."""
-    value = (value or "").strip()
-    if value.isdigit() and is_sensible_year(int(value)):
-        return int(value)
+    year = requested_number(value, max_digits=4)
+    if year is not None and is_sensible_year(year):
+        return year
     return (today or timezone.localdate()).year
 
 

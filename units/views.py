@@ -18,7 +18,7 @@ from .audit import StaleEdit
 from .forms import ChildTargetsForm, QuarterCloseForm
 from .mixins import ScopedUnitMixin
 from .models import CELL_KINDS, ClosedQuarter, Target, Term, Unit
-from .periods import requested_year
+from .periods import requested_number, requested_year
 from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW
 from .text import fold
 
@@ -131,8 +131,8 @@ class ChildTargetsView(ScopedUnitMixin, FormView):
 
     def check_permission(self):
         super().check_permission()
-        term_pk = self.request.GET.get("nhiem-ky", "")
-        self.term = Term.objects.filter(pk=term_pk).first() if term_pk.isdigit() else None
+        term_pk = requested_number(self.request.GET.get("nhiem-ky"))
+        self.term = Term.objects.filter(pk=term_pk).first() if term_pk is not None else None
         self.year = None if self.term else requested_year(self.request.GET.get("nam"))
         self.period = {"term": self.term} if self.term else {"year": self.year}
         self.children = list(Unit.objects.children_of(self.unit))

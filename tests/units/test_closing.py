@@ -221,3 +221,63 @@ def test_the_admin_obeys_closed_quarters(admin_client, tree, closed, person):
         == 403
     )
     assert Candidate.objects.filter(pk=person.pk).exists()
+
+
+# Profile fields feed the quarter's breakdown (gender, age, ethnicity, ...): frozen for a person
+# admitted in a closed quarter, as the decision itself is.
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"gender": "female"},
+        {"date_of_birth": datetime.date(1996, 4, 1)},
+        {"occupation": "worker"},
+        {"youth_union_member": True},
+        {"general_education": "9/12"},
+        {"professional_education": "university"},
+        {"political_theory": "elementary"},
+    ],
+)
+def test_profile_fields_of_a_person_admitted_in_a_closed_quarter_are_frozen(tree, users, closed, person, change):
+    with pytest.raises(ValidationError) as refused:
+        people.candidate_update_profile(actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk), **change)
+    assert "đã khóa sổ" in str(refused.value)
+    stored = Candidate.objects.get(pk=person.pk)
+    assert all(getattr(stored, name) != value for name, value in change.items())
+
+
+def test_ethnicity_and_religion_of_an_admitted_person_are_frozen(tree, users, closed, person):
+    from recruitment.models import Ethnicity, Religion
+
+    other = Ethnicity.objects.exclude(pk=person.ethnicity_id).first()
+    with pytest.raises(ValidationError):
+        people.candidate_update_profile(
+            actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk), ethnicity=other
+        )
+    religion = Religion.objects.first()
+    if religion is not None:
+        with pytest.raises(ValidationError):
+            people.candidate_update_profile(
+                actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk), religion=religion
+            )
+    # Reopened: the same correction goes through.
+    services.quarter_reopen(actor=users.province_staff, closure=closed)
+    people.candidate_update_profile(actor=users.staff_a, candidate=Candidate.objects.get(pk=person.pk), ethnicity=other)
+    assert Candidate.objects.get(pk=person.pk).ethnicity == other
+
+
+def test_the_profile_page_shows_the_closure_refusal(client, tree, users, closed, person):
+    client.force_login(users.staff_a)
+    url = reverse("recruitment:profile_update", args=[person.pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value not in (None, False)}
+    data.update(date_of_birth="15/03/1995", gender="female")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "đã khóa sổ" in " ".join(response.context["form"].non_field_errors())
+    assert Candidate.objects.get(pk=person.pk).gender == "male"
+
+
+def test_profile_fields_of_a_person_not_admitted_in_a_closed_quarter_stay_open(tree, users, closed):
+    listed = CandidateFactory(cell=tree.cell_a1)
+    people.candidate_update_profile(actor=users.staff_a, candidate=listed, gender="female")
+    assert Candidate.objects.get(pk=listed.pk).gender == "female"

@@ -98,6 +98,15 @@ def test_bad_year_falls_back_to_this_year(client, tree, users):
     assert response.status_code == 200 and response.context["year"] == YEAR
 
 
+def _as_shown(form, values):
+    """What the browser posts: the numbers typed, with the hidden version of each box as it was shown."""
+    versions = {
+        form.add_prefix(form.version_name(child)): form.fields[form.version_name(child)].initial
+        for child in form.children
+    }
+    return {**versions, **values}
+
+
 def test_staff_set_children_targets_and_are_warned_of_a_shortfall(client, tree, users, django_assert_num_queries):
     Target.objects.create(unit=tree.committee_a, year=YEAR, admissions=10)
     make_unit(tree.committee_a, UnitKind.GRASSROOTS_CELL, code="A2", name="Chi bộ cơ sở A2")
@@ -108,14 +117,15 @@ def test_staff_set_children_targets_and_are_warned_of_a_shortfall(client, tree, 
     form = response.context["form"]
     names = [field.name for _child, field in form.rows()]
     assert len(names) == 2
-    response = client.post(url, {names[0]: "4", names[1]: "3"}, follow=True)
+    response = client.post(url, _as_shown(form, {names[0]: "4", names[1]: "3"}), follow=True)
     targets = dict(Target.objects.filter(year=YEAR).values_list("unit__code", "admissions"))
     assert targets == {"A": 10, "A1": 4, "A2": 3}
     html = response.content.decode()
     assert "Đã lưu chỉ tiêu" in html
     assert "thấp hơn chỉ tiêu" in html and "3 người" in html
     # Covering the target: no warning.
-    response = client.post(url, {names[0]: "6", names[1]: "4"}, follow=True)
+    form = client.get(url).context["form"]
+    response = client.post(url, _as_shown(form, {names[0]: "6", names[1]: "4"}), follow=True)
     assert "thấp hơn chỉ tiêu" not in response.content.decode()
 
 
@@ -149,7 +159,7 @@ def test_term_targets_handed_down_with_the_shortfall_warning(client, tree, users
     url = reverse("units:child_targets", args=[tree.province.pk]) + f"?nhiem-ky={term.pk}"
     form = client.get(url).context["form"]
     names = [field.name for _child, field in form.rows()]
-    response = client.post(url, {names[0]: "40", names[1]: "50"}, follow=True)
+    response = client.post(url, _as_shown(form, {names[0]: "40", names[1]: "50"}), follow=True)
     assert dict(Target.objects.filter(term=term).values_list("unit__code", "admissions")) == {
         "P": 100,
         "A": 40,
