@@ -5,7 +5,11 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from units.formatting import mask_citizen_id
+from units.forms import MAX_VERSION
 from units.models import Unit
+from units.permissions import VIEW_CITIZEN_ID, allows
+from units.text import xml_illegal
 
 from . import education, pipeline
 from .models import Candidate
@@ -72,8 +76,23 @@ def add_version_field(form, record):
     """The version of `record` the form was shown, sent back so a save based on it can be refused
     when someone else saved meanwhile (optimistic locking; see units.audit)."""
     form.fields["version"] = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=0, initial=record.version
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_VERSION, initial=record.version
     )
+
+
+XML_ILLEGAL_ERROR = _("Có ký tự không hợp lệ (ký tự điều khiển hoặc ký tự ẩn); hãy gõ lại ô này.")
+
+
+class XmlSafeMixin:
+    """Refuse, next to its box, any text holding a character XML 1.0 cannot hold: one such character
+    stored in a name would break every workbook and export that contains it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(self.cleaned_data.items()):
+            if isinstance(value, str) and xml_illegal(value):
+                self.add_error(name, XML_ILLEGAL_ERROR)
+        return cleaned
 
 
 class FoldedSectionMixin:
@@ -116,7 +135,7 @@ class ServiceErrorsMixin:
             self.add_error(None, error.messages)
 
 
-class StepForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
+class StepForm(XmlSafeMixin, FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
     """The fields of one pipeline step (pipeline.STEPS[...].fields), pre-filled with what is recorded."""
 
     def __init__(self, *args, step, candidate, **kwargs):
@@ -135,7 +154,7 @@ class StepForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
 FORMER_MEMBERSHIP_TITLE = _("Đã từng là đảng viên (kết nạp lại)")
 
 
-class CandidateCreateForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
+class CandidateCreateForm(XmlSafeMixin, FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
     """A new outstanding person: the profile and the listing step."""
 
     folded_fields = FORMER_MEMBERSHIP_FIELDS
@@ -160,16 +179,33 @@ class CandidateCreateForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
         style(self)
 
 
-class ProfileForm(FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
+class ProfileForm(XmlSafeMixin, FoldedSectionMixin, ServiceErrorsMixin, forms.Form):
     """Correct a person's profile (who they are and which cell they belong to)."""
 
     folded_fields = FORMER_MEMBERSHIP_FIELDS
     folded_title = FORMER_MEMBERSHIP_TITLE
 
     def __init__(self, *args, user, candidate, **kwargs):
-        kwargs["initial"] = {**model_to_dict(candidate, fields=PROFILE_FIELDS), **(kwargs.get("initial") or {})}
+        initial = model_to_dict(candidate, fields=PROFILE_FIELDS)
+        # The full citizen ID only for those who may read it: the box is empty for everyone else (the
+        # page shows them the last four digits), and an empty box keeps the number recorded.
+        self.hides_citizen_id = bool(candidate.citizen_id) and not allows(user, VIEW_CITIZEN_ID, candidate.cell)
+        if self.hides_citizen_id:
+            initial.pop("citizen_id", None)
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields.update(candidate_fields(PROFILE_FIELDS))
         self.fields["cell"].queryset = Unit.objects.restrict(user, CHANGE_PROFILE).cells()
+        if self.hides_citizen_id:
+            masked = mask_citizen_id(candidate.citizen_id)
+            field = self.fields["citizen_id"]
+            field.widget.attrs["placeholder"] = masked
+            field.help_text = _("Đã ghi số %(masked)s. Để trống để giữ nguyên số này.") % {"masked": masked}
         style(self)
         add_version_field(self, candidate)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.hides_citizen_id and not self.cleaned_data.get("citizen_id"):
+            self.cleaned_data.pop("citizen_id", None)  # left empty: the recorded number stays
+        return cleaned

@@ -728,8 +728,23 @@ def _check_exit(candidate, refuse):
 
 # What a quarterly return reports: admissions (the decision and the ceremony) and recognitions.
 # Each group is frozen when its date, before or after the change, lies in a closed quarter.
+# The profile of a person admitted in a closed quarter is frozen with the decision: the quarter's
+# breakdown (gender, age, ethnicity, religion, occupation, youth union, education) is read from it.
+# Attribute names (`ethnicity_id`), as `original` holds them; the cell is frozen by `moved` below.
+BREAKDOWN_FIELDS = (
+    "gender",
+    "date_of_birth",
+    "ethnicity_id",
+    "religion_id",
+    "occupation",
+    "youth_union_member",
+    "general_education",
+    "professional_education",
+    "political_theory",
+    "cell_id",
+)
 FROZEN_GROUPS = (
-    ("decision_date", ("decision_no", "decision_date", "decision_issuer")),
+    ("decision_date", ("decision_no", "decision_date", "decision_issuer", *BREAKDOWN_FIELDS)),
     ("ceremony_date", ("ceremony_date",)),
     ("recognition_date", ("recognition_no", "recognition_date")),
 )

@@ -7,15 +7,20 @@ recruitment.services, which asks the same question and applies the rules.
 
 import copy
 import datetime
+import logging
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -45,6 +50,20 @@ from .todo import TodoList
 
 HISTORY_LIMIT = 50  # latest changes on a candidate's page
 BOARD_COLUMN_LIMIT = 25
+PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX = 25, 10, 200
+
+# Citizen IDs held for verification by the committee above (see CitizenIdGuard): who, when, which
+# number (masked, and a keyed hash staff can match a number they type against), never the number.
+citizen_id_log = logging.getLogger("recruitment.citizen_id")
+
+
+def bounded_int(text, default, lowest, highest):
+    """A number from the query string, within bounds; `default` when it is not a plain number.
+    ("²".isdigit() is true and int("²") fails: only ASCII digits are read.)"""
+    text = (text or "").strip()
+    if not text or len(text) > 12 or not text.isascii() or not text.lstrip("-").isdigit():
+        return default
+    return min(max(int(text), lowest), highest)
 
 
 # --- The candidate list -------------------------------------------------------------------------
@@ -58,7 +77,15 @@ class CandidateListView(SingleTableMixin, FilterView):
     table_class = CandidateTable
     filterset_class = CandidateFilter
     template_name = "recruitment/candidate_list.html"
-    table_pagination = {"per_page": 25}
+    table_pagination = {"per_page": PER_PAGE_DEFAULT}
+
+    def get(self, request, *args, **kwargs):
+        # django-tables2 reads ?per_page= itself, with no bound: give it a bounded one.
+        if "per_page" in request.GET:
+            query = request.GET.copy()
+            query["per_page"] = str(bounded_int(query.get("per_page"), PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX))
+            request.GET = query
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return candidate_queryset(self.request.user)
@@ -286,7 +313,83 @@ class StepRecordView(CandidateMixin, FormView):
         return redirect("recruitment:candidate_detail", pk=candidate.pk)
 
 
-class CandidateCreateView(ActionRequiredMixin, FormView):
+HELD_FOR_VERIFICATION = gettext_lazy(
+    "Chưa ghi được số CCCD này: số CCCD mới do Ban Tổ chức cấp trên xác minh và ghi. Để trống ô này để lưu "
+    "hồ sơ, rồi đề nghị Ban Tổ chức cấp trên ghi số."
+)
+
+
+class CitizenIdGuard:
+    """A citizen ID typed in a form must not tell anyone whether it is recorded outside their scope.
+
+    A number already recorded for someone the user can see is named, with a link to that person. Any
+    other new number typed by a user who may not read citizen IDs (a cell secretary) is held for the
+    organisation board above: refused with one message, the same whether the number is unknown or
+    belongs to someone elsewhere, and the attempt is logged. The organisation board's staff enter
+    citizen IDs as their daily work and keep the uniqueness message; that a number is recorded
+    outside their subtree still shows to them (here and in the import) until duplicates go to the
+    committee above as transfers to review.
+    """
+
+    @staticmethod
+    def records_new_ids(user):
+        return user.is_superuser or may(user, VIEW_CITIZEN_ID)
+
+    def in_scope_duplicate(self, citizen_id, current=None):
+        """The person the user can see who already has this number, or None."""
+        others = Candidate.objects.restrict(self.request.user, VIEW).filter(citizen_id=citizen_id)
+        if current is not None:
+            others = others.exclude(pk=current.pk)
+        return others.first()
+
+    def check_citizen_id(self, form, citizen_id, *, current=None):
+        """True when the form may go on to the service (whose uniqueness error `link_duplicate` then
+        completes); False when the number is held, with the error on the form."""
+        if not citizen_id or (current is not None and citizen_id == current.citizen_id):
+            return True
+        if self.records_new_ids(self.request.user) or self.in_scope_duplicate(citizen_id, current):
+            return True
+        self.hold(form, citizen_id)
+        return False
+
+    def link_duplicate(self, form, citizen_id, current=None):
+        """The service's "already recorded" names the person, with a link, when the user can see them."""
+        if not citizen_id or "citizen_id" not in form.errors:
+            return
+        existing = self.in_scope_duplicate(citizen_id, current)
+        if existing is not None:
+            form.errors["citizen_id"] = form.error_class(
+                [
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("Số CCCD này đã có trong hệ thống:"),
+                        reverse("recruitment:candidate_detail", args=[existing.pk]),
+                        existing.full_name,
+                    )
+                ]
+            )
+
+    def hold(self, form, citizen_id):
+        user = self.request.user
+        citizen_id_log.warning(
+            "citizen ID held for verification: user=%s (pk %s) unit=%s id=%s key=%s",
+            user.get_username(),
+            user.pk,
+            getattr(user.unit, "code", None),
+            mask_citizen_id(citizen_id),
+            salted_hmac("recruitment.citizen_id", citizen_id).hexdigest()[:16],
+        )
+        form.add_error("citizen_id", HELD_FOR_VERIFICATION)
+
+    def refuse_race(self, form, citizen_id):
+        """Another save took the number between the check and the write (a unique violation)."""
+        if not self.records_new_ids(self.request.user):
+            self.hold(form, citizen_id)
+        else:
+            form.add_error("citizen_id", _("Số CCCD này đã có trong hệ thống."))
+
+
+class CandidateCreateView(CitizenIdGuard, ActionRequiredMixin, FormView):
     template_name = "recruitment/candidate_form.html"
     form_class = CandidateCreateForm
     action = ADD_CANDIDATE
@@ -297,19 +400,27 @@ class CandidateCreateView(ActionRequiredMixin, FormView):
 
     def get_initial(self):
         initial = super().get_initial()
-        cell = self.request.GET.get("cell")
-        if cell and cell.isdigit():
-            initial["cell"] = int(cell)
+        cell = bounded_int(self.request.GET.get("cell"), None, 1, 2**31 - 1)
+        if cell is not None:
+            initial["cell"] = cell
         initial.setdefault("listed_on", timezone.localdate())
         return initial
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         cell, listed_on = data.pop("cell"), data.pop("listed_on")
+        if not self.check_citizen_id(form, data.get("citizen_id")):
+            return self.form_invalid(form)
         try:
             candidate = services.candidate_create(actor=self.request.user, cell=cell, listed_on=listed_on, **data)
+        except IntegrityError:
+            if not data.get("citizen_id"):
+                raise  # not the unique number: a fault to see, not a refusal to word
+            self.refuse_race(form, data.get("citizen_id"))
+            return self.form_invalid(form)
         except ValidationError as error:
             form.add_service_errors(error)
+            self.link_duplicate(form, data.get("citizen_id"))
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error("cell", str(error))
@@ -320,7 +431,7 @@ class CandidateCreateView(ActionRequiredMixin, FormView):
         return redirect("recruitment:candidate_detail", pk=candidate.pk)
 
 
-class ProfileUpdateView(CandidateMixin, FormView):
+class ProfileUpdateView(CitizenIdGuard, CandidateMixin, FormView):
     template_name = "recruitment/profile_form.html"
     form_class = ProfileForm
     # GET and POST alike: leadership reads the record, it never gets the form.
@@ -333,15 +444,24 @@ class ProfileUpdateView(CandidateMixin, FormView):
     def form_valid(self, form):
         candidate = self.get_candidate()
         version = form.pop_version()
+        citizen_id = form.cleaned_data.get("citizen_id")
+        if not self.check_citizen_id(form, citizen_id, current=candidate):
+            return self.form_invalid(form)
         try:
             services.candidate_update_profile(
                 actor=self.request.user, candidate=copy.copy(candidate), expected_version=version, **form.cleaned_data
             )
+        except IntegrityError:
+            if not citizen_id:
+                raise  # not the unique number: a fault to see, not a refusal to word
+            self.refuse_race(form, citizen_id)
+            return self.form_invalid(form)
         except StaleEdit as error:
             form.refuse_stale(error)
             return self.form_invalid(form)
         except ValidationError as error:
             form.add_service_errors(error)
+            self.link_duplicate(form, citizen_id, current=candidate)
             return self.form_invalid(form)
         messages.success(self.request, _("Đã lưu thông tin của %(name)s.") % {"name": form.cleaned_data["full_name"]})
         return redirect("recruitment:candidate_detail", pk=candidate.pk)
