@@ -6,7 +6,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from units.formatting import mask_citizen_id
-from units.forms import MAX_VERSION
+from units.forms import MAX_VERSION, MISSING_VERSION
 from units.models import Unit
 from units.permissions import VIEW_CITIZEN_ID, allows
 from units.text import xml_illegal
@@ -114,6 +114,13 @@ class FoldedSectionMixin:
 
 class ServiceErrorsMixin:
     """Put a service's ValidationError next to the fields it names (the rest above the form)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # A form that was shown a version must send it back: without it a stale save would go through.
+        if "version" in self.fields and cleaned.get("version") is None and "version" not in self.errors:
+            self.add_error(None, MISSING_VERSION)
+        return cleaned
 
     def pop_version(self):
         """The version sent with the form (None when absent), removed from cleaned_data."""

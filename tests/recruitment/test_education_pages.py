@@ -21,6 +21,7 @@ def _profile_data(client, url, **changes):
     """What the profile form sends back unchanged, with `changes`."""
     form = client.get(url).context["form"]
     data = {name: value for name, value in form.initial.items() if value not in (None, False)}
+    data["version"] = form.fields["version"].initial  # the hidden field a browser sends back
     data.update(changes)
     return data
 
@@ -194,13 +195,15 @@ def test_the_resolution_step_asks_for_the_general_education_next_to_its_box(clie
     url = reverse("recruitment:step_record", args=[person.pk, "resolution"])
     form = client.get(url).context["form"]
     assert {"resolution_date", "general_education", "education_exception"} <= set(form.fields)
-    response = client.post(url, {"resolution_date": "10/02/2025"})
+    response = client.post(url, {"resolution_date": "10/02/2025", "version": person.version})
     assert response.status_code == 200
     error = re.search(r'id="id_general_education_error">([^<]*)<', response.content.decode())
     assert error and "Cần ghi trình độ giáo dục phổ thông" in error.group(1)
     person.refresh_from_db()
     assert person.resolution_date is None
-    response = client.post(url, {"resolution_date": "10/02/2025", "general_education": "THCS"})
+    response = client.post(
+        url, {"resolution_date": "10/02/2025", "general_education": "THCS", "version": person.version}
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.resolution_date == D(2025, 2, 10) and person.general_education == "9/12"

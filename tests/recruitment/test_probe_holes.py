@@ -206,3 +206,20 @@ def test_a_unique_violation_from_the_database_is_a_refusal(client, tree, users, 
     assert response.status_code == 200
     assert "đã có" in " ".join(response.context["form"].errors["citizen_id"])
     assert Candidate.objects.count() == 1
+
+
+def test_a_step_or_profile_post_without_its_version_is_refused(client, tree, users):
+    """A stale save must not go through because the version was left out of the POST."""
+    person = CandidateFactory(cell=tree.cell_a1, full_name="Giữ Phiên Bản", listed_on=datetime.date(2024, 1, 10))
+    client = _login(client, users.staff_a)
+    response = client.post(
+        reverse("recruitment:step_record", args=[person.pk, "course"]),
+        {"course_certificate_no": "12/GCN", "course_date": "01/04/2024"},
+    )
+    assert response.status_code == 200 and "phiên bản" in response.content.decode()
+    person.refresh_from_db()
+    assert person.course_date is None and person.version == 1
+    data = {"full_name": "Đổi Tên", "date_of_birth": "15/03/1995", "gender": "male", "cell": tree.cell_a1.pk}
+    response = client.post(reverse("recruitment:profile_update", args=[person.pk]), data)
+    assert response.status_code == 200 and "phiên bản" in response.content.decode()
+    assert Candidate.objects.get(pk=person.pk).full_name == "Giữ Phiên Bản"

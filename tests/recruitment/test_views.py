@@ -311,7 +311,9 @@ def test_recording_a_step_saves_and_confirms(client, tree, users):
     client = _login(client, users.secretary_a1)
     url = reverse("recruitment:step_record", args=[person.pk, "course"])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"course_certificate_no": "45-GCN", "course_date": "20/03/2024"}, follow=True)
+    response = client.post(
+        url, {"course_certificate_no": "45-GCN", "course_date": "20/03/2024", "version": person.version}, follow=True
+    )
     person.refresh_from_db()
     assert person.course_date == datetime.date(2024, 3, 20)
     assert person.updated_by == users.secretary_a1
@@ -323,7 +325,9 @@ def test_rule_violation_shows_next_to_the_field_and_saves_nothing(client, tree, 
     person = CandidateFactory(cell=tree.cell_a1, listed_on=datetime.date(2024, 1, 10))
     client = _login(client, users.staff_a)
     url = reverse("recruitment:step_record", args=[person.pk, "course"])
-    response = client.post(url, {"course_certificate_no": "45-GCN", "course_date": "05/01/2024"})
+    response = client.post(
+        url, {"course_certificate_no": "45-GCN", "course_date": "05/01/2024", "version": person.version}
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "không được trước" in " ".join(errors["course_date"])
@@ -367,7 +371,9 @@ def test_step_out_of_order_is_refused(client, tree, users):
     client = _login(client, users.staff_a)
     url = reverse("recruitment:step_record", args=[person.pk, "decision"])
     assert client.get(url).status_code == 302
-    response = client.post(url, {"decision_no": "1", "decision_date": "01/04/2024", "decision_issuer": "HU"})
+    response = client.post(
+        url, {"decision_no": "1", "decision_date": "01/04/2024", "decision_issuer": "HU", "version": person.version}
+    )
     assert response.status_code == 200
     assert "cần hoàn thành các bước trước" in " ".join(response.context["form"].non_field_errors())
     assert client.get(reverse("recruitment:step_record", args=[person.pk, "nonsense"])).status_code == 404
@@ -431,7 +437,7 @@ def test_profile_update(client, tree, users):
     url = reverse("recruitment:profile_update", args=[person.pk])
     form = client.get(url).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(full_name="Tên Mới", date_of_birth="15/03/1995", cell=tree.cell_a2.pk)
+    data.update(full_name="Tên Mới", date_of_birth="15/03/1995", cell=tree.cell_a2.pk, version=person.version)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors
     person.refresh_from_db()

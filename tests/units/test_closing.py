@@ -88,7 +88,7 @@ def test_moving_an_admitted_person_out_of_a_closed_subtree_is_refused(tree, user
 def test_a_step_page_shows_the_refusal_next_to_the_date(client, tree, users, closed, person):
     client.force_login(users.staff_a)
     url = reverse("recruitment:step_record", args=[person.pk, StepKind.CEREMONY])
-    response = client.post(url, {"ceremony_date": "20/03/2025"})
+    response = client.post(url, {"ceremony_date": "20/03/2025", "version": person.version})
     assert response.status_code == 200
     assert "đã khóa sổ" in " ".join(response.context["form"].errors["ceremony_date"])
     assert Candidate.objects.get(pk=person.pk).ceremony_date is None
@@ -270,7 +270,7 @@ def test_the_profile_page_shows_the_closure_refusal(client, tree, users, closed,
     url = reverse("recruitment:profile_update", args=[person.pk])
     form = client.get(url).context["form"]
     data = {name: value for name, value in form.initial.items() if value not in (None, False)}
-    data.update(date_of_birth="15/03/1995", gender="female")
+    data.update(date_of_birth="15/03/1995", gender="female", version=person.version)
     response = client.post(url, data)
     assert response.status_code == 200
     assert "đã khóa sổ" in " ".join(response.context["form"].non_field_errors())
