@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "simple_history",
+    # Two-factor sign-in: TOTP apps on a phone, and one-time recovery codes (units/twofactor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "units",
     "recruitment",
     "reports",
@@ -66,9 +70,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Member files are classified: every page needs a login unless a view opts out explicitly.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session left idle longer than SESSION_IDLE_TIMEOUT (units/sessions.py).
+    "units.sessions.IdleTimeoutMiddleware",
+    # Roles in TWO_FACTOR_REQUIRED_ROLES reach no page before two-factor sign-in (units/twofactor.py).
+    "units.twofactor.TwoFactorMiddleware",
     # Audit history: who made a change (simple_history reads the request's user).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +149,20 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.locked_out"
 AXES_VERBOSE = False
+# A wrong two-factor code counts as a failed login (units/twofactor_views.py); never keep the code typed.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # axes' own two, and the code
+
+# Two-factor sign-in (TOTP, with recovery codes) is required for these roles ("superuser" names superusers)
+# and offered to every other account. Off by default under DEBUG, so `make demo` and the tests sign in with a
+# password alone; on for staff, leadership and superusers in production unless DJANGO_TWO_FACTOR_ROLES says
+# otherwise (e.g. DJANGO_TWO_FACTOR_ROLES=staff,leadership make demo to try it; "" to switch it off).
+TWO_FACTOR_REQUIRED_ROLES = [
+    role.strip()
+    for role in os.environ.get("DJANGO_TWO_FACTOR_ROLES", "" if DEBUG else "staff,leadership,superuser").split(",")
+    if role.strip()
+]
+OTP_TOTP_ISSUER = "PTDV"  # the name the authenticator app shows beside the account
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key (it is the second factor)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -181,6 +205,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # Production hardening: on whenever DEBUG is off (see README "Production"; `check --deploy` passes).
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", 8 * 3600))  # one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session left idle this long ends (units/sessions.py), as well as at browser close and after SESSION_COOKIE_AGE.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", 30)) * 60  # seconds
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -4,6 +4,7 @@ Every object comes through units.mixins (`restrict(user, action)`): outside the 
 404, an action the role may not take a 403.
 """
 
+from django.core.paginator import Paginator
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -14,12 +15,12 @@ from recruitment.progress import progress_report
 from recruitment.selectors import stage_counts
 from recruitment.todo import TodoList
 from reports.tables import ProgressTable
-from units import services
+from units import readlog, services
 from units.forms import QuarterCloseForm
 from units.mixins import ScopedUnitMixin, home_unit
-from units.models import ClosedQuarter, Target, Term
+from units.models import ClosedQuarter, ReadEvent, Target, Term
 from units.periods import Period, previous_quarter, requested_year
-from units.permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW_HISTORY, allows
+from units.permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW_HISTORY, VIEW_READ_LOG, allows
 
 from . import feed
 
@@ -99,6 +100,7 @@ class UnitDetailView(ScopedUnitMixin, TemplateView):
             else None,
             history=feed.latest_changes(unit, user),
             can_see_feed=allows(user, VIEW_HISTORY, unit),
+            can_see_read_log=allows(user, VIEW_READ_LOG, unit),
         )
         return context
 
@@ -112,3 +114,32 @@ class UnitHistoryView(ScopedUnitMixin, TemplateView):
     def get_context_data(self, **kwargs):
         page = feed.feed_page(self.unit, self.request.user, self.request.GET.get("page"))
         return super().get_context_data(page=page, **kwargs)
+
+
+class ReadLogView(ScopedUnitMixin, TemplateView):
+    """Who read what: the exports and full citizen IDs read by accounts of the unit's subtree, newest
+    first, for the unit's staff (and so for every committee above). Two queries for the rows."""
+
+    template_name = "dashboard/read_log.html"
+    action = VIEW_READ_LOG
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        events = (
+            ReadEvent.objects.restrict(self.request.user, VIEW_READ_LOG)
+            .filter(reader_unit__path__startswith=self.unit.path)
+            .select_related("reader_unit", "unit")
+        )
+        filterset = readlog.ReadEventFilter(self.request.GET or None, queryset=events)
+        rows = filterset.qs if filterset.is_valid() or not filterset.is_bound else events.none()
+        page = Paginator(rows, self.paginate_by).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter=filterset,
+            page=page,
+            query=query.urlencode(),
+            filtered=any(value for key, value in self.request.GET.items() if key != "page"),
+            kinds=readlog.Kind,
+            **kwargs,
+        )

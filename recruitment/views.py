@@ -29,7 +29,7 @@ from django_tables2 import SingleTableMixin
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from units import audit
+from units import audit, readlog
 from units.audit import StaleEdit
 from units.formatting import mask_citizen_id
 from units.mixins import ActionRequiredMixin, RestrictedObjectMixin, ScopedUnitMixin, breadcrumbs
@@ -150,15 +150,27 @@ def candidate_export(request):
     sheet = workbook.create_sheet(_("Danh sách"))
     header = [str(title) for title, _value in EXPORT_COLUMNS] + ([_("Số CCCD")] if with_ids else [])
     sheet.append(header)
+    count = 0
     for candidate in rows.iterator(chunk_size=1000):
         values = [value(candidate) for _title, value in EXPORT_COLUMNS]
         if with_ids:
             values.append(candidate.citizen_id)
         sheet.append([_excel_cell(sheet, value) for value in values])
+        count += 1
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="danh-sach-quan-chung-{stamp}.xlsx"'
     workbook.save(response)
+    # Who read what (units.readlog): the filters as chosen, and whether the full numbers went with it.
+    filters = readlog.describe_filters(filterset.form) if filterset.is_bound else ""
+    chosen_unit = filterset.form.cleaned_data.get("unit") if filterset.is_bound and filterset.is_valid() else None
+    readlog.record(
+        request,
+        readlog.Kind.CANDIDATE_EXPORT,
+        unit=chosen_unit or request.user.unit,
+        detail="; ".join(part for part in (filters, _("kèm số CCCD đầy đủ") if with_ids else "") if part),
+        rows=count,
+    )
     return response
 
 
@@ -224,6 +236,9 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             for kind in StepKind
             if allows(user, record_step(kind), candidate.cell) and pipeline.is_legal(candidate, kind)
         }
+        full_id = bool(candidate.citizen_id) and allows(user, VIEW_CITIZEN_ID, candidate.cell)
+        if full_id:
+            readlog.record(self.request, readlog.Kind.CITIZEN_ID, unit=candidate.cell, subject=candidate)
         rows = step_rows(candidate)
         for row in rows:
             row["editable"] = row["date"] is not None and row["step"].kind in recordable
@@ -239,9 +254,7 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             missing_details=candidate.missing_details,
             can_edit_profile=allows(user, CHANGE_PROFILE, candidate.cell),
             # The full number only for staff opening the record; everyone else reads the last four digits.
-            citizen_id=candidate.citizen_id
-            if allows(user, VIEW_CITIZEN_ID, candidate.cell)
-            else mask_citizen_id(candidate.citizen_id),
+            citizen_id=candidate.citizen_id if full_id else mask_citizen_id(candidate.citizen_id),
             official_from=candidate.official_from,
             seniority=pipeline.party_seniority(candidate, today),
             # The certificate matters only until the cell considers the case.
@@ -440,6 +453,16 @@ class ProfileUpdateView(CitizenIdGuard, CandidateMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "candidate": self.get_candidate()}
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        candidate = self.get_candidate()
+        if candidate.citizen_id and not response.context_data["form"].hides_citizen_id:
+            # The form shows the full number to staff: a read like the record page's (units.readlog).
+            readlog.record(
+                request, readlog.Kind.CITIZEN_ID, unit=candidate.cell, subject=candidate, detail=_("biểu mẫu sửa hồ sơ")
+            )
+        return response
 
     def form_valid(self, form):
         candidate = self.get_candidate()

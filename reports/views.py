@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from recruitment.models import Candidate
+from units import readlog
 from units.forms import period_from_params
 from units.mixins import ScopedUnitMixin
 from units.models import Term
@@ -231,6 +232,10 @@ class ProbationView(ReportView):
         return context
 
 
+# Reports whose workbook names people (the others hold counts only): their downloads are recorded.
+PEOPLE_REPORTS = {"probation"}
+
+
 def _xlsx_response(workbook, name):
     response = HttpResponse(excel.workbook_bytes(workbook), content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -251,7 +256,14 @@ class ReportExportView(ReportUnitMixin, View):
         reports = excel.build_reports(
             unit, period, candidates=self.candidates, today=timezone.localdate(), names=[report]
         )
-        return _xlsx_response(excel.report_workbook({report: reports[report]}), excel.filename(report, unit, period))
+        response = _xlsx_response(
+            excel.report_workbook({report: reports[report]}), excel.filename(report, unit, period)
+        )
+        if report in PEOPLE_REPORTS:
+            readlog.record(
+                request, readlog.Kind.REPORT_EXPORT, unit=unit, period=period.label, detail=REPORTS[report][1]
+            )
+        return response
 
 
 class QuarterlyReturnView(ReportUnitMixin, View):
@@ -263,4 +275,6 @@ class QuarterlyReturnView(ReportUnitMixin, View):
         if refused:
             return redirect("reports:progress", code=unit.code)
         workbook = excel.quarterly_return(unit, period, candidates=self.candidates, today=timezone.localdate())
-        return _xlsx_response(workbook, excel.filename("bao-cao", unit, period))
+        response = _xlsx_response(workbook, excel.filename("bao-cao", unit, period))
+        readlog.record(request, readlog.Kind.QUARTERLY_RETURN, unit=unit, period=period.label)
+        return response

@@ -9,7 +9,7 @@ from treebeard.admin import TreeAdmin
 
 from . import services
 from .forms import UnitAdminForm, VersionedFormMixin, version_field
-from .models import ClosedQuarter, Headcount, LoginEvent, Target, Term, Unit, User
+from .models import ClosedQuarter, Headcount, LoginEvent, ReadEvent, Target, Term, Unit, User
 from .periods import is_sensible_year, requested_number
 
 
@@ -112,6 +112,26 @@ class LoginEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = ["at", "kind", "username", "user", "ip_address"]
     list_filter = ["kind"]
     search_fields = ["username", "ip_address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReadEvent)
+class ReadEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
+    """Read-only: who read what (exports of member data, full citizen IDs); staff read it on unit pages."""
+
+    list_display = ["at", "kind", "username", "reader_unit", "unit", "period", "object_repr", "rows", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["username", "object_repr", "ip_address"]
+    list_select_related = ["reader_unit", "unit"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

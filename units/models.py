@@ -405,3 +405,59 @@ class LoginEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.username}"
+
+
+# --- Who read what -----------------------------------------------------------------------------
+
+
+class ReadEventQuerySet(RestrictedQuerySet):
+    # Scoped by the reader's unit: staff see what accounts of their subtree read, never what the
+    # committee above them read.
+    scope_path = "reader_unit__path"
+
+
+class ReadEvent(models.Model):
+    """An export of member data or a view of a full citizen ID (written by units.readlog.record)."""
+
+    class Kind(models.TextChoices):
+        CANDIDATE_EXPORT = "candidate_export", _("Xuất danh sách quần chúng")
+        REPORT_EXPORT = "report_export", _("Xuất báo cáo có tên người")
+        QUARTERLY_RETURN = "quarterly_return", _("Xuất báo cáo quý")
+        CITIZEN_ID = "citizen_id", _("Xem số CCCD đầy đủ")
+
+    kind = models.CharField(_("việc"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("lúc"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người dùng"),
+    )
+    username = models.CharField(_("tên đăng nhập"), max_length=150)
+    # The reader's unit when they read (an account may move later): what scopes the log.
+    reader_unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("đơn vị người đọc")
+    )
+    # Whose data: the unit of the report or list, the cell of the person.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("đơn vị dữ liệu")
+    )
+    period = models.CharField(_("kỳ"), max_length=100, blank=True)
+    object_id = models.PositiveBigIntegerField(_("mã hồ sơ"), null=True, blank=True)
+    object_repr = models.CharField(_("hồ sơ"), max_length=200, blank=True)
+    detail = models.CharField(_("chi tiết"), max_length=500, blank=True)
+    rows = models.PositiveIntegerField(_("số dòng"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+
+    objects = ReadEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần đọc dữ liệu")
+        verbose_name_plural = _("nhật ký đọc dữ liệu")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["reader_unit", "-at"], name="read_event_reader_at")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.username}"

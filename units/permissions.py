@@ -29,9 +29,10 @@ IMPORT = "import"  # upload and run a workbook
 CLOSE_QUARTER = "close_quarter"
 REOPEN_QUARTER = "reopen_quarter"
 VIEW_CITIZEN_ID = "view_citizen_id"  # the full number, on a record and in an export
+VIEW_READ_LOG = "view_read_log"  # who read what: exports and full citizen IDs, by accounts of the subtree
 
 ROLE_ACTIONS = {
-    Role.STAFF: {VIEW, CHANGE, VIEW_HISTORY, IMPORT, CLOSE_QUARTER, REOPEN_QUARTER, VIEW_CITIZEN_ID},
+    Role.STAFF: {VIEW, CHANGE, VIEW_HISTORY, IMPORT, CLOSE_QUARTER, REOPEN_QUARTER, VIEW_CITIZEN_ID, VIEW_READ_LOG},
     Role.LEADERSHIP: {VIEW},
     Role.SECRETARY: {VIEW},
 }

@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from . import sessions
 from .models import LoginEvent
 
 
@@ -36,3 +37,10 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
     ip, agent = _client(request)
     username = str(credentials.get("username", ""))[:150]
     LoginEvent.objects.create(kind=LoginEvent.Kind.FAILED, username=username, ip_address=ip, user_agent=agent)
+
+
+@receiver(user_logged_in, dispatch_uid="units-session-activity")
+def start_idle_clock(sender, request, user, **kwargs):
+    # The idle timeout (units.sessions) counts from the sign-in, with no write of its own on the first page.
+    if request is not None and hasattr(request, "session"):
+        sessions.stamp(request.session)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from recruitment.models import Candidate
 from reports import excel
+from units import readlog
 from units.forms import PeriodForm
 from units.models import Unit
 
@@ -59,6 +60,9 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Không ghi được tệp “%(file)s”: %(reason)s.") % {"file": output, "reason": error.strerror}
             ) from error
+        readlog.record_command(
+            readlog.Kind.QUARTERLY_RETURN, command="manage.py export_report", unit=unit, period=period.label
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Đã ghi %(file)s: %(unit)s, %(period)s.")
