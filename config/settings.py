@@ -69,6 +69,8 @@ MIDDLEWARE = [
     # Member files are classified: every page needs a login unless a view opts out explicitly.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An account given a password by staff (new, or reset) changes it before any other page.
+    "units.middleware.PasswordChangeRequiredMiddleware",
     # Audit history: who made a change (simple_history reads the request's user).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
