@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "units.sessions.IdleTimeoutMiddleware",
     # Roles in TWO_FACTOR_REQUIRED_ROLES reach no page before two-factor sign-in (units/twofactor.py).
     "units.twofactor.TwoFactorMiddleware",
+    # An account given a password by staff (new, or reset) changes it before any other page.
+    "units.middleware.PasswordChangeRequiredMiddleware",
     # Audit history: who made a change (simple_history reads the request's user).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("quan-chung/", include("recruitment.urls")),
     path("nhap-du-lieu/", include("recruitment.import_urls")),
     path("don-vi/", include("units.urls")),
+    path("tai-khoan/", include("units.account_urls")),
     path("don-vi/", include("dashboard.urls")),
     path("bao-cao/", include("reports.urls")),
     # One way in: the admin's own login would skip the second step.

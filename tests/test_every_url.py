@@ -18,15 +18,30 @@ from types import SimpleNamespace
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from openpyxl import load_workbook
 
 from recruitment.models import Candidate, ImportStatus, WorkbookImport
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
-from units.models import ClosedQuarter, Role
+from units.accounts import set_password_tokens
+from units.models import AccountBatch, ClosedQuarter, Role
 
 # Actions that answer a POST only (a redirect after doing their work).
-POST_ONLY = ("imports:confirm", "imports:discard", "units:quarter_close", "units:quarter_reopen")
+POST_ONLY = (
+    "imports:confirm",
+    "imports:discard",
+    "units:quarter_close",
+    "units:quarter_reopen",
+    "accounts:reset_password",
+    "accounts:set_active",
+    "accounts:batch_download",
+)
+# What a POST_ONLY action answers when it works (a redirect unless named here), and what a page answers
+# to a GET with inside kwargs (200 unless named here).
+POST_STATUS = {"accounts:reset_password": 200}  # the credentials, shown in the answer
+GET_STATUS = {"accounts:set_password": 302}  # a valid one-time link goes on to its token-less page
 
 # URL name -> how to build its kwargs from a namespace of objects (None: the pattern takes none).
 ROUTES = {
@@ -71,6 +86,17 @@ ROUTES = {
     "reports:probation": lambda o: {"code": o.unit.code},
     "reports:quarterly_return": lambda o: {"code": o.unit.code},
     "reports:export": lambda o: {"code": o.unit.code, "report": "progress"},
+    "accounts:list": None,
+    "accounts:create": None,
+    "accounts:bulk_create": None,
+    "accounts:password_change": None,
+    "accounts:detail": lambda o: {"pk": o.account.pk},
+    "accounts:move": lambda o: {"pk": o.account.pk},
+    "accounts:reset_password": lambda o: {"pk": o.account.pk},
+    "accounts:set_active": lambda o: {"pk": o.account.pk},
+    "accounts:batch": lambda o: {"pk": o.batch.pk},
+    "accounts:batch_download": lambda o: {"pk": o.batch.pk},
+    "accounts:set_password": lambda o: o.set_password,
 }
 
 # Searches and filters pointed at the outside: none may bring an outside name back.
@@ -84,6 +110,7 @@ SEARCHES = [
 OUTSIDE_PERSON = "Trần Thị Ngoài Phạm Vi"
 SIBLING_PERSON = "Lê Văn Cùng Xã Khác Chi Bộ"
 OUTSIDE_CITIZEN_ID = "001096000010"
+OUTSIDE_ACCOUNT = "bithu_b1_ngoai"
 
 
 @pytest.fixture(autouse=True)
@@ -136,6 +163,17 @@ def world(tree, users):
     close = lambda unit: ClosedQuarter.objects.create(  # noqa: E731
         unit=unit, year=today.year - 1, quarter=1, closed_by=staff_b
     )
+    account_b = make_user(tree.cell_b1, Role.SECRETARY, OUTSIDE_ACCOUNT)
+    account_a2 = make_user(tree.cell_a2, Role.SECRETARY, "bithu_a2")
+
+    def batch_of(user, account):
+        batch = AccountBatch.objects.create(created_by=user, source="x")
+        batch.accounts.add(account)
+        return batch
+
+    def forged_link(account):  # what anyone but the account's owner can hold: not its token
+        return {"uidb64": urlsafe_base64_encode(force_bytes(account.pk)), "token": "cqyq3k-0123456789abcdef"}
+
     closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
     return SimpleNamespace(
         tree=tree,
@@ -152,6 +190,9 @@ def world(tree, users):
                     parent_unit=tree.committee_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    account=account_b,
+                    batch=batch_of(staff_b, account_b),
+                    set_password=forged_link(account_b),
                 )
             ],
             "leadership": [
@@ -161,6 +202,9 @@ def world(tree, users):
                     parent_unit=tree.org_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    account=account_b,
+                    batch=batch_of(staff_b, account_b),
+                    set_password=forged_link(account_b),
                 )
             ],
             "secretary": [
@@ -170,6 +214,9 @@ def world(tree, users):
                     parent_unit=tree.committee_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    account=account_b,
+                    batch=batch_of(staff_b, account_b),
+                    set_password=forged_link(account_b),
                 ),
                 SimpleNamespace(
                     candidate=sibling,
@@ -177,21 +224,32 @@ def world(tree, users):
                     parent_unit=tree.org_b,
                     workbook_import=make_import(users.staff_a),
                     closure=closed_a2,
+                    account=account_a2,
+                    batch=batch_of(users.staff_a, account_a2),
+                    set_password=forged_link(account_a2),
                 ),
             ],
         },
         forbidden_names={
             "staff": [
                 OUTSIDE_PERSON,
+                OUTSIDE_ACCOUNT,
                 OUTSIDE_CITIZEN_ID,
                 tree.committee_b.name,
                 tree.org_b.name,
                 tree.cell_b1.name,
                 tree.enterprise.name,
             ],
-            "leadership": [OUTSIDE_PERSON, OUTSIDE_CITIZEN_ID, tree.committee_b.name, tree.cell_b1.name],
+            "leadership": [
+                OUTSIDE_PERSON,
+                OUTSIDE_ACCOUNT,
+                OUTSIDE_CITIZEN_ID,
+                tree.committee_b.name,
+                tree.cell_b1.name,
+            ],
             "secretary": [
                 OUTSIDE_PERSON,
+                OUTSIDE_ACCOUNT,
                 SIBLING_PERSON,
                 OUTSIDE_CITIZEN_ID,
                 tree.committee_b.name,
@@ -205,6 +263,12 @@ def world(tree, users):
             parent_unit=tree.committee_a,
             workbook_import=make_import(users.staff_a),
             closure=close(tree.cell_a1),
+            account=account_a2,
+            batch=batch_of(users.staff_a, account_a2),
+            set_password={
+                "uidb64": urlsafe_base64_encode(force_bytes(account_a2.pk)),
+                "token": set_password_tokens.make_token(account_a2),
+            },
         ),
     )
 
@@ -262,10 +326,11 @@ def test_inside_ids_give_the_page_so_the_404s_are_about_scope(client, world):
             continue  # checked below
         url = reverse(name, kwargs=build(world.inside))
         response = request(client, world.roles["staff"], "get", url)
-        assert response.status_code == 200, f"staff GET {url}: {response.status_code}"
+        expected = GET_STATUS.get(name, 200)
+        assert response.status_code == expected, f"staff GET {url}: {response.status_code}"
     for name in POST_ONLY:
         url = reverse(name, kwargs=ROUTES[name](world.inside))
-        assert request(client, world.roles["staff"], "post", url).status_code == 302, name
+        assert request(client, world.roles["staff"], "post", url).status_code == POST_STATUS.get(name, 302), name
 
 
 @pytest.mark.parametrize(
@@ -358,6 +423,16 @@ def test_search_and_filters_never_reach_outside(client, world, role):
         response = request(client, user, "get", reverse(name), params)
         assert response.status_code == 200, f"{role} {name} {params}"
         assert_no_outside_names(response, world.forbidden_names[role], f"{role} {name} {params}")
+
+
+def test_the_account_list_never_reaches_outside(client, world):
+    """Staff search and filter the accounts (other roles have no such page: 403 above)."""
+    for params in ({"q": "ngoai"}, {"unit": "B1-1"}, {"q": "bithu"}, {"status": "never"}):
+        response = request(client, world.roles["staff"], "get", reverse("accounts:list"), params)
+        assert response.status_code == 200
+        assert_no_outside_names(response, world.forbidden_names["staff"], f"accounts:list {params}")
+    province = request(client, world.users.province_staff, "get", reverse("accounts:list"), {"q": "ngoai"})
+    assert OUTSIDE_ACCOUNT in response_text(province)  # the needle is real
 
 
 def test_the_outside_person_is_found_by_someone_who_may_see_them(client, world):

@@ -281,6 +281,17 @@ class Headcount(models.Model):
         return f"{self.unit} · {self.year}: {self.members}"
 
 
+class UserQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action="view"):
+        rows = super().restrict(user, action)
+        # The administrators' accounts are nobody's to see in the app but a superuser's.
+        return rows if user.is_superuser else rows.filter(is_superuser=False)
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """An account sits in one unit with one role; it sees that unit's subtree and nothing else."""
 
@@ -288,12 +299,31 @@ class User(AbstractUser):
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("đơn vị")
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, blank=True)
+    # Set when staff create the account or reset its password (units.accounts): every page but the
+    # password change and logout sends the account there until it has a password only its owner knows.
+    must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
 
-    objects = UserManager()
+    # Never the password's hash; sign-ins are in LoginEvent (a history row for each would drown the changes).
+    audit_hidden_fields = ("password", "last_login", "date_joined", "is_staff")
+
+    objects = AccountManager()
+    # Who created, disabled, reset or moved an account (units.accounts sets the author and the reason).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None and set(kwargs["update_fields"]) <= {"last_login", "password"}:
+            # Django stamps last_login on each sign-in, and re-hashes a password saved with an older work
+            # factor: no history row for those (the changes themselves go through units.accounts).
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -461,3 +491,40 @@ class ReadEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.username}"
+
+
+# --- Accounts created together ------------------------------------------------------------------
+
+
+class AccountBatch(models.Model):
+    """Accounts created at once (a pasted list, or the sheet "Tài khoản" of an import). Their passwords
+    are not set at creation: the first download of the batch's sheet sets temporary ones and shows them
+    that once (units.accounts.batch_issue_credentials), so no password is ever stored in clear."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người tạo"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    source = models.CharField(_("nguồn"), max_length=255, blank=True)
+    accounts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("tài khoản"))
+    issued_at = models.DateTimeField(_("cấp mật khẩu lúc"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người cấp mật khẩu"),
+    )
+
+    class Meta:
+        verbose_name = _("đợt tạo tài khoản")
+        verbose_name_plural = _("đợt tạo tài khoản")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.source or str(self.pk)

@@ -30,9 +30,20 @@ CLOSE_QUARTER = "close_quarter"
 REOPEN_QUARTER = "reopen_quarter"
 VIEW_CITIZEN_ID = "view_citizen_id"  # the full number, on a record and in an export
 VIEW_READ_LOG = "view_read_log"  # who read what: exports and full citizen IDs, by accounts of the subtree
+MANAGE_ACCOUNTS = "manage_accounts"  # create, disable, reset, move the accounts of the subtree (units.accounts)
 
 ROLE_ACTIONS = {
-    Role.STAFF: {VIEW, CHANGE, VIEW_HISTORY, IMPORT, CLOSE_QUARTER, REOPEN_QUARTER, VIEW_CITIZEN_ID, VIEW_READ_LOG},
+    Role.STAFF: {
+        VIEW,
+        CHANGE,
+        VIEW_HISTORY,
+        IMPORT,
+        CLOSE_QUARTER,
+        REOPEN_QUARTER,
+        VIEW_CITIZEN_ID,
+        VIEW_READ_LOG,
+        MANAGE_ACCOUNTS,
+    },
     Role.LEADERSHIP: {VIEW},
     Role.SECRETARY: {VIEW},
 }
@@ -66,6 +77,35 @@ def allows(user, action, unit):
     if not unit.path.startswith(own):
         return False
     return unit.path != own if action in SCOPE_BELOW else True
+
+
+def grantable_roles(user):
+    """The roles `user` may give an account: those whose actions are all the user's own role's too,
+    so no account can hand out more than it holds (a superuser: every role)."""
+    if not may(user, MANAGE_ACCOUNTS):
+        return []
+    if user.is_superuser:
+        return list(Role)
+    own = ROLE_ACTIONS.get(user.role, set())
+    return [role for role in Role if ROLE_ACTIONS.get(role, set()) <= own]
+
+
+def may_grant(user, role, unit):
+    """Whether `user` may hold an account of `role` in `unit`: the unit in the user's subtree, the role
+    within the ceiling, and never an equal of the user in the user's own unit (a peer's account, like
+    the user's own, is managed from the committee above, so nobody takes over a colleague's)."""
+    if unit is None or role not in grantable_roles(user) or not allows(user, MANAGE_ACCOUNTS, unit):
+        return False
+    if user.is_superuser:
+        return True
+    return not (unit.path == user.unit.path and ROLE_ACTIONS.get(role, set()) >= ROLE_ACTIONS.get(user.role, set()))
+
+
+def may_manage(user, account):
+    """Whether `user` may disable, reset, move or change `account` (one already in their scope)."""
+    if account.pk == user.pk or (account.is_superuser and not user.is_superuser):
+        return False
+    return may_grant(user, account.role, account.unit) if account.unit_id else user.is_superuser
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -22,9 +22,10 @@ from django.utils.translation import gettext_lazy
 from units.permissions import CHANGE, IMPORT, allows, may
 
 from . import check, parse, write
+from .accounts import import_accounts
 from .errors import RowError, WorkbookError, cell_error
 from .preview import Fixes, Preview
-from .workbook import PEOPLE, TARGETS, UNITS, read_workbook
+from .workbook import ACCOUNTS, PEOPLE, TARGETS, UNITS, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ COUNT_LABELS = (
     ("people_updated", gettext_lazy("Người cập nhật")),
     ("people_unchanged", gettext_lazy("Người không đổi")),
     ("people_incomplete", gettext_lazy("Hồ sơ chưa đầy đủ (được nhận, đánh dấu để bổ sung)")),
+    ("accounts_created", gettext_lazy("Tài khoản tạo mới (mật khẩu tạm cấp khi tải danh sách)")),
 )
 
 
@@ -120,6 +122,8 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
     result.written = not result.errors and not dry_run
     result.fixes = dict(job.fixes.counts)
     result.preview = job.preview.as_dict(result.errors, job.fixes)
+    if result.written and job.account_batch is not None:
+        result.preview["account_batch"] = job.account_batch.pk  # its page issues the passwords
     report(100)
     return result
 
@@ -139,9 +143,11 @@ class ImportJob:
         self.failed_units = {}
         self.fixes = Fixes()  # what had to be corrected to read the cells, for the preview
         self.preview = Preview()  # what each row does
+        self.account_batch = None  # the accounts the sheet "Tài khoản" created (units.models.AccountBatch)
 
     def run(self, sheets):
-        for spec, stage, done in ((UNITS, _units, 15), (TARGETS, _targets, 20), (PEOPLE, _people, 90)):
+        stages = ((UNITS, _units, 15), (TARGETS, _targets, 20), (PEOPLE, _people, 90), (ACCOUNTS, import_accounts, 95))
+        for spec, stage, done in stages:
             if spec.key in sheets:
                 started = time.perf_counter()
                 stage(self, sheets[spec.key])

@@ -10,6 +10,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 
 from units.models import GrassrootsType, UnitKind
+from units.roles import Role
 from units.spreadsheets import set_safe_value
 
 from ..models import (
@@ -23,13 +24,13 @@ from ..models import (
 )
 from ..pipeline import IntroducingOrganisation
 from . import values
-from .workbook import MAX_FILE_SIZE, PEOPLE, TARGETS, UNITS
+from .workbook import ACCOUNTS, MAX_FILE_SIZE, PEOPLE, TARGETS, UNITS
 
 LIST_SHEET = "Danh mục"
 VALIDATED_ROWS = 5000  # drop-downs cover this many rows; more rows can be pasted in
 # Text columns, so Excel keeps a citizen ID's leading zero, a code like "01" and "12/12" as typed
 # (a date-like "12/12" in a General cell becomes 12 December).
-TEXT_COLUMNS = ("citizen_id", "code", "cell", "parent", "period", "general_education")
+TEXT_COLUMNS = ("citizen_id", "code", "cell", "parent", "period", "general_education", "unit", "username")
 # Lists whose cells may also hold something else that is read (words for the education, a spelling
 # of an ethnic group): Excel warns but does not refuse.
 OPEN_LISTS = ("ethnicity", "religion", "general_education")
@@ -47,6 +48,8 @@ def _examples():
             ("VD-CB01", "Chi bộ thôn Mẫu", "Chi bộ", "VD-CS01", "", 25),
         ],
         TARGETS.key: [("VD-HUYEN", 2025, 120), ("VD-HUYEN", "2020-2025", 600), ("VD-CB01", 2025, 2)],
+        # No example: a forgotten example row would create an account.
+        ACCOUNTS.key: [],
         PEOPLE.key: [
             {
                 # Just listed, with the member who helps them.
@@ -186,6 +189,12 @@ def _instructions(max_mb):
             "cột là Văn bản (nếu nhập dạng số, số 0 đầu được tự thêm lại). Mỗi cách viết khác mẫu được đếm và "
             "nêu ví dụ ở bước xem trước, không sửa âm thầm."
         ),
+        _(
+            "Trang “Tài khoản”: mỗi dòng tạo một tài khoản cho một đơn vị trong phạm vi của bạn. Mã đơn vị là bắt "
+            "buộc; Vai trò để trống là Bí thư chi bộ (phải là một chi bộ); Tên đăng nhập để trống thì đặt là "
+            "“bithu_” và mã chi bộ. Tài khoản chưa có mật khẩu: sau khi nhập, trang kết quả có đường dẫn để cấp "
+            "mật khẩu tạm và tải danh sách một lần; người dùng phải đổi mật khẩu khi đăng nhập lần đầu."
+        ),
         _("Các cột có danh sách chọn (mũi tên) lấy giá trị từ trang “Danh mục”."),
         _("Dung lượng tối đa %(mb)d MB; tệp lớn hơn hãy chia nhỏ.") % {"mb": max_mb},
     ]
@@ -221,6 +230,7 @@ def build_template():
         "introducing_organisation": [str(label) for label in IntroducingOrganisation.labels],
         "former_exit": [str(label) for label in FormerExit.labels],
         "former_readmitted": [values.YES, values.NO],
+        "role": [str(label) for label in Role.labels],
     }
     list_sheet = book.create_sheet(LIST_SHEET)
     ranges = {}
@@ -233,7 +243,7 @@ def build_template():
 
     header_fill = PatternFill("solid", fgColor="FFE3E3")
     examples = _examples()
-    for spec in (UNITS, TARGETS, PEOPLE):
+    for spec in (UNITS, TARGETS, PEOPLE, ACCOUNTS):
         sheet = book.create_sheet(spec.title)
         for index, column in enumerate(spec.columns, start=1):
             cell = set_safe_value(sheet.cell(row=1, column=index), column.header)

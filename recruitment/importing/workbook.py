@@ -108,12 +108,24 @@ PEOPLE = SheetSpec(
         Column("former_readmitted", "Đã được kết nạp lại một lần"),
     ),
 )
-SHEETS = (UNITS, TARGETS, PEOPLE)
+# Accounts for the units (cell secretaries by default): see importing/accounts.py.
+ACCOUNTS = SheetSpec(
+    "accounts",
+    "Tài khoản",
+    (
+        Column("unit", "Mã đơn vị", True),
+        Column("full_name", "Họ và tên"),
+        Column("username", "Tên đăng nhập"),
+        Column("role", "Vai trò"),
+    ),
+)
+SHEETS = (UNITS, TARGETS, PEOPLE, ACCOUNTS)
 # Shown in messages; the Vietnamese titles are also what the sheets must be called.
 SHEET_LABELS = {
     UNITS.key: gettext_lazy("Đơn vị"),
     TARGETS.key: gettext_lazy("Chỉ tiêu"),
     PEOPLE.key: gettext_lazy("Quần chúng"),
+    ACCOUNTS.key: gettext_lazy("Tài khoản"),
 }
 
 
