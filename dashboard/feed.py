@@ -91,10 +91,10 @@ def describe_rows(rows, unit, viewer, *, own_only=False):
                 described[(source, record.pk)] = ImportEntry(record, viewer)
             continue
         model, queryset = sources[source]
-        records = queryset.filter(history_id__in=ids).select_related("history_user")
+        records = queryset.filter(history_id__in=ids).select_related("history_user__unit")
         if source in ("target", "headcount", "closure"):
             records = records.select_related("unit")
-        for change in audit.describe(records, model):
+        for change in audit.describe(records, model, viewer=viewer):
             change.url = _url(source, change.record)
             described[(source, change.record.history_id)] = change
     return [described[(source, history_id)] for source, history_id, _when in rows if (source, history_id) in described]

@@ -404,7 +404,15 @@ class Candidate(VersionedModel):
         """The row as read from the database ({attname: value}); None for a new person."""
         if self._state.adding or self.pk is None:
             return None
-        return getattr(self, "_loaded", None) or {}
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            # Not read from the table: a historical version's instance (the admin's history revert
+            # builds one) or one made by hand. Compare with the row as stored, never with nothing,
+            # or emptying a closed quarter's admission would pass for adding nothing.
+            names = [f.attname for f in self._meta.concrete_fields]
+            loaded = type(self)._base_manager.filter(pk=self.pk).values(*names).first() or {}
+            self._loaded = loaded
+        return loaded
 
     def closed_quarters_for(self, cell_id):
         index = getattr(self, "_closed_index", None)  # set by the import: one query for all rows

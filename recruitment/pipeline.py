@@ -483,11 +483,13 @@ def check(candidate, today=None):
     if dob and dob > today:
         refuse("date_of_birth", _("Ngày sinh không thể ở tương lai."))
 
+    in_future = False
     for name in (*DATE_FIELDS, "exit_date", *FORMER_DATE_FIELDS):
         day = getattr(candidate, name)
         if not day:
             continue
         if day > today:
+            in_future = True
             refuse(
                 name,
                 _("%(field)s (%(date)s) không thể ở tương lai.")
@@ -499,6 +501,11 @@ def check(candidate, today=None):
                 _("%(field)s (%(date)s) phải sau ngày sinh.")
                 % {"field": _label(candidate, name).capitalize(), "date": _fmt(day)},
             )
+
+    if in_future:
+        # The rules below add months to these dates (31/12/9999 + 12 months does not exist), and a date
+        # that has not happened yet must be corrected before anything else about the record can be judged.
+        return errors
 
     for name, before in _ORDER.items():
         day = getattr(candidate, name)

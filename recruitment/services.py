@@ -6,7 +6,7 @@ PermissionDenied; nothing is written when they raise.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from units.permissions import allows
@@ -38,6 +38,10 @@ PROFILE_FIELDS = (
 )
 
 
+class CitizenIdTaken(ValidationError):
+    """The citizen ID was recorded by another save a moment ago (a unique violation in the database)."""
+
+
 def _require(user, action, cell, *, kind=StepKind.LISTING):
     if not allows(user, action, cell):
         raise PermissionDenied(
@@ -52,7 +56,17 @@ def _save(candidate, actor, expected_version=None):
     candidate.updated_by = actor
     candidate._history_user = actor  # also outside a request (import thread, shell)
     candidate.full_clean()
-    candidate.save()
+    try:
+        with transaction.atomic():  # a savepoint: a clash leaves the caller's transaction usable
+            candidate.save()
+    except IntegrityError:
+        # Two saves of the same citizen ID at once both passed full_clean's uniqueness check; the
+        # database refused the second. The same refusal as when the number was already recorded.
+        taken = Candidate.objects.filter(citizen_id=candidate.citizen_id).exclude(pk=candidate.pk)
+        if not candidate.citizen_id or not taken.exists():
+            raise
+        message = Candidate._meta.get_field("citizen_id").error_messages["unique"]
+        raise CitizenIdTaken({"citizen_id": [message]}) from None
     return candidate
 
 

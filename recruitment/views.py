@@ -199,11 +199,12 @@ def step_rows(candidate):
     return rows
 
 
-def candidate_history(candidate):
-    """The latest changes to one person (every step is a field of the row, so steps are included)."""
-    records = list(candidate.history.select_related("history_user").order_by("-history_id")[: HISTORY_LIMIT + 1])
+def candidate_history(candidate, viewer=None):
+    """The latest changes to one person (every step is a field of the row, so steps are included); a
+    cell outside `viewer`'s scope (where they were before they moved in) reads as another unit."""
+    records = list(candidate.history.select_related("history_user__unit").order_by("-history_id")[: HISTORY_LIMIT + 1])
     complete = len(records) <= HISTORY_LIMIT
-    return audit.describe(records, Candidate, complete=complete)[:HISTORY_LIMIT]
+    return audit.describe(records, Candidate, complete=complete, viewer=viewer)[:HISTORY_LIMIT]
 
 
 class CandidateMixin(RestrictedObjectMixin):
@@ -260,7 +261,7 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             # The certificate matters only until the cell considers the case.
             certificate_expires=None if candidate.resolution_date else pipeline.certificate_expires(candidate),
             closures=list(ClosedQuarter.objects.covering(candidate.cell).select_related("unit")),
-            history=candidate_history(candidate),
+            history=candidate_history(candidate, self.request.user),
         )
         return context
 
@@ -431,6 +432,9 @@ class CandidateCreateView(CitizenIdGuard, ActionRequiredMixin, FormView):
                 raise  # not the unique number: a fault to see, not a refusal to word
             self.refuse_race(form, data.get("citizen_id"))
             return self.form_invalid(form)
+        except services.CitizenIdTaken:
+            self.refuse_race(form, data.get("citizen_id"))
+            return self.form_invalid(form)
         except ValidationError as error:
             form.add_service_errors(error)
             self.link_duplicate(form, data.get("citizen_id"))
@@ -477,6 +481,9 @@ class ProfileUpdateView(CitizenIdGuard, CandidateMixin, FormView):
         except IntegrityError:
             if not citizen_id:
                 raise  # not the unique number: a fault to see, not a refusal to word
+            self.refuse_race(form, citizen_id)
+            return self.form_invalid(form)
+        except services.CitizenIdTaken:
             self.refuse_race(form, citizen_id)
             return self.form_invalid(form)
         except StaleEdit as error:

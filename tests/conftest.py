@@ -6,6 +6,9 @@ from units.models import GrassrootsType, Role, UnitKind
 
 from .factories import make_unit, make_user
 
+# Counts the inputs the property-based tests generate; fails a run of the whole suite with too few.
+pytest_plugins = ["tests.property_count"]
+
 
 @pytest.fixture(autouse=True)
 def default_language():

@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
@@ -32,6 +34,31 @@ class UnitAdmin(TreeAdmin):
         super().save_model(request, obj, form, change)
         # A move or a new grassroots type changes what the cells below inherit.
         services.refresh_grassroots_types(obj)
+
+    def move_node(self, request):
+        """The tree's drag-and-drop: a move to another parent goes through units.services.unit_move,
+        with the tree-shape rules (Unit.validate_parent) and the history the pages get; treebeard's own
+        view moves the paths as asked. Reordering under the same parent stays treebeard's."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        node = Unit.objects.filter(pk=requested_number(request.POST.get("node"))).first()
+        target = Unit.objects.filter(pk=requested_number(request.POST.get("target"))).first()
+        relation = request.POST.get("relation")
+        if node is None or target is None or relation not in ("child", "sibling"):
+            return super().move_node(request)  # its own answer to bad input
+        parent = target if relation == "child" else Unit.objects.parent_of(target)
+        if parent == Unit.objects.parent_of(node):
+            return super().move_node(request)
+        try:
+            if parent is None:
+                node.validate_parent(None)  # only a province stands at the root; a province moves nowhere
+            services.unit_move(unit=node, new_parent=parent, actor=request.user)
+        except ValidationError as refused:
+            for message in refused.messages:
+                messages.error(request, message)
+            return HttpResponseBadRequest("refused")  # the script reloads the page, which shows why
+        messages.info(request, _("Đã chuyển “%(unit)s” vào “%(parent)s”.") % {"unit": node, "parent": parent})
+        return HttpResponse("OK")
 
 
 @admin.register(Term)

@@ -152,6 +152,7 @@ class Change:
     changes: list = field(default_factory=list)
     url: str = ""
     baseline: bool = False
+    author_outside: bool = False  # made by an account of a unit the viewer may not see: not named
     is_import = False
 
     @property
@@ -198,10 +199,11 @@ def label_of(record):
     return str(record.instance)
 
 
-def describe(records, model, *, complete=False):
+def describe(records, model, *, complete=False, viewer=None):
     """Changes for historical rows of one model, each against the row before it: one query for the
     earlier rows of the same records (none when `complete`: the records are the whole history of
-    their objects), and one per related model for the names of related records."""
+    their objects), and one per related model for the names of related records. With a `viewer`, a
+    unit outside their scope (a person's cell before they moved in) reads as OUTSIDE_UNIT."""
     records = list(records)
     if not records:
         return []
@@ -223,7 +225,7 @@ def describe(records, model, *, complete=False):
                 break
             previous = row
         pairs.append((record, previous))
-    names = related_names(fields, [r for pair in pairs for r in pair if r is not None])
+    names = related_names(fields, [r for pair in pairs for r in pair if r is not None], viewer=viewer)
     result = []
     for record, previous in pairs:
         changes = []
@@ -244,6 +246,9 @@ def describe(records, model, *, complete=False):
                 )
             )
         change = Change(record, model, changes)
+        author = record.history_user
+        if viewer is not None and author is not None and author.unit_id:
+            change.author_outside = _hidden_from(viewer, author.unit)
         # A change to a record written before history was kept (seed_demo, data older than the history):
         # there is nothing to compare with, so the values are shown as they stood after it.
         change.baseline = previous is None and record.history_type == "~"
@@ -251,8 +256,26 @@ def describe(records, model, *, complete=False):
     return result
 
 
-def related_names(fields, rows):
-    """{(model, pk): str} for the foreign keys in `rows`: one query per related model."""
+# A unit the viewer may not see, named in a history: the same words whatever the unit, so the history
+# tells nothing about what lies outside the viewer's subtree.
+OUTSIDE_UNIT = _("Đơn vị khác")
+
+
+def _hidden_from(viewer, obj):
+    """Whether `obj` is a unit `viewer` may not see: neither in their subtree nor above it."""
+    from .permissions import VIEW, allows
+
+    path = getattr(obj, "path", None)
+    if viewer is None or path is None or viewer.is_superuser:
+        return False
+    if not viewer.unit_id:  # an account without a unit sees no unit
+        return True
+    return not (viewer.unit.path.startswith(path) or allows(viewer, VIEW, obj))
+
+
+def related_names(fields, rows, viewer=None):
+    """{(model, pk): str} for the foreign keys in `rows`: one query per related model. Units outside
+    `viewer`'s scope (when given) are named OUTSIDE_UNIT."""
     wanted = {}
     for f in fields:
         if f.is_relation:
@@ -263,7 +286,7 @@ def related_names(fields, rows):
     names = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):
-            names[(related, obj.pk)] = person_name(obj)
+            names[(related, obj.pk)] = str(OUTSIDE_UNIT) if _hidden_from(viewer, obj) else person_name(obj)
     return names
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit import StaleEdit
 from .models import GRASSROOTS_KINDS, ClosedQuarter, Headcount, Target, Unit
 from .periods import quarter_bounds, quarter_label
 from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, allows
@@ -121,7 +122,18 @@ def target_set(*, unit, admissions, year=None, term=None, actor=None, expected_v
     _by(target, actor)
     target.admissions = admissions
     target.full_clean()
-    target.save()
+    adding = target.pk is None
+    try:
+        with transaction.atomic():  # a savepoint: a clash leaves the caller's transaction usable
+            target.save()
+    except IntegrityError:
+        # Two first saves of the same target at once: both found none, the other inserted first. The
+        # same refusal as when the other had saved an existing target: nothing written, theirs shown.
+        current = Target.objects.filter(**lookup).first() if adding else None
+        if current is None:
+            raise
+        target.pk, target.version = current.pk, 0
+        raise StaleEdit(target) from None
     return target
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from units import accounts as account_service
 from units.roles import Role
 
-from . import parse, values
+from . import values
 from .errors import RowError
 from .preview import CREATED
 
@@ -25,8 +25,8 @@ COLUMNS = {
 }
 
 
-def import_accounts(job, sheet):
-    rows = parse.parse_rows(sheet, COLUMNS, job.result.errors, job.fixes)
+def import_accounts(job, sheet, rows):
+    """`rows` are the sheet's cells read before the transaction opened (ImportJob.parse, with COLUMNS)."""
     wanted = [
         account_service.AccountRow(
             row=row.number,

@@ -1,5 +1,5 @@
-"""Importing a workbook: the sheets read, then units, targets and people each parsed, checked and
-written, all inside one transaction.
+"""Importing a workbook: the sheets read and every cell parsed (outside any transaction), then units,
+targets and people each checked and written, all inside one transaction.
 
 The stages live in their own modules: workbook.py reads the file, parse.py turns each row's cells
 into values, check.py holds every row to the browser's rules and the user's scope without a query
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from units.permissions import CHANGE, IMPORT, allows, may
 
 from . import check, parse, write
+from .accounts import COLUMNS as ACCOUNT_COLUMNS
 from .accounts import import_accounts
 from .errors import RowError, WorkbookError, cell_error
 from .preview import Fixes, Preview
@@ -90,9 +91,10 @@ def import_workbook(path, *, actor=None, dry_run=False, file_name=None, progress
     report(5)
     reason = change_reason or _("Nhập từ tệp %(file)s") % {"file": file_name or getattr(path, "name", path)}
     job = ImportJob(actor, result, report, reason[:100])
+    parsed = job.parse(sheets)
     try:
         with transaction.atomic():
-            job.run(sheets)
+            job.run(sheets, parsed)
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -144,13 +146,35 @@ class ImportJob:
         self.fixes = Fixes()  # what had to be corrected to read the cells, for the preview
         self.preview = Preview()  # what each row does
         self.account_batch = None  # the accounts the sheet "Tài khoản" created (units.models.AccountBatch)
+        self.people_columns = None  # the people sheet's readers, set by parse()
 
-    def run(self, sheets):
+    def parse(self, sheets):
+        """Every sheet's cells read into values, before the transaction opens: parsing a large sheet
+        never holds the database (on SQLite, a write lock would stop every other request). Returns
+        {sheet key: (rows, the sheet's cell errors)}; each stage adds its sheet's errors when it runs,
+        so a stage judges only what came before it, as when each parsed its own sheet."""
+        started = time.perf_counter()
+        readers = {UNITS.key: parse.UNIT_COLUMNS, TARGETS.key: parse.TARGET_COLUMNS, ACCOUNTS.key: ACCOUNT_COLUMNS}
+        if PEOPLE.key in sheets:
+            self.people_columns = parse.PeopleColumns()
+            readers[PEOPLE.key] = self.people_columns.columns(sheets[PEOPLE.key].present)
+        parsed = {}
+        for spec in (UNITS, TARGETS, PEOPLE, ACCOUNTS):
+            if spec.key in sheets:
+                errors = []
+                rows = parse.parse_rows(sheets[spec.key], readers[spec.key], errors, self.fixes)
+                parsed[spec.key] = (rows, errors)
+        self.result.timings["parse"] = time.perf_counter() - started
+        return parsed
+
+    def run(self, sheets, parsed):
         stages = ((UNITS, _units, 15), (TARGETS, _targets, 20), (PEOPLE, _people, 90), (ACCOUNTS, import_accounts, 95))
         for spec, stage, done in stages:
             if spec.key in sheets:
                 started = time.perf_counter()
-                stage(self, sheets[spec.key])
+                rows, errors = parsed[spec.key]
+                self.result.errors.extend(errors)
+                stage(self, sheets[spec.key], rows)
                 self.result.timings[spec.key] = time.perf_counter() - started
             self.report(done)
 
@@ -184,8 +208,7 @@ class ImportJob:
         self.result.errors.append(cell_error(sheet, row, column, value, message))
 
 
-def _units(job, sheet):
-    rows = parse.parse_rows(sheet, parse.UNIT_COLUMNS, job.result.errors, job.fixes)
+def _units(job, sheet, rows):
     plan = check.units(job, sheet, rows)
     if not job.ok:
         return
@@ -196,18 +219,15 @@ def _units(job, sheet):
         write.headcounts(job, new, changed)
 
 
-def _targets(job, sheet):
-    rows = parse.parse_rows(sheet, parse.TARGET_COLUMNS, job.result.errors, job.fixes)
+def _targets(job, sheet, rows):
     plan = check.targets(job, sheet, rows, create_term=write.term)
     if job.ok:
         write.targets(job, plan)
 
 
-def _people(job, sheet):
-    columns = parse.PeopleColumns()
-    rows = parse.parse_rows(sheet, columns.columns(sheet.present), job.result.errors, job.fixes)
+def _people(job, sheet, rows):
     started = time.perf_counter()
-    plan = check.people(job, sheet, rows, columns=columns)
+    plan = check.people(job, sheet, rows, columns=job.people_columns)
     job.result.timings["people_check"] = time.perf_counter() - started
     if job.ok:
         write.people(job, plan)

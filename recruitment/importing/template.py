@@ -9,6 +9,7 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 
+from units.formatting import vn_int
 from units.models import GrassrootsType, UnitKind
 from units.roles import Role
 from units.spreadsheets import set_safe_value
@@ -24,7 +25,7 @@ from ..models import (
 )
 from ..pipeline import IntroducingOrganisation
 from . import values
-from .workbook import ACCOUNTS, MAX_FILE_SIZE, PEOPLE, TARGETS, UNITS
+from .workbook import ACCOUNTS, MAX_FILE_SIZE, PEOPLE, TARGETS, UNITS, max_rows
 
 LIST_SHEET = "Danh mục"
 VALIDATED_ROWS = 5000  # drop-downs cover this many rows; more rows can be pasted in
@@ -196,7 +197,8 @@ def _instructions(max_mb):
             "mật khẩu tạm và tải danh sách một lần; người dùng phải đổi mật khẩu khi đăng nhập lần đầu."
         ),
         _("Các cột có danh sách chọn (mũi tên) lấy giá trị từ trang “Danh mục”."),
-        _("Dung lượng tối đa %(mb)d MB; tệp lớn hơn hãy chia nhỏ.") % {"mb": max_mb},
+        _("Dung lượng tối đa %(mb)d MB, mỗi trang tối đa %(rows)s dòng; tệp lớn hơn hãy chia nhỏ.")
+        % {"mb": max_mb, "rows": vn_int(max_rows())},
     ]
 
 

@@ -3,11 +3,13 @@
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from units.formatting import vn_int
 from units.text import match_key
 
 from . import values
@@ -16,6 +18,25 @@ from .values import is_blank
 
 MAX_FILE_SIZE = getattr(settings, "IMPORT_MAX_FILE_SIZE", 20 * 1024 * 1024)
 HEADER_SEARCH_ROWS = 10  # a title or a note may sit above the header row
+# A zip bomb (a small file whose one cell inflates to gigabytes) is refused before openpyxl reads any
+# of it: every part's declared size is bounded (zipfile never inflates a part past its declared size),
+# so is the whole, and so is how far a part inflates. Real workbooks inflate 5-30 times; a province's
+# 20,000 people are about 60 MB of sheet XML.
+MAX_PART_SIZE = 200 * 1024 * 1024
+MAX_UNZIPPED_SIZE = 400 * 1024 * 1024
+MAX_RATIO = 200  # for parts larger than RATIO_FLOOR; tiny parts compress oddly
+RATIO_FLOOR = 1024 * 1024
+# Excel's own limit of a cell's length; longer text can only come from a crafted file. Checked in the
+# sheets' and the shared strings' XML, streaming, before openpyxl builds the text in memory.
+MAX_CELL_LENGTH = 32767
+# Rows per sheet (settings.IMPORT_MAX_ROWS): far above a province's needs (Hà Nội's 2,000 cells, a
+# year's 20,000 people), far below a full-height sheet's 1,048,576 rows; stated in the template.
+MAX_ROWS = 200_000
+XML_CHUNK = 64 * 1024
+
+
+def max_rows():
+    return getattr(settings, "IMPORT_MAX_ROWS", MAX_ROWS)
 
 
 @dataclass(frozen=True)
@@ -168,6 +189,7 @@ def read_workbook(path, name=None):
         raise WorkbookError(
             _("Tệp “%(name)s” không phải tệp Excel .xlsx hợp lệ (không đọc được nội dung).") % {"name": name}
         )
+    check_parts(path, name)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for damaged or foreign zips
@@ -202,6 +224,107 @@ def read_workbook(path, name=None):
     if not any(sheet.rows for sheet in sheets.values()):
         raise WorkbookError(_("Tệp “%(name)s” không có dòng dữ liệu nào để nhập.") % {"name": name})
     return sheets
+
+
+class _TooLong(Exception):
+    pass
+
+
+class _Entities(Exception):
+    pass
+
+
+def _bomb_error(name):
+    return WorkbookError(
+        _(
+            "Tệp “%(name)s” khi giải nén quá lớn so với một bảng tính thông thường (có thể là tệp bị làm giả); "
+            "không đọc được. Hãy lưu lại bằng Excel, hoặc chia thành nhiều tệp nhỏ hơn."
+        )
+        % {"name": name}
+    )
+
+
+def check_parts(path, name):
+    """Refuse a zip bomb before anything is inflated in memory: every part's size once unzipped (as the
+    zip declares it, which zipfile then enforces), their sum, and how far each inflates; then the
+    length of every cell's text in the sheets and the shared strings, read streaming."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            total = 0
+            for info in parts:
+                total += info.file_size
+                inflates = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+                if info.file_size > MAX_PART_SIZE or total > MAX_UNZIPPED_SIZE or inflates:
+                    raise _bomb_error(name)
+            for info in parts:
+                if _holds_cells(info.filename):
+                    with archive.open(info) as stream:
+                        _check_cell_lengths(stream)
+    except _Entities:
+        raise _bomb_error(name) from None
+    except _TooLong:
+        raise WorkbookError(
+            _(
+                "Tệp “%(name)s” có ô dài hơn %(limit)s ký tự (giới hạn của Excel) nên không đọc được; "
+                "hãy rút ngắn nội dung ô đó rồi nhập lại."
+            )
+            % {"name": name, "limit": vn_int(MAX_CELL_LENGTH)}
+        ) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+        raise WorkbookError(
+            _("Không đọc được tệp “%(name)s”: tệp bị hỏng hoặc không phải bảng tính Excel .xlsx.") % {"name": name}
+        ) from None
+
+
+def _holds_cells(part):
+    part = part.lower()
+    return part.endswith(".xml") and (part.startswith("xl/worksheets/") or part.endswith("sharedstrings.xml"))
+
+
+def _check_cell_lengths(stream):
+    """Raise _TooLong when a cell (<c>, or a shared string <si> with all its runs) holds more than
+    MAX_CELL_LENGTH characters. Only a count is kept, so memory stays flat; the count restarts at the
+    end of each cell (text between cells is a few characters of whitespace at most). A part that is
+    not well-formed XML is left to openpyxl, which says so."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    length = 0
+
+    def end(tag):
+        nonlocal length
+        if tag == "c" or tag == "si" or tag.endswith((":c", ":si")):
+            length = 0
+
+    def text(data):
+        nonlocal length
+        length += len(data)
+        if length > MAX_CELL_LENGTH:
+            raise _TooLong
+
+    def no_doctype(*args):  # entities are how an XML file inflates itself; a workbook has none
+        raise _Entities
+
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = no_doctype
+    try:
+        while chunk := stream.read(XML_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        return
+
+
+def _too_many_rows(worksheet):
+    return WorkbookError(
+        _(
+            "Trang “%(sheet)s” có dữ liệu quá %(limit)s dòng; mỗi trang nhập tối đa %(limit)s dòng. "
+            "Hãy chia thành nhiều tệp (hoặc xóa các dòng thừa ở cuối trang)."
+        )
+        % {"sheet": worksheet.title, "limit": vn_int(max_rows())},
+        sheet=worksheet.title,
+    )
 
 
 def _read_sheet(spec, worksheet):
@@ -257,9 +380,14 @@ def _read_sheet(spec, worksheet):
     if order != [column.key for column in spec.columns if column.key in present]:
         sheet.fixes.append((values.COLUMN_ORDER, header_number, "", ""))
     positions = [(index, column.key) for index, column in enumerate(keys) if column]
+    limit = max_rows()
     for number, cells in enumerate(rows, start=header_number + 1):
+        if not cells:  # a row missing from the file, filled in by openpyxl
+            continue
         row = {key: (cells[index] if index < len(cells) else None) for index, key in positions}
         if all(is_blank(value) for value in row.values()):
             continue
+        if number > limit:  # rows are streamed: memory stays bounded by the limit, whatever the sheet claims
+            raise _too_many_rows(worksheet)
         sheet.rows.append((number, row))
     return sheet

@@ -404,3 +404,13 @@ def test_ceremony_and_recognition_deadlines(cell):
     due = pipeline.deadlines(candidate)
     assert candidate.official_from == D(2026, 12, 20)
     assert due[pipeline.StepKind.RECOGNITION] == D(2027, 2, 1)
+
+
+def test_the_last_day_of_the_calendar_is_refused_as_future_not_a_server_error(cell):
+    # Found by the property tests: 31/12/9999 + 12 months of probation does not exist.
+    candidate = build(
+        cell, **admitted_fields(D(2024, 6, 1)), ceremony_date=D(9999, 12, 31), recognition_date=D(9999, 12, 31)
+    )
+    with pytest.raises(ValidationError) as refused:
+        candidate.full_clean()
+    assert "ceremony_date" in refused.value.message_dict
