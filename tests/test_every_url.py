@@ -21,12 +21,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from recruitment.models import Candidate, ImportStatus, WorkbookImport
+from reports.models import ReportFile, ReportFileStatus
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
 from units.models import ClosedQuarter, Role
 
 # Actions that answer a POST only (a redirect after doing their work).
-POST_ONLY = ("imports:confirm", "imports:discard", "units:quarter_close", "units:quarter_reopen")
+POST_ONLY = (
+    "imports:confirm",
+    "imports:discard",
+    "imports:retry",
+    "units:quarter_close",
+    "units:quarter_reopen",
+    "reports:file_retry",
+)
 
 # URL name -> how to build its kwargs from a namespace of objects (None: the pattern takes none).
 ROUTES = {
@@ -50,6 +58,7 @@ ROUTES = {
     "imports:status": lambda o: {"pk": o.workbook_import.pk},
     "imports:confirm": lambda o: {"pk": o.workbook_import.pk},
     "imports:discard": lambda o: {"pk": o.workbook_import.pk},
+    "imports:retry": lambda o: {"pk": o.workbook_import.pk},
     "units:unit_tree": None,
     "dashboard:unit_detail": lambda o: {"pk": o.unit.pk},
     "units:child_targets": lambda o: {"pk": o.parent_unit.pk},
@@ -64,6 +73,9 @@ ROUTES = {
     "reports:probation": lambda o: {"code": o.unit.code},
     "reports:quarterly_return": lambda o: {"code": o.unit.code},
     "reports:export": lambda o: {"code": o.unit.code, "report": "progress"},
+    "reports:file": lambda o: {"pk": o.report_file.pk},
+    "reports:file_status": lambda o: {"pk": o.report_file.pk},
+    "reports:file_retry": lambda o: {"pk": o.report_file.pk},
 }
 
 # Searches and filters pointed at the outside: none may bring an outside name back.
@@ -80,8 +92,7 @@ OUTSIDE_CITIZEN_ID = "001096000010"
 
 
 @pytest.fixture(autouse=True)
-def _imports_in_request(settings, tmp_path):
-    settings.IMPORT_IN_BACKGROUND = False
+def _imports_in_request(settings, tmp_path, jobs_run_at_once):
     settings.IMPORT_FILE_DIR = tmp_path / "uploads"
 
 
@@ -130,7 +141,7 @@ def world(tree, users):
         unit=unit, year=today.year - 1, quarter=1, closed_by=staff_b
     )
     closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
-    return SimpleNamespace(
+    world = SimpleNamespace(
         tree=tree,
         users=users,
         today=today,
@@ -200,6 +211,18 @@ def world(tree, users):
             closure=close(tree.cell_a1),
         ),
     )
+    # A built workbook of each namespace's unit (reports/results.py).
+    for number, objects in enumerate([world.inside, *(ns for each in world.outside.values() for ns in each)]):
+        objects.report_file = ReportFile.objects.create(
+            unit=objects.unit,
+            report="bao-cao",
+            period=f"year={today.year}",
+            as_of=today,
+            data_version=f"v{number}",
+            file_name=f"bao-cao_{objects.unit.code}.xlsx",
+            status=ReportFileStatus.DONE,
+        )
+    return world
 
 
 def response_text(response):
