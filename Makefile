@@ -19,10 +19,14 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-## Run the app on SQLite with the demo province at http://127.0.0.1:8000
+## Run the app on SQLite with the demo province at http://127.0.0.1:8000, and a worker for its jobs
+## (imports, large returns, housekeeping) beside it; Ctrl+C stops both.
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py housekeeping --schedule
 	@echo "Đăng nhập / log in: tochuc, tochuc_huyen, lanhdao, bithu, admin — mật khẩu / password: demo1234"
+	$(PY) manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 ## Run the whole test suite (SQLite; set DATABASE_URL=postgres://... for PostgreSQL)

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "units",
     "recruitment",
     "reports",
@@ -201,6 +203,26 @@ STORAGES = {
 # In development and tests static files come from the finders; collectstatic fills STATIC_ROOT in production.
 WHITENOISE_USE_FINDERS = DEBUG
 warnings.filterwarnings("ignore", message="No directory at")
+
+# Long work off the request (imports, large returns): Django's tasks framework (django.tasks in
+# Django 6; the django-tasks backport here) with the database backend, so jobs live in the same
+# database and any number of `manage.py db_worker` processes run them. A Redis/RQ or Celery
+# backend (django-tasks-rq, django-tasks-celery) is a change of this setting only.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Uploads wait here until confirmed or cancelled; built returns are kept here (workers on other
+# machines need this folder shared with the web servers).
+IMPORT_FILE_DIR = Path(os.environ.get("DJANGO_IMPORT_FILE_DIR", BASE_DIR / "media" / "imports"))
+REPORT_FILE_DIR = Path(os.environ.get("DJANGO_REPORT_FILE_DIR", BASE_DIR / "media" / "reports"))
+# A job with no sign of life (progress) for this long, in seconds, is taken for dead and failed; one
+# whose worker process on this machine is gone is failed at once. Above the longest import's write.
+JOB_STALE_AFTER = int(os.environ.get("DJANGO_JOB_STALE_AFTER", 15 * 60))
+# An export of a unit with at least this many units in its subtree is built by a worker.
+REPORT_JOB_MIN_UNITS = int(os.environ.get("DJANGO_REPORT_JOB_MIN_UNITS", 200))
+# Housekeeping (a job that schedules itself again): uploads never confirmed and built returns are
+# deleted after these many hours; it runs every HOUSEKEEPING_EVERY minutes.
+UPLOAD_MAX_AGE_HOURS = int(os.environ.get("DJANGO_UPLOAD_MAX_AGE_HOURS", 24))
+REPORT_FILE_MAX_AGE_HOURS = int(os.environ.get("DJANGO_REPORT_FILE_MAX_AGE_HOURS", 7 * 24))
+HOUSEKEEPING_EVERY_MINUTES = int(os.environ.get("DJANGO_HOUSEKEEPING_EVERY_MINUTES", 60))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/trang-thai/", views.ImportStatusView.as_view(), name="status"),
     path("<int:pk>/xac-nhan/", views.ImportConfirmView.as_view(), name="confirm"),
     path("<int:pk>/huy/", views.ImportDiscardView.as_view(), name="discard"),
+    path("<int:pk>/chay-lai/", views.ImportRetryView.as_view(), name="retry"),
 ]

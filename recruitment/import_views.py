@@ -76,6 +76,7 @@ class ImportDetailView(ImportMixin, DetailView):
             errors=record.errors[:ERRORS_SHOWN],
             errors_hidden=max(record.error_count - ERRORS_SHOWN, 0),
             progress=runs.current_progress(record),
+            can_retry=runs.can_retry(record),
             **kwargs,
         )
 
@@ -138,7 +139,13 @@ class ImportStatusView(ImportMixin, View):
         record = get_object_or_404(self.get_queryset(), pk=pk)
         runs.fail_if_stale(record)
         return JsonResponse(
-            {"status": record.status, "running": record.is_running, "progress": runs.current_progress(record)}
+            {
+                "status": record.status,
+                "label": record.get_status_display(),
+                "running": record.is_running,
+                "waiting": record.is_waiting,
+                "progress": runs.current_progress(record),
+            }
         )
 
 
@@ -167,6 +174,19 @@ class ImportDiscardView(ImportMixin, View):
         if runs.discard(record):
             messages.info(request, _("Đã hủy; không có gì được ghi."))
         return redirect("imports:start")
+
+
+class ImportRetryView(ImportMixin, View):
+    """Run a failed check or import again from its kept file (a worker stopped half-way, or the data
+    changed in between); nothing was written by the failed run."""
+
+    def post(self, request, pk):
+        record = get_object_or_404(self.get_queryset(), pk=pk)
+        if runs.retry(record):
+            messages.info(request, _("Đã cho chạy lại."))
+        else:
+            messages.error(request, _("Không chạy lại được lần này; hãy tải tệp lên lại."))
+        return redirect("imports:detail", pk=record.pk)
 
 
 class TemplateDownloadView(ImportMixin, View):

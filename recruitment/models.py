@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from units import permissions
 from units.audit import VersionedModel
 from units.closing import ClosedQuarters
+from units.jobs import JobRecord
 from units.models import CELL_KINDS, Unit
 from units.permissions import RestrictedQuerySet
 from units.text import fold, match_key, name_sort_key
@@ -489,11 +490,18 @@ class WorkbookImportQuerySet(models.QuerySet):
         return self if user.is_superuser else self.filter(user=user)
 
 
-class WorkbookImport(models.Model):
+class ImportStep(models.TextChoices):
+    CHECK = "check", _("Kiểm tra")
+    IMPORT = "import", _("Nhập")
+
+
+class WorkbookImport(JobRecord):
     """One upload of a workbook (or one run of `import_workbook`): who, when, what file, what it did.
 
     The browser checks the file first (a dry run, status READY or INVALID) and imports it on confirmation
     (DONE, or FAILED when the data changed in between); `counts` and `errors` hold the latest run's result.
+    Both runs are jobs for a worker (recruitment/tasks.py): `step` says which one ran last, so a failed
+    one can be run again; progress and signs of life are written here by the worker (units.jobs).
     """
 
     user = models.ForeignKey(
@@ -520,6 +528,7 @@ class WorkbookImport(models.Model):
     # What the check found, row by row: the first rows of each sheet with created / updated / unchanged
     # and, for updates, old -> new; and each way of writing a value that was read and corrected.
     preview = models.JSONField(_("xem trước"), default=dict, blank=True)
+    step = models.CharField(_("bước"), max_length=10, choices=ImportStep.choices, blank=True)
 
     objects = WorkbookImportQuerySet.as_manager()
 
@@ -538,3 +547,8 @@ class WorkbookImport(models.Model):
     @property
     def is_running(self):
         return self.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def is_waiting(self):
+        """Queued, no worker has taken it yet."""
+        return self.is_running and not self.worker

@@ -7,24 +7,25 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView, View
+from django.views.generic import DetailView, TemplateView, View
 
 from recruitment.models import Candidate
 from units import readlog
 from units.forms import period_from_params
-from units.mixins import ScopedUnitMixin
+from units.mixins import RestrictedObjectMixin, ScopedUnitMixin
 from units.models import Term
 from units.periods import EARLIEST_YEAR, LATEST_YEAR
 from units.permissions import VIEW
 
-from . import excel, selectors
+from . import excel, results, selectors
 from .charts import cumulative_chart, render_cumulative_svg
+from .models import ReportFile, ReportFileStatus
 from .tables import ProgressTable
 
 REPORTS = {
@@ -253,6 +254,8 @@ class ReportExportView(ReportUnitMixin, View):
         period, refused = report_period(request)
         if refused:  # say why on the page rather than hand over a workbook for another period
             return redirect(reverse(REPORTS[report][0], kwargs={"code": unit.code}))
+        if results.needs_job(unit):
+            return _built_file(request, unit, report, period)
         reports = excel.build_reports(
             unit, period, candidates=self.candidates, today=timezone.localdate(), names=[report]
         )
@@ -274,7 +277,98 @@ class QuarterlyReturnView(ReportUnitMixin, View):
         period, refused = report_period(request)
         if refused:
             return redirect("reports:progress", code=unit.code)
+        if results.needs_job(unit):
+            return _built_file(request, unit, results.RETURN, period)
         workbook = excel.quarterly_return(unit, period, candidates=self.candidates, today=timezone.localdate())
-        response = _xlsx_response(workbook, excel.filename("bao-cao", unit, period))
+        response = _xlsx_response(workbook, excel.filename(results.RETURN, unit, period))
         readlog.record(request, readlog.Kind.QUARTERLY_RETURN, unit=unit, period=period.label)
         return response
+
+
+def _built_file(request, unit, report, period):
+    """A large unit's export: the workbook built already for today's data, or its job's page."""
+    record = results.request_file(
+        unit=unit, report=report, period=period, user=request.user, today=timezone.localdate()
+    )
+    if record.status == ReportFileStatus.DONE:
+        try:
+            stored = open(record.stored_path, "rb")  # noqa: SIM115 (FileResponse closes it)
+        except FileNotFoundError:  # deleted by the housekeeping a moment ago: build it again
+            results.start(record)
+        else:
+            if report == results.RETURN:
+                readlog.record(request, readlog.Kind.QUARTERLY_RETURN, unit=unit, period=period.label)
+            elif report in PEOPLE_REPORTS:
+                readlog.record(
+                    request, readlog.Kind.REPORT_EXPORT, unit=unit, period=period.label, detail=REPORTS[report][1]
+                )
+            return FileResponse(
+                stored, as_attachment=True, filename=record.file_name, content_type=excel.XLSX_CONTENT_TYPE
+            )
+    return redirect("reports:file", pk=record.pk)
+
+
+def download_url(record):
+    """Where a built file is downloaded: the export's own address, which serves it while the data is
+    unchanged and builds it again after any change (never a stale file)."""
+    query = f"?{record.period}" if record.period else ""
+    if record.report == results.RETURN:
+        return reverse("reports:quarterly_return", kwargs={"code": record.unit.code}) + query
+    return reverse("reports:export", kwargs={"code": record.unit.code, "report": record.report}) + query
+
+
+class ReportFileMixin(RestrictedObjectMixin):
+    """A built workbook, read by anyone who may read its unit's reports (outside: 404)."""
+
+    queryset = ReportFile.objects.select_related("unit")
+
+    def scope_unit(self, obj):
+        return obj.unit
+
+
+class ReportFileView(ReportFileMixin, DetailView):
+    """A workbook being built: its state and progress (the page polls, or refreshes itself without
+    JavaScript), the download when done, a retry when it failed."""
+
+    template_name = "reports/report_file.html"
+    context_object_name = "record"
+
+    def get(self, request, *args, **kwargs):
+        results.fail_if_stale(self.object)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        record = self.object
+        label = (
+            _("Báo cáo quý (đủ các biểu)")
+            if record.report == results.RETURN
+            else REPORTS.get(record.report, ("", ""))[1]
+        )
+        return super().get_context_data(
+            report_label=label, download_url=download_url(record), unit=record.unit, **kwargs
+        )
+
+
+class ReportFileStatusView(ReportFileMixin, View):
+    """What the page of a workbook being built polls."""
+
+    def get(self, request, pk):
+        record = self.object
+        results.fail_if_stale(record)
+        return JsonResponse(
+            {
+                "status": record.status,
+                "label": record.get_status_display(),
+                "running": record.is_running,
+                "waiting": record.is_waiting,
+                "progress": record.progress,
+            }
+        )
+
+
+class ReportFileRetryView(ReportFileMixin, View):
+    def post(self, request, pk):
+        record = self.object
+        if results.retry(record):
+            messages.info(request, _("Đã cho tạo lại tệp."))
+        return redirect("reports:file", pk=record.pk)

@@ -1,4 +1,7 @@
 import datetime
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +11,75 @@ from .factories import make_unit, make_user
 
 # Counts the inputs the property-based tests generate; fails a run of the whole suite with too few.
 pytest_plugins = ["tests.property_count"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file (in memory, /dev/shm, where there is one), not SQLite's
+    in-memory database: a job's worker is another process in the tests of the task queue
+    (tests/test_jobs.py), and another process sees only a file."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="ptdv-test-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None)
+    database.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def job_files(settings, tmp_path):
+    """Uploads and built workbooks of a test stay in its own folder."""
+    settings.IMPORT_FILE_DIR = tmp_path / "uploads"
+    settings.REPORT_FILE_DIR = tmp_path / "report-files"
+
+
+def run_queued_jobs():
+    """Run every job that is due with the database backend's own worker (`db_worker --batch`), here,
+    in this process and inside the test's transaction. Its check for stale connections is left out:
+    it would close the test's connection in the middle of its transaction."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    worker = db_worker.Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        worker.run()
+
+
+@pytest.fixture
+def jobs_run_at_once():
+    """The database backend with its worker run as soon as a job is queued (run_queued_jobs), so a
+    request that queues one returns with it done: for tests about what a job does, not about the
+    queue (those are in tests/test_jobs.py, with a real worker process)."""
+    from django_tasks.signals import task_enqueued
+
+    running = []
+
+    def run(sender, **kwargs):
+        if running:
+            return  # queued by a job: the worker's loop takes it next
+        running.append(True)
+        try:
+            run_queued_jobs()
+        finally:
+            running.clear()
+
+    task_enqueued.connect(run, weak=False, dispatch_uid="jobs_run_at_once")
+    yield run_queued_jobs
+    task_enqueued.disconnect(dispatch_uid="jobs_run_at_once")
 
 
 @pytest.fixture(autouse=True)

@@ -251,8 +251,7 @@ _books = itertools.count(1)
 
 
 @pytest.fixture
-def importing(settings, tmp_path):
-    settings.IMPORT_IN_BACKGROUND = False
+def importing(settings, tmp_path, jobs_run_at_once):
     settings.IMPORT_FILE_DIR = tmp_path / "uploads"
     return tmp_path
 

@@ -23,6 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 from openpyxl import load_workbook
 
 from recruitment.models import Candidate, ImportStatus, WorkbookImport
+from reports.models import ReportFile, ReportFileStatus
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
 from units.accounts import set_password_tokens
@@ -32,8 +33,10 @@ from units.models import AccountBatch, ClosedQuarter, Role
 POST_ONLY = (
     "imports:confirm",
     "imports:discard",
+    "imports:retry",
     "units:quarter_close",
     "units:quarter_reopen",
+    "reports:file_retry",
     "accounts:reset_password",
     "accounts:set_active",
     "accounts:batch_download",
@@ -65,6 +68,7 @@ ROUTES = {
     "imports:status": lambda o: {"pk": o.workbook_import.pk},
     "imports:confirm": lambda o: {"pk": o.workbook_import.pk},
     "imports:discard": lambda o: {"pk": o.workbook_import.pk},
+    "imports:retry": lambda o: {"pk": o.workbook_import.pk},
     "units:unit_tree": None,
     "dashboard:unit_detail": lambda o: {"pk": o.unit.pk},
     "units:child_targets": lambda o: {"pk": o.parent_unit.pk},
@@ -97,6 +101,9 @@ ROUTES = {
     "accounts:batch": lambda o: {"pk": o.batch.pk},
     "accounts:batch_download": lambda o: {"pk": o.batch.pk},
     "accounts:set_password": lambda o: o.set_password,
+    "reports:file": lambda o: {"pk": o.report_file.pk},
+    "reports:file_status": lambda o: {"pk": o.report_file.pk},
+    "reports:file_retry": lambda o: {"pk": o.report_file.pk},
 }
 
 # Searches and filters pointed at the outside: none may bring an outside name back.
@@ -114,8 +121,7 @@ OUTSIDE_ACCOUNT = "bithu_b1_ngoai"
 
 
 @pytest.fixture(autouse=True)
-def _imports_in_request(settings, tmp_path):
-    settings.IMPORT_IN_BACKGROUND = False
+def _imports_in_request(settings, tmp_path, jobs_run_at_once):
     settings.IMPORT_FILE_DIR = tmp_path / "uploads"
 
 
@@ -175,7 +181,7 @@ def world(tree, users):
         return {"uidb64": urlsafe_base64_encode(force_bytes(account.pk)), "token": "cqyq3k-0123456789abcdef"}
 
     closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
-    return SimpleNamespace(
+    world = SimpleNamespace(
         tree=tree,
         users=users,
         today=today,
@@ -271,6 +277,18 @@ def world(tree, users):
             },
         ),
     )
+    # A built workbook of each namespace's unit (reports/results.py).
+    for number, objects in enumerate([world.inside, *(ns for each in world.outside.values() for ns in each)]):
+        objects.report_file = ReportFile.objects.create(
+            unit=objects.unit,
+            report="bao-cao",
+            period=f"year={today.year}",
+            as_of=today,
+            data_version=f"v{number}",
+            file_name=f"bao-cao_{objects.unit.code}.xlsx",
+            status=ReportFileStatus.DONE,
+        )
+    return world
 
 
 def response_text(response):

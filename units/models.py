@@ -528,3 +528,22 @@ class AccountBatch(models.Model):
 
     def __str__(self):
         return self.source or str(self.pk)
+
+
+# --- Recurring jobs ------------------------------------------------------------------------------
+
+
+class ScheduledJob(models.Model):
+    """A job that runs again and again (the housekeeping): the task queued for its next run, so that
+    it is queued once however many workers start (units.jobs.schedule)."""
+
+    name = models.CharField(_("tên"), max_length=100, unique=True)
+    task_id = models.CharField(_("mã công việc"), max_length=64, blank=True)
+    run_after = models.DateTimeField(_("chạy sau"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("việc định kỳ")
+        verbose_name_plural = _("việc định kỳ")
+
+    def __str__(self):
+        return self.name

@@ -9,7 +9,7 @@
   the first rows of each sheet (created, updated old -> new, unchanged, error);
 - write.py: what passed written in bulk, with its history (write);
 - errors.py: a whole-file problem, or one cell's;
-- runs.py: the recorded runs of the browser (preview, confirm, progress, background thread);
+- runs.py: the recorded runs of the browser (preview, confirm, progress, retry) and their jobs for a worker;
 - template.py: the downloadable template workbook.
 """
 

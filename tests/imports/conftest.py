@@ -11,8 +11,8 @@ _files = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _imports_in_request(settings, tmp_path):
-    settings.IMPORT_IN_BACKGROUND = False
+def _imports_in_request(settings, tmp_path, jobs_run_at_once):
+    """The check and the import are jobs: here the worker runs them as soon as they are queued."""
     settings.IMPORT_FILE_DIR = tmp_path / "uploads"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -149,12 +149,34 @@ def test_cells_with_characters_xml_cannot_hold_are_refused(users, workbook, monk
 # --- 5. a run interrupted by a restart ---
 
 
-def _stale_record(user, tmp_path, status=ImportStatus.IMPORTING):
+def _dead_worker():
+    """A worker of this machine whose process has ended."""
+    import subprocess
+
+    from units.jobs import worker_name
+
+    ended = subprocess.Popen(["sleep", "5"])
+    name = worker_name(ended.pid)  # while it runs
+    ended.kill()
+    ended.wait()
+    return name
+
+
+def _stale_record(user, tmp_path, status=ImportStatus.IMPORTING, worker=None):
+    """A run taken by a worker that was killed (by default: a process of this machine that has ended)."""
     stored = Path(tmp_path) / "stale.xlsx"
     stored.write_bytes(b"PK")
     long_ago = timezone.now() - datetime.timedelta(hours=3)
     record = WorkbookImport.objects.create(
-        user=user, file_name="cu.xlsx", stored_path=str(stored), status=status, progress=40, checked_at=long_ago
+        user=user,
+        file_name="cu.xlsx",
+        stored_path=str(stored),
+        status=status,
+        progress=40,
+        checked_at=long_ago,
+        step="import" if status == ImportStatus.IMPORTING else "check",
+        worker=worker or _dead_worker(),
+        heartbeat_at=long_ago,
     )
     WorkbookImport.objects.filter(pk=record.pk).update(created_at=long_ago)
     return WorkbookImport.objects.get(pk=record.pk), stored
@@ -176,25 +198,37 @@ def test_a_run_interrupted_by_a_restart_is_shown_failed_and_can_be_discarded(cli
     assert not stored.exists()
 
 
-def test_a_recent_run_is_not_taken_for_stale(users, tmp_path, settings):
-    record, stored = _stale_record(users.staff_a, tmp_path)
-    record.checked_at = timezone.now()
+def test_a_run_on_another_machine_is_stale_only_after_its_silence(users, tmp_path, settings):
+    record, stored = _stale_record(users.staff_a, tmp_path, worker="may-khac:b00t:1:4242:99")
+    record.heartbeat_at = timezone.now()
     record.save()
     assert runs.fail_if_stale(record) is False
     record.refresh_from_db()
     assert record.status == ImportStatus.IMPORTING and stored.exists()
-    settings.IMPORT_STALE_AFTER = 0
+    settings.JOB_STALE_AFTER = 0
     assert runs.fail_if_stale(record) is True
+    assert stored.exists()  # kept for a retry
 
 
-def test_a_run_whose_thread_died_in_this_process_is_stale_at_once(users, tmp_path):
+def test_a_run_whose_worker_here_has_ended_is_stale_at_once(users, tmp_path, settings):
+    settings.JOB_STALE_AFTER = 3600
     record, stored = _stale_record(users.staff_a, tmp_path)
-    record.checked_at = timezone.now()
+    record.heartbeat_at = timezone.now()
     record.save()
-    runs.mark_started_here(record)  # as start() does for a background thread that is no longer there
     assert runs.fail_if_stale(record) is True
     record.refresh_from_db()
-    assert record.status == ImportStatus.FAILED and not stored.exists()
+    assert record.status == ImportStatus.FAILED and record.worker == "" and stored.exists()
+    assert runs.can_retry(record)
+
+
+def test_a_run_whose_worker_here_is_alive_is_never_taken_for_stale(users, tmp_path, settings):
+    from units.jobs import worker_name
+
+    settings.JOB_STALE_AFTER = 0
+    record, stored = _stale_record(users.staff_a, tmp_path, worker=worker_name())  # this process: alive
+    assert runs.fail_if_stale(record) is False
+    record.refresh_from_db()
+    assert record.status == ImportStatus.IMPORTING
 
 
 def test_a_finished_import_cannot_be_discarded(client, users, workbook):
@@ -222,37 +256,6 @@ def test_a_sheet_whose_xml_holds_such_a_character_is_refused_not_a_500(users, wo
     assert not result.written
     assert [(e.sheet, e.row) for e in result.errors] == [("Quần chúng", None)]
     assert "ký tự không hợp lệ" in result.errors[0].message
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_run_in_a_live_background_thread_is_never_taken_for_stale(users, workbook, settings, monkeypatch):
-    import threading
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.IMPORT_IN_BACKGROUND = True
-    settings.IMPORT_STALE_AFTER = 0
-    path = workbook({"Quần chúng": [person()]})
-    record = runs.store_upload(SimpleUploadedFile("a.xlsx", path.read_bytes()), users.staff_a)
-    go, real = threading.Event(), runs.import_workbook
-
-    def held(*args, **kwargs):
-        go.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(runs, "import_workbook", held)
-    runs.start(record, dry_run=True)
-    try:
-        assert runs.fail_if_stale(record) is False  # its thread is alive here, however long it takes
-        assert record.status == ImportStatus.CHECKING
-    finally:
-        go.set()
-    for thread in threading.enumerate():
-        if thread.name == f"workbook-import-{record.pk}":
-            thread.join(20)
-    record.refresh_from_db()
-    assert record.status == ImportStatus.READY and Path(record.stored_path).exists()
-    assert runs.fail_if_stale(record) is False
 
 
 def test_a_unit_code_used_outside_the_scope_is_refused_without_saying_so(users, workbook):

@@ -93,7 +93,7 @@ def test_status_view_reports_progress(client, users, workbook):
     _upload(client, workbook({"Quần chúng": [person()]}))
     record = WorkbookImport.objects.get()
     data = client.get(reverse("imports:status", args=[record.pk])).json()
-    assert data == {"status": "ready", "running": False, "progress": 100}
+    assert data == {"status": "ready", "label": "Sẵn sàng nhập", "running": False, "waiting": False, "progress": 100}
 
 
 def test_template_download(client, users):
@@ -163,7 +163,7 @@ def test_an_import_whose_account_was_deleted_is_never_run_unrestricted(client, u
     client.force_login(users.staff_a)
     _upload(client, workbook({"Quần chúng": [person()]}))
     record = WorkbookImport.objects.get()
-    WorkbookImport.objects.filter(pk=record.pk).update(user=None)
+    WorkbookImport.objects.filter(pk=record.pk).update(user=None, status=ImportStatus.IMPORTING)
     from recruitment.importing import runs
 
     runs.execute(record.pk, dry_run=False)

@@ -1,0 +1,227 @@
+"""Large exports as jobs, and their workbooks kept: a province's quarterly return takes seconds to
+build, so it is built by a worker (reports/tasks.py) instead of inside a request, and kept.
+
+A built workbook is kept per unit, report, period, day and **data version** (`data_version()`): a
+download first computes the version and serves the file built for it, if any, else queues a build.
+So the second download of an unchanged return is instant, and one after any change is built again:
+never a stale file. The version is read from the change history every write leaves (units.audit,
+django-simple-history): the newest history row of units, terms, targets, headcounts, closed quarters
+and people, and how many rows lie near it. It is one for the whole database, not per subtree: a
+change anywhere builds again (never stale; a person moved out of a subtree leaves no history row in
+it, so a per-subtree version would miss that). Counting the rows near the newest catches a long
+transaction (an import) that committed rows numbered below one committed before it.
+
+Only exports of a unit with at least settings.REPORT_JOB_MIN_UNITS units in its subtree go through
+here; a small unit's are built in the request, as before. What a workbook holds does not depend on
+who asks: a unit's report counts everyone in its subtree, which every user allowed to see the unit
+may see (the scope is checked on the unit, by the views).
+"""
+
+import datetime
+import logging
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from recruitment.models import Candidate
+from units import jobs
+from units.forms import period_from_params
+from units.models import ClosedQuarter, Headcount, Target, Term, Unit
+
+from . import excel
+from .models import ReportFile, ReportFileStatus
+
+logger = logging.getLogger(__name__)
+
+RETURN = "bao-cao"  # the quarterly return: every report, one sheet each
+RETURN_REPORTS = ("progress", "breakdown", "pipeline", "coverage", "probation")  # its reports, in order
+VERSIONED_MODELS = (Unit, Term, Target, Headcount, ClosedQuarter, Candidate)
+RECENT_ROWS = 100_000  # history rows near the newest that are counted (see the module's docstring)
+
+
+def data_version():
+    """A short text that changes whenever a unit, term, target, headcount, closed quarter or person
+    is created, changed or deleted (two index reads per history table)."""
+    parts = []
+    for model in VERSIONED_MODELS:
+        history = model.history.model.objects
+        newest = history.aggregate(newest=Max("history_id"))["newest"] or 0
+        near = history.filter(history_id__gt=newest - RECENT_ROWS).count()
+        parts.append(f"{newest}.{near}")
+    return "-".join(parts)
+
+
+def needs_job(unit):
+    """Whether exports of `unit` are built by a worker: its subtree has REPORT_JOB_MIN_UNITS units."""
+    threshold = settings.REPORT_JOB_MIN_UNITS
+    return Unit.objects.subtree(unit)[: max(threshold, 1)].count() >= threshold
+
+
+def file_dir():
+    return Path(settings.REPORT_FILE_DIR)
+
+
+def _period_key(period):
+    return urlencode(period.query_params())
+
+
+def request_file(*, unit, report, period, user, today):
+    """The ReportFile for this unit, report, period and day at today's data version: the one built
+    already, the one being built, or a new one queued for a worker. A built one whose file is gone is
+    built again."""
+    version = data_version()
+    key = {"unit": unit, "report": report, "period": _period_key(period), "as_of": today, "data_version": version}
+    record = ReportFile.objects.filter(**key).first()
+    if record is None:
+        name = excel.filename(report, unit, period)
+        try:
+            with transaction.atomic():
+                record = ReportFile.objects.create(
+                    **key, period_label=str(period.label)[:200], file_name=name, requested_by=user
+                )
+        except IntegrityError:  # someone asked for the same at the same moment: theirs
+            return ReportFile.objects.get(**key)
+        start(record)
+    elif record.status == ReportFileStatus.DONE and not Path(record.stored_path).is_file():
+        start(record)
+    else:
+        fail_if_stale(record)
+    return record
+
+
+def start(record):
+    """Queue the build of `record` for a worker."""
+    record.status, record.progress, record.error = ReportFileStatus.QUEUED, 0, ""
+    record.worker, record.heartbeat_at, record.task_id = "", None, ""
+    record.started_at = record.finished_at = None
+    record.save()
+    result = build_report_file.enqueue(record.pk)
+    ReportFile.objects.filter(pk=record.pk, task_id="").update(task_id=str(result.id))
+    record.refresh_from_db()
+    return result
+
+
+def is_stale(record):
+    return record.is_running and jobs.is_stale(record, since=record.started_at or record.created_at)
+
+
+def fail_if_stale(record):
+    """Mark a build whose worker died FAILED; returns whether it did. `record` is refreshed."""
+    if not is_stale(record):
+        return False
+    failed = ReportFile.objects.filter(pk=record.pk, status=record.status, worker=record.worker).update(
+        status=ReportFileStatus.FAILED,
+        error=_("Tiến trình nền dừng giữa chừng khi đang tạo tệp."),
+        worker="",
+        heartbeat_at=None,
+    )
+    record.refresh_from_db()
+    return bool(failed)
+
+
+def retry(record):
+    """Build a failed one again. Returns whether it could."""
+    fail_if_stale(record)
+    if record.status != ReportFileStatus.FAILED:
+        return False
+    start(record)
+    return True
+
+
+@task()
+def build_report_file(report_file_id):
+    """The job: build a report's or the quarterly return's workbook and keep it (build())."""
+    record = build(report_file_id)
+    return record.status if record else None
+
+
+def build(record_pk):
+    """The job: build the workbook of a queued ReportFile, in this (worker) process, and keep it.
+    Returns the record, or None when it was no longer waiting (taken by another worker, or failed)."""
+    if not jobs.claim(
+        ReportFile,
+        record_pk,
+        statuses=[ReportFileStatus.QUEUED],
+        status=ReportFileStatus.RUNNING,
+        started_at=timezone.now(),
+    ):
+        return None
+    record = ReportFile.objects.select_related("unit").get(pk=record_pk)
+    progress = jobs.Progress(ReportFile, record.pk)
+    try:
+        period, errors = period_from_params(QueryDict(record.period), today=record.as_of)
+        if errors:  # kept from a valid request: only a changed set of terms could do this
+            raise ValueError(" ".join(str(error) for error in errors))
+        names = RETURN_REPORTS if record.report == RETURN else (record.report,)
+        reports = {}
+        for done, name in enumerate(names, start=1):
+            reports.update(
+                excel.build_reports(
+                    record.unit, period, candidates=Candidate.objects.all(), today=record.as_of, names=[name]
+                )
+            )
+            progress(10 + 70 * done // len(names))
+        content = excel.workbook_bytes(excel.report_workbook(reports))
+        progress(95)
+        directory = file_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{record.pk}-{uuid.uuid4().hex}.xlsx"
+        partial = path.with_suffix(".part")
+        partial.write_bytes(content)
+        os.replace(partial, path)  # whole or not at all
+    except Exception as error:
+        logger.exception("report file %s failed", record.pk)
+        ReportFile.objects.filter(pk=record.pk, worker=jobs.worker_name()).update(
+            status=ReportFileStatus.FAILED, error=_("Lỗi hệ thống khi tạo tệp."), worker="", heartbeat_at=None
+        )
+        raise error
+    finally:
+        progress.close()
+    finished = ReportFile.objects.filter(pk=record.pk, worker=jobs.worker_name()).update(
+        status=ReportFileStatus.DONE,
+        progress=100,
+        stored_path=str(path),
+        size=len(content),
+        finished_at=timezone.now(),
+        worker="",
+        heartbeat_at=None,
+    )
+    if not finished:  # failed as stale meanwhile (a very slow worker): keep that, drop the file
+        path.unlink(missing_ok=True)
+    record.refresh_from_db()
+    return record
+
+
+def sweep_files(now=None):
+    """Housekeeping: built workbooks older than settings.REPORT_FILE_MAX_AGE_HOURS are deleted with
+    their records (a download builds them again), and files no record names. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.REPORT_FILE_MAX_AGE_HOURS)
+    deleted = 0
+    old = ReportFile.objects.filter(created_at__lt=cutoff)
+    for record in old:
+        fail_if_stale(record)
+        if record.is_running:
+            continue
+        if record.stored_path:
+            Path(record.stored_path).unlink(missing_ok=True)
+            deleted += 1
+        record.delete()
+    directory = file_dir()
+    if directory.is_dir():
+        named = set(ReportFile.objects.exclude(stored_path="").values_list("stored_path", flat=True))
+        for path in [*directory.glob("*.xlsx"), *directory.glob("*.part")]:
+            modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+            if str(path) not in named and modified < cutoff:
+                path.unlink(missing_ok=True)
+                deleted += 1
+    return deleted
