@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from recruitment.models import Candidate, ImportStatus, WorkbookImport
+from reports.models import SubmittedReturn
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
 from units.models import ClosedQuarter, Role
@@ -64,6 +65,12 @@ ROUTES = {
     "reports:probation": lambda o: {"code": o.unit.code},
     "reports:quarterly_return": lambda o: {"code": o.unit.code},
     "reports:export": lambda o: {"code": o.unit.code, "report": "progress"},
+    "reports:outlook": lambda o: {"code": o.unit.code},
+    "reports:returns": lambda o: {"code": o.unit.code},
+    "reports:return_submit": lambda o: {"code": o.unit.code, "year": o.closure.year, "quarter": o.closure.quarter},
+    "reports:return_close": lambda o: {"code": o.unit.code, "year": o.closure.year, "quarter": o.closure.quarter},
+    "reports:return_reopen": lambda o: {"code": o.unit.code, "year": o.closure.year, "quarter": o.closure.quarter},
+    "reports:submitted_return": lambda o: {"pk": o.submitted.pk},
 }
 
 # Searches and filters pointed at the outside: none may bring an outside name back.
@@ -130,6 +137,10 @@ def world(tree, users):
         unit=unit, year=today.year - 1, quarter=1, closed_by=staff_b
     )
     closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
+    submit = lambda unit: SubmittedReturn.objects.create(  # noqa: E731
+        unit=unit, year=today.year - 1, quarter=1, workbook=b"PK", filename="bao-cao.xlsx"
+    )
+    submitted_b, submitted_a2 = submit(tree.committee_b), submit(tree.cell_a2)
     return SimpleNamespace(
         tree=tree,
         users=users,
@@ -145,6 +156,7 @@ def world(tree, users):
                     parent_unit=tree.committee_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    submitted=submitted_b,
                 )
             ],
             "leadership": [
@@ -154,6 +166,7 @@ def world(tree, users):
                     parent_unit=tree.org_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    submitted=submitted_b,
                 )
             ],
             "secretary": [
@@ -163,6 +176,7 @@ def world(tree, users):
                     parent_unit=tree.committee_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    submitted=submitted_b,
                 ),
                 SimpleNamespace(
                     candidate=sibling,
@@ -170,6 +184,7 @@ def world(tree, users):
                     parent_unit=tree.org_b,
                     workbook_import=make_import(users.staff_a),
                     closure=closed_a2,
+                    submitted=submitted_a2,
                 ),
             ],
         },
@@ -198,6 +213,7 @@ def world(tree, users):
             parent_unit=tree.committee_a,
             workbook_import=make_import(users.staff_a),
             closure=close(tree.cell_a1),
+            submitted=submit(tree.cell_a1),
         ),
     )
 
