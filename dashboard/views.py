@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from recruitment.models import Candidate
 from recruitment.permissions import ADD_CANDIDATE
 from recruitment.pipeline import Stage
-from recruitment.progress import progress_report
+from recruitment.progress import progress_report, time_left
 from recruitment.selectors import stage_counts
 from recruitment.todo import TodoList
 from reports.tables import ProgressTable
@@ -47,10 +47,12 @@ class HomeView(TemplateView):
         counts, todo_counts = stage_counts(candidates, **todo.count_aggregates())
         todo.use_counts(todo_counts)
         own = report.total
-        months_left = 12 - today.month + 1  # this month included
+        left = time_left(today.year, today)
         context.update(
-            months_left=months_left,
-            per_month=-(-own.remaining // months_left) if own.remaining else 0,
+            time_left=left,
+            per_month=own.needed_per_month,
+            # Who will miss the year, flagged for staff and leadership (the list: reports' outlook).
+            will_miss=[] if user.is_secretary else [row for row in (own, *report.rows) if row.will_miss],
             unit=unit,
             year=today.year,
             own=own,

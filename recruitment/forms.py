@@ -1,10 +1,15 @@
 """Forms for the browser flow. They only parse what was typed; every rule is in recruitment.services
 and recruitment.pipeline, whose ValidationErrors the views attach next to the fields."""
 
+import functools
+
 from django import forms
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from units import paths
 from units.formatting import mask_citizen_id
 from units.forms import MAX_VERSION, MISSING_VERSION
 from units.models import Unit
@@ -54,6 +59,35 @@ def candidate_fields(names):
         if name == "general_education":
             fields[name] = GeneralEducationField(label=field.label, help_text=field.help_text, required=False)
     return fields
+
+
+def grouped_cells(field, cells):
+    """Offer `cells` grouped under their parent unit, each with its code ("Chi bộ thôn 1 · A1-1"): a
+    province has hundreds of "Chi bộ thôn 1". One query when the list is drawn (the parent's name and
+    code come as subqueries on the path), none on a save; the select is searchable by name or code
+    (static/js/app.js, data-searchable)."""
+
+    @functools.cache
+    def choices():
+        parent = Unit.objects.filter(path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - paths.STEPLEN))
+        units = cells.only("pk", "path", "code", "name").annotate(
+            parent_name=Subquery(parent.values("name")[:1]), parent_code=Subquery(parent.values("code")[:1])
+        )
+        groups = {}
+        for cell in units:
+            label = f"{cell.parent_name} · {cell.parent_code}" if cell.parent_name else ""
+            groups.setdefault(label, []).append((cell.pk, f"{cell.name} · {cell.code}"))
+        result = [("", "---------")]
+        for label, options in groups.items():
+            if label:
+                result.append((label, options))
+            else:  # cells at the root: no group
+                result.extend(options)
+        return result
+
+    field.choices = choices
+    field.widget.attrs["data-searchable"] = ""
+    field.widget.attrs["data-search-placeholder"] = str(_("Tìm chi bộ theo tên hoặc mã"))
 
 
 def style(form):
@@ -180,6 +214,7 @@ class CandidateCreateForm(XmlSafeMixin, FoldedSectionMixin, ServiceErrorsMixin, 
         self.fields["listed_on"].required = True
         cells = Unit.objects.restrict(user, ADD_CANDIDATE).cells()
         self.fields["cell"].queryset = cells
+        grouped_cells(self.fields["cell"], cells)
         if user.unit is not None and user.unit.is_cell:
             self.fields["cell"].initial = user.unit.pk
         self.order_fields(["full_name", "date_of_birth", "gender", "cell"])
@@ -203,6 +238,7 @@ class ProfileForm(XmlSafeMixin, FoldedSectionMixin, ServiceErrorsMixin, forms.Fo
         super().__init__(*args, **kwargs)
         self.fields.update(candidate_fields(PROFILE_FIELDS))
         self.fields["cell"].queryset = Unit.objects.restrict(user, CHANGE_PROFILE).cells()
+        grouped_cells(self.fields["cell"], self.fields["cell"].queryset)
         if self.hides_citizen_id:
             masked = mask_citizen_id(candidate.citizen_id)
             field = self.fields["citizen_id"]

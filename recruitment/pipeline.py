@@ -269,15 +269,21 @@ def incomplete_q():
     )
 
 
+CORRECTABLE_AFTER_RECOGNITION = (StepKind.RECOGNITION, StepKind.DECISION)
+
+
 def is_legal(candidate, kind):
     """Whether the browser may record (or correct) step `kind` now: its prerequisites are complete.
 
-    Nothing after an exit; after recognition only the recognition itself may be corrected.
+    Nothing after an exit; after recognition only the recognition itself and the admission decision
+    (a wrong decision number is found when the member's file goes up) may be corrected, each through
+    the same rules (dates in order, closed quarters) and into the record's history. Recording a
+    decision is the organisation board's action (recruitment.permissions), never a secretary's.
     """
     if candidate.exit_date:
         return False
     if candidate.recognition_date:
-        return kind == StepKind.RECOGNITION
+        return kind in CORRECTABLE_AFTER_RECOGNITION
     if kind == StepKind.EXIT:
         return True
     return all(_step_complete(candidate, STEP_BY_KIND[required]) for required in STEP_BY_KIND[kind].requires)

@@ -36,6 +36,7 @@ from units.mixins import ActionRequiredMixin, RestrictedObjectMixin, ScopedUnitM
 from units.models import ClosedQuarter
 from units.permissions import VIEW, VIEW_CITIZEN_ID, allows, may
 from units.spreadsheets import XLSX_CONTENT_TYPE, safe_value
+from units.text import fold
 
 from . import pipeline, services
 from . import todo as todo_list
@@ -266,6 +267,12 @@ class CandidateDetailView(CandidateMixin, TemplateView):
         return context
 
 
+def unchanged(request, candidate):
+    """A form saved as it was shown: nothing is written, and the user is told so."""
+    messages.info(request, _("Không có gì thay đổi nên chưa lưu gì."))
+    return redirect("recruitment:candidate_detail", pk=candidate.pk)
+
+
 class StepRecordView(CandidateMixin, FormView):
     """Record (or correct) one step. The service decides; its errors land next to the fields."""
 
@@ -303,6 +310,8 @@ class StepRecordView(CandidateMixin, FormView):
 
     def form_valid(self, form):
         candidate = self.get_candidate()
+        if getattr(candidate, self.step.date_field) and not form.has_changed():
+            return unchanged(self.request, candidate)  # no empty entry in the history
         version = form.pop_version()
         try:
             # A copy, so a refused change does not show on the page as if it had been saved.
@@ -420,10 +429,39 @@ class CandidateCreateView(CitizenIdGuard, ActionRequiredMixin, FormView):
         initial.setdefault("listed_on", timezone.localdate())
         return initial
 
+    duplicate = None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(duplicate=self.duplicate, **kwargs)
+
+    def same_person(self, cell, data):
+        """Someone already listed in the cell with the same name (diacritics and case aside) and date
+        of birth: the same person typed twice, unless the user confirms they are two people."""
+        if not data.get("date_of_birth") or self.request.POST.get("confirm_duplicate"):
+            return None
+        return (
+            Candidate.objects.restrict(self.request.user, VIEW)
+            .filter(cell=cell, date_of_birth=data["date_of_birth"], search_name=fold(data["full_name"])[:120])
+            .first()
+        )
+
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         cell, listed_on = data.pop("cell"), data.pop("listed_on")
         if not self.check_citizen_id(form, data.get("citizen_id")):
+            return self.form_invalid(form)
+        self.duplicate = self.same_person(cell, data)
+        if self.duplicate is not None:
+            form.add_error(
+                None,
+                format_html(
+                    '{} <a href="{}">{}</a>. {}',
+                    _("Chi bộ đã có người cùng họ tên và ngày sinh:"),
+                    reverse("recruitment:candidate_detail", args=[self.duplicate.pk]),
+                    self.duplicate.full_name,
+                    _("Nếu đúng là hai người khác nhau, đánh dấu ô xác nhận bên dưới rồi lưu lại."),
+                ),
+            )
             return self.form_invalid(form)
         try:
             candidate = services.candidate_create(actor=self.request.user, cell=cell, listed_on=listed_on, **data)
@@ -470,6 +508,8 @@ class ProfileUpdateView(CitizenIdGuard, CandidateMixin, FormView):
 
     def form_valid(self, form):
         candidate = self.get_candidate()
+        if not form.has_changed():
+            return unchanged(self.request, candidate)  # no empty entry in the history
         version = form.pop_version()
         citizen_id = form.cleaned_data.get("citizen_id")
         if not self.check_citizen_id(form, citizen_id, current=candidate):

@@ -1,5 +1,6 @@
 """Charts drawn on the server as inline SVG: no JavaScript library, nothing from a third-party host."""
 
+import math
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -36,9 +37,20 @@ def cumulative_chart(year, monthly, target, *, today):
     return CumulativeChart(year, target, cumulative, months_shown)
 
 
+def axis_ticks(highest):
+    """Whole-number ticks from 0 on a round step (1, 2 or 5 × 10ⁿ), at most five, reaching `highest`:
+    a cell's target of 2 gets 0, 1, 2, never "0, 0, 1, 2, 2"."""
+    step = max(1, math.ceil(highest / 4))
+    magnitude = 10 ** (len(str(step)) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= step)
+    count = max(1, math.ceil(highest / step))
+    return [step * i for i in range(count + 1)]
+
+
 def render_cumulative_svg(chart, *, title, actual_label, pace_label):
     """The chart as an <svg> element (a string safe to put in a page)."""
-    top_value = max([chart.target or 0, *chart.cumulative, 1])
+    tick_values = axis_ticks(max([chart.target or 0, *chart.cumulative, 1]))
+    top_value = tick_values[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(month):  # month 0 = 1 January, 12 = 31 December
@@ -49,7 +61,7 @@ def render_cumulative_svg(chart, *, title, actual_label, pace_label):
 
     actual = [(x(0), y(0))] + [(x(i + 1), y(v)) for i, v in enumerate(chart.cumulative)]
     pace = [(x(0), y(0)), (x(12), y(chart.target))] if chart.target else []
-    ticks = [(y(top_value * i / 4), vn_int(round(top_value * i / 4))) for i in range(5)]
+    ticks = [(y(value), vn_int(value)) for value in tick_values]
     months = [(x(i + 0.5), i + 1) for i in range(12)]
     return render_to_string(
         "reports/_cumulative_chart.svg",

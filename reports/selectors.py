@@ -33,8 +33,10 @@ from recruitment.pipeline import (
 from recruitment.progress import ProgressReport, ProgressRow, progress_report, sort_progress_rows  # noqa: F401
 from units import paths
 from units.formatting import ratio
-from units.models import CELL_KINDS, GRASSROOTS_KINDS, GrassrootsType, Unit
+from units.models import CELL_KINDS, GRASSROOTS_KINDS, ClosedQuarter, GrassrootsType, Unit
 from units.selectors import rollup_by_child
+
+from .models import SubmittedReturn
 
 
 def _candidates(candidates):
@@ -314,10 +316,17 @@ FLOW_STEPS = [step for step in STEPS if step.stage]
 
 @dataclass
 class FlowStep:
+    """One step of the flow. `reached`: people whose step is dated in the period. The conversion
+    follows people (a cohort): of the `cohort` who reached the step before in the period, the
+    `converted` who have reached this step since, whenever; so it is never above 100%. `median_days`:
+    from the step before to this one, over those converted."""
+
     label: str
-    reached: int  # people whose step is dated in the period
-    conversion: float | None  # against the step before
-    median_days: float | None  # from the step before, over those who reached this step in the period
+    reached: int
+    conversion: float | None
+    median_days: float | None
+    cohort: int | None = None  # None for the first step
+    converted: int | None = None
 
 
 @dataclass
@@ -334,16 +343,21 @@ def _in_period(date_field, period):
     return Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
 
 
+def _converted(previous, step, period):
+    """The cohort's converted: the step before dated in the period, this step dated at all."""
+    return _in_period(previous.date_field, period) & Q(**{f"{step.date_field}__isnull": False})
+
+
 def _gap_histograms(scoped, period):
-    """[{days: people}] per flow step: the days from the step before, over those whose step is dated
-    in the period and who have the step before. One query: a GROUP BY per step, joined by UNION ALL,
-    so a province's 100,000 people come back as a few hundred (step, days, count) rows."""
+    """[{days: people}] per flow step: the days from the step before, over the cohort that reached the
+    step before in the period and this step since. One query: a GROUP BY per step, joined by UNION
+    ALL, so a province's 100,000 people come back as a few hundred (step, days, count) rows."""
     parts = []
     for index, (previous, step) in enumerate(zip(FLOW_STEPS, FLOW_STEPS[1:]), start=1):
         # date - date as a duration is Django's portable subtraction (SQLite, PostgreSQL alike).
         gap = ExpressionWrapper(F(step.date_field) - F(previous.date_field), output_field=DurationField())
         parts.append(
-            scoped.filter(_in_period(step.date_field, period), **{f"{previous.date_field}__isnull": False})
+            scoped.filter(_converted(previous, step, period))
             .order_by()
             .annotate(_step=Value(index), _gap=gap)
             .values("_step", "_gap")
@@ -377,7 +391,8 @@ def _median(histogram):
 
 def pipeline_report(unit, period, *, candidates=None):
     """People at each stage now, per unit below; and the flow through the steps in the period: how
-    many reached each step, and the median days from the step before.
+    many reached each step, and, of those who reached a step in the period, how many have reached the
+    next and in how many days (median).
 
     Three queries: children; the stage roll-up, which also counts each step dated in the period (the
     same scan); the days between steps as one histogram per step.
@@ -388,9 +403,16 @@ def pipeline_report(unit, period, *, candidates=None):
         f"_reached_{index}": Count("pk", filter=_in_period(step.date_field, period))
         for index, step in enumerate(FLOW_STEPS)
     }
-    by_child = rollup_by_child(unit, scoped, path_field="cell__path", **aggregates, **reached_in_period)
+    converted_since = {
+        f"_converted_{index}": Count("pk", filter=_converted(previous, step, period))
+        for index, (previous, step) in enumerate(zip(FLOW_STEPS, FLOW_STEPS[1:]), start=1)
+    }
+    by_child = rollup_by_child(
+        unit, scoped, path_field="cell__path", **aggregates, **reached_in_period, **converted_since
+    )
     children = list(Unit.objects.children_of(unit))
     reached = [sum(values.pop(name) for values in by_child.values()) for name in reached_in_period]
+    converted = [None] + [sum(values.pop(name) for values in by_child.values()) for name in converted_since]
     empty = dict.fromkeys(aggregates, 0)
     rows = [(child, by_child.get(child.path, empty)) for child in children]
     totals = {key: sum(values[key] for values in by_child.values()) for key in aggregates}
@@ -400,8 +422,10 @@ def pipeline_report(unit, period, *, candidates=None):
         FlowStep(
             str(StepKind(step.kind).label),
             reached[index],
-            ratio(reached[index], reached[index - 1]) if index else None,
+            ratio(converted[index], reached[index - 1]) if index else None,
             _median(histograms[index]),
+            cohort=reached[index - 1] if index else None,
+            converted=converted[index],
         )
         for index, step in enumerate(FLOW_STEPS)
     ]
@@ -557,3 +581,60 @@ def probation_report(unit, period, *, candidates=None, today):
         ReportRows(lambda: counts()["ending"], reader(ending_q)),
         ReportRows(lambda: counts()["overdue"], reader(overdue_q)),
     )
+
+
+# --- 6. Quarterly returns sent (Báo cáo quý đã nộp) -------------------------------------------------
+
+
+@dataclass
+class ReturnStatus:
+    unit: Unit
+    submitted: object = None  # the latest SubmittedReturn (without its bytes), or None
+    submissions: int = 0
+    closure: object = None  # the ClosedQuarter that freezes the unit's quarter (its own or above), or None
+
+
+@dataclass
+class ReturnsReport:
+    unit: Unit
+    year: int
+    quarter: int
+    own: ReturnStatus
+    rows: list  # ReturnStatus per unit directly below
+
+    @property
+    def submitted_count(self):
+        return sum(1 for row in self.rows if row.submitted)
+
+
+def returns_report(unit, year, quarter):
+    """Which of the unit and the units directly below it have submitted their return for the quarter,
+    and which quarters are closed. Three queries: children, submissions, closures."""
+    children = [] if unit.is_cell else list(Unit.objects.children_of(unit))
+    units = [unit, *children]
+    latest, counts = {}, {}
+    for submitted in (
+        SubmittedReturn.objects.for_quarter(year, quarter)
+        .filter(unit__in=units)
+        .without_workbook()
+        .select_related("submitted_by")
+        .order_by("-submitted_at", "-pk")
+    ):
+        latest.setdefault(submitted.unit_id, submitted)
+        counts[submitted.unit_id] = counts.get(submitted.unit_id, 0) + 1
+    # The unit's own and its ancestors' closures bind every row; a child's own binds that child.
+    closures = {}
+    for closure in (
+        ClosedQuarter.objects.filter(year=year, quarter=quarter)
+        .filter(Q(unit__path__in=paths.ancestor_paths(unit.path)) | Q(unit__in=children))
+        .select_related("unit")
+        .order_by("unit__depth")
+    ):
+        closures.setdefault(closure.unit.path, closure)
+    above = next((closures[p] for p in paths.ancestor_paths(unit.path) if p in closures), None)
+
+    def status(row_unit, closure):
+        return ReturnStatus(row_unit, latest.get(row_unit.pk), counts.get(row_unit.pk, 0), closure)
+
+    rows = [status(child, above or closures.get(child.path)) for child in children]
+    return ReturnsReport(unit, year, quarter, status(unit, above), rows)

@@ -39,6 +39,10 @@ COLUMNS = {
         Column("members", _("Số đảng viên")),
         Column("members_source", _("Nguồn số đảng viên"), numeric=False),
         Column("share", _("Kết nạp/đảng viên")),
+        Column("year_to_date", _("Lũy kế từ đầu năm")),
+        Column("year_ratio", _("Lũy kế/chỉ tiêu năm")),
+        Column("shortfall", _("Dự kiến thiếu")),
+        Column("needed_per_month", _("Cần mỗi tháng")),
     )
 }
 
@@ -68,6 +72,10 @@ FIGURES = {
     "projected": lambda row: _number(row.projected),
     "members": lambda row: _number(row.members),
     "share": lambda row: formatting.vn_percent(row.member_share),
+    "year_to_date": lambda row: _number(row.year_to_date),
+    "year_ratio": lambda row: formatting.vn_percent(row.year_ratio),
+    "shortfall": lambda row: _number(row.shortfall),
+    "needed_per_month": lambda row: _number(row.needed_per_month),
 }
 
 
@@ -88,6 +96,22 @@ class ProgressTable:
         "members_source",
         "share",
     )
+    # A quarter (or any part of a year after its first months): its own admissions, then the year to
+    # date against the year's target, as the returns are written.
+    QUARTER = (
+        "code",
+        "name",
+        "target",
+        "admitted",
+        "year_to_date",
+        "year_ratio",
+        "projected",
+        "members",
+        "members_source",
+        "share",
+    )
+    # Who will miss the year: the projection, the shortfall and the pace now needed.
+    OUTLOOK = ("code", "name", "target", "admitted", "projected", "shortfall", "needed_per_month")
     SUMMARY = ("name", "target", "admitted", "projected")
     # The unit page: the summary and each unit's members, with where the figure comes from.
     UNIT = (*SUMMARY, "members", "members_source")
@@ -124,7 +148,7 @@ class ProgressTable:
     @property
     def bar_label(self):
         """The bar's heading, where no column already says what it shows."""
-        return "" if any(column.key == "ratio" for column in self.columns) else COLUMNS["ratio"].label
+        return "" if any(column.key in ("ratio", "year_ratio") for column in self.columns) else COLUMNS["ratio"].label
 
     def headers(self):
         """(column, sort link or None, arrow) for each column."""
@@ -160,10 +184,16 @@ class ProgressTable:
                     )
             elif column.key == "members_source":
                 cells.append(f'<td class="small" data-members-source>{self.members_source(row)}</td>')
+            elif column.key == "share" and row.share_outside_band:
+                title = gettext("Ngoài mức 3–4% mỗi năm của Nghị quyết 21-NQ/TW")
+                cells.append(
+                    f'<td class="text-end text-danger fw-semibold" data-share-band="{row.share_outside_band}" '
+                    f'title="{escape(title)}">{escape(FIGURES["share"](row))} ⚠</td>'
+                )
             else:
                 mark = ' data-testid="ratio"' if column.key == "ratio" else ""
                 cells.append(f'<td class="text-end"{mark}>{escape(FIGURES[column.key](row))}</td>')
-        cells.append(f'<td class="col-ratio">{progress_bar(row.ratio)}</td>')
+        cells.append(f'<td class="col-ratio">{progress_bar(row.headline_ratio)}</td>')
         return "".join(cells)
 
     @staticmethod
@@ -185,12 +215,19 @@ class ProgressTable:
 
     @staticmethod
     def badge(row):
+        if row.is_low and row.paced and row.elapsed < 1:
+            label = gettext("Dưới 50% tiến độ")
+            title = gettext("Lũy kế từ đầu năm chưa được một nửa mức cần có theo thời gian đã qua của năm")
+            return f' <span class="badge text-bg-danger" data-flag="low" title="{escape(title)}">{escape(label)}</span>'
         if row.is_low:
             label = gettext("Dưới 50%")
-            return f' <span class="badge text-bg-danger">{escape(label)}</span>'
+            return f' <span class="badge text-bg-danger" data-flag="low">{escape(label)}</span>'
         if row.is_high:
             label = gettext("Vượt kế hoạch")
-            return f' <span class="badge text-bg-success">{escape(label)}</span>'
+            return f' <span class="badge text-bg-success" data-flag="high">{escape(label)}</span>'
+        if row.will_miss and row.months_left:
+            label = gettext("Dự kiến không đạt")
+            return f' <span class="badge text-bg-warning" data-flag="will-miss">{escape(label)}</span>'
         return ""
 
     @staticmethod

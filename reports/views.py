@@ -6,26 +6,40 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView, View
 
+from recruitment import progress
 from recruitment.models import Candidate
-from units import readlog
+from units import formatting, readlog
+from units import services as unit_services
 from units.forms import period_from_params
 from units.mixins import RestrictedObjectMixin, ScopedUnitMixin
-from units.models import Term
-from units.periods import EARLIEST_YEAR, LATEST_YEAR
-from units.permissions import VIEW
+from units.models import ClosedQuarter, Term, Unit
+from units.periods import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    is_sensible_year,
+    previous_quarter,
+    quarter_bounds,
+    quarter_label,
+    quarter_of,
+    requested_number,
+    requested_year,
+)
+from units.permissions import CLOSE_QUARTER, REOPEN_QUARTER, VIEW, allows
 
-from . import excel, results, selectors
+from . import excel, results, selectors, services
 from .charts import cumulative_chart, render_cumulative_svg
-from .models import ReportFile, ReportFileStatus
+from .models import ReportFile, ReportFileStatus, SubmittedReturn
+from .permissions import SUBMIT_RETURN
 from .tables import ProgressTable
 
 REPORTS = {
@@ -59,6 +73,12 @@ def report_period(request):
     if errors:
         messages.info(request, _("Đang hiển thị: %(period)s.") % {"period": period.label})
     return period, bool(errors)
+
+
+def current_term(terms, today):
+    """The term running on `today` (the last one begun, between two terms), or None."""
+    begun = [term for term in terms if term.start_date <= today]
+    return max(begun, key=lambda term: term.start_date, default=None)
 
 
 def report_index(request):
@@ -98,6 +118,7 @@ class ReportView(ReportUnitMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = urlencode(self.period.query_params())
+        terms = list(Term.objects.all())
         context.update(
             unit=self.unit,
             period=self.period,
@@ -109,7 +130,9 @@ class ReportView(ReportUnitMixin, TemplateView):
                 for name, (url, label) in REPORTS.items()
             ],
             ancestors=self.crumbs,
-            terms=list(Term.objects.all()),
+            terms=terms,
+            # The term shown in the term selector: the period's, else the one running today.
+            selected_term=self.period.term or current_term(terms, self.today),
             params=self.period.query_params(),
             quarter_choices=range(1, 5),
             earliest_year=EARLIEST_YEAR,
@@ -155,10 +178,13 @@ class ProgressView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report, period = context["report"], self.period
+        # A part of the year after its first months (a quarter): its own admissions and the year to
+        # date against the year's target, as the returns are written.
+        in_year = period.year is not None and not period.starts_the_year
         # Each row drills down to the same report one level below, for the same period.
         context["table"] = ProgressTable(
             report.rows,
-            columns=ProgressTable.REPORT,
+            columns=ProgressTable.QUARTER if in_year else ProgressTable.REPORT,
             total=report.total,
             link="reports:progress",
             link_key="code",
@@ -167,6 +193,15 @@ class ProgressView(ReportView):
             sort_query=context["period_query"],
             testid="progress-table",
         )
+        if in_year:
+            context["year_to_date_line"] = year_to_date_line(period, report.total)
+        if period.year is not None and period.year == self.today.year:
+            missing = [row for row in (report.total, *report.rows) if row.will_miss]
+            context.update(
+                will_miss=missing,
+                outlook_url=reverse("reports:outlook", kwargs={"code": self.unit.code})
+                + f"?{urlencode({'year': period.year})}",
+            )
         if report.monthly is not None:
             monthly = report.monthly
             target = report.total.target if period.target_year == period.year else None
@@ -177,6 +212,54 @@ class ProgressView(ReportView):
                 actual_label=_("Đã kết nạp (cộng dồn)"),
                 pace_label=_("Tiến độ đều đến chỉ tiêu năm"),
             )
+        return context
+
+
+def year_to_date_line(period, total):
+    """ "Quý III kết nạp 12; lũy kế 9 tháng 40, đạt 80% kế hoạch năm." as the returns write it."""
+    values = {
+        "period": period.label,
+        "admitted": formatting.vn_int(total.admitted),
+        "months": period.end.month,
+        "so_far": formatting.vn_int(total.year_to_date),
+    }
+    if total.year_ratio is None:
+        return _("%(period)s kết nạp %(admitted)s; lũy kế %(months)d tháng %(so_far)s (chưa có chỉ tiêu năm).") % values
+    return _("%(period)s kết nạp %(admitted)s; lũy kế %(months)d tháng %(so_far)s, đạt %(ratio)s kế hoạch năm.") % {
+        **values,
+        "ratio": formatting.vn_percent(total.year_ratio),
+    }
+
+
+class OutlookView(ReportUnitMixin, TemplateView):
+    """Who will miss the year: the unit and the units directly below it whose year-end, projected at
+    the pace since 1/1, falls short of the year's target, the largest shortfall first, with the pace
+    now needed. Each unit links to its own list one level below."""
+
+    template_name = "reports/outlook.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        year = requested_year(self.request.GET.get("year"), today=today)
+        outlook = progress.year_end_outlook(self.unit, year, candidates=self.candidates, today=today)
+        context.update(
+            unit=self.unit,
+            year=year,
+            outlook=outlook,
+            ancestors=self.crumbs,
+            years=range(today.year, today.year - 5, -1),
+            time_left=progress.time_left(year, today),
+            table=ProgressTable(
+                outlook.missing,
+                columns=ProgressTable.OUTLOOK,
+                link="reports:outlook",
+                link_key="code",
+                link_query=urlencode({"year": year}),
+                testid="outlook-table",
+            ),
+            progress_url=reverse("reports:progress", kwargs={"code": self.unit.code}) + f"?year={year}",
+        )
         return context
 
 
@@ -372,3 +455,176 @@ class ReportFileRetryView(ReportFileMixin, View):
         if results.retry(record):
             messages.info(request, _("Đã cho tạo lại tệp."))
         return redirect("reports:file", pk=record.pk)
+
+
+# --- Quarterly returns: submitted, closed, reopened -----------------------------------------------
+
+
+def _requested_quarter(request, today):
+    """(year, quarter) asked for by ?year=&quarter=, else the quarter whose return is due."""
+    year = requested_number(request.GET.get("year"), max_digits=4)
+    quarter = requested_number(request.GET.get("quarter"), max_digits=1)
+    if year is None or not is_sensible_year(year) or quarter not in (1, 2, 3, 4):
+        return previous_quarter(today)
+    return year, quarter
+
+
+class ReturnsView(ReportUnitMixin, TemplateView):
+    """The quarter's returns: whether the unit and each unit directly below it have submitted (with
+    the workbook as sent), and which are closed; the buttons to submit, close and reopen, each of
+    which asks for confirmation first."""
+
+    template_name = "reports/returns.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, unit, today = self.request.user, self.unit, timezone.localdate()
+        year, quarter = _requested_quarter(self.request, today)
+        report = selectors.returns_report(unit, year, quarter)
+        _start, end = quarter_bounds(year, quarter)
+        ended = end < today
+
+        def actions(status, *, own):
+            closed = status.closure is not None
+            return {
+                "submit": own and ended and not closed and allows(user, SUBMIT_RETURN, status.unit),
+                "close": ended and not closed and allows(user, CLOSE_QUARTER, status.unit),
+                "reopen": closed
+                and status.closure.unit_id == status.unit.pk
+                and allows(user, REOPEN_QUARTER, status.unit),
+            }
+
+        this_year, this_quarter = quarter_of(today)
+        quarters = []
+        for offset in range(8):  # the last two years' quarters, newest first
+            q_year, q = divmod((this_year * 4 + this_quarter - 1) - offset, 4)
+            quarters.append((q_year, q + 1, quarter_label(q_year, q + 1)))
+        context.update(
+            unit=unit,
+            ancestors=self.crumbs,
+            report=report,
+            year=year,
+            quarter=quarter,
+            label=quarter_label(year, quarter),
+            ended=ended,
+            own_actions=actions(report.own, own=True),
+            rows=[(status, actions(status, own=False)) for status in report.rows],
+            quarters=quarters,
+            here=unit.code,
+        )
+        return context
+
+
+class ReturnActionView(ReportUnitMixin, TemplateView):
+    """One action on a unit's quarter (`code` in the URL names the unit acted on): GET asks for
+    confirmation, POST does it and goes back to the returns page it came from (`?tu=CODE`)."""
+
+    template_name = "reports/return_confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.year, self.quarter = kwargs["year"], kwargs["quarter"]
+        if not is_sensible_year(self.year) or self.quarter not in (1, 2, 3, 4):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def label(self):
+        return quarter_label(self.year, self.quarter)
+
+    def back_url(self):
+        """The returns page the action came from, when it is in the user's scope; else the unit's."""
+        code = self.request.GET.get("tu") or self.request.POST.get("tu") or ""
+        back = Unit.objects.restrict(self.request.user, VIEW).filter(code=code[:30]).first() or self.unit
+        query = urlencode({"year": self.year, "quarter": self.quarter})
+        return reverse("reports:returns", kwargs={"code": back.code}) + f"?{query}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            label=self.label,
+            question=self.question(),
+            button=self.button,
+            tone=self.tone,
+            back=self.back_url(),
+            tu=self.request.GET.get("tu", ""),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        try:
+            message = self.act()
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, message)
+        return redirect(self.back_url())
+
+
+class SubmitReturnView(ReturnActionView):
+    action = SUBMIT_RETURN
+    permission_denied_message = _("Chỉ cán bộ Ban Tổ chức của đơn vị được gửi báo cáo quý.")
+    button = _("Gửi báo cáo quý")
+    tone = "primary"
+
+    def question(self):
+        return _(
+            "Gửi báo cáo %(quarter)s của %(unit)s lên cấp trên? Tệp Excel (đủ các biểu) được lập ngay bây giờ "
+            "và lưu nguyên như khi gửi."
+        ) % {"quarter": self.label, "unit": self.unit.name}
+
+    def act(self):
+        services.return_submit(actor=self.request.user, unit=self.unit, year=self.year, quarter=self.quarter)
+        return _("Đã gửi báo cáo %(quarter)s của %(unit)s.") % {"quarter": self.label, "unit": self.unit.name}
+
+
+class CloseQuarterView(ReturnActionView):
+    action = CLOSE_QUARTER
+    permission_denied_message = _("Chỉ cán bộ Ban Tổ chức của đơn vị hoặc cấp trên được khóa sổ.")
+    button = _("Khóa sổ")
+    tone = "warning"
+
+    def question(self):
+        return _(
+            "Khóa sổ %(quarter)s cho %(unit)s và các đơn vị trực thuộc? Quyết định kết nạp, lễ kết nạp và công "
+            "nhận chính thức có ngày trong quý sẽ không sửa được nữa, cho đến khi cấp trên mở lại."
+        ) % {"quarter": self.label, "unit": self.unit.name}
+
+    def act(self):
+        unit_services.quarter_close(actor=self.request.user, unit=self.unit, year=self.year, quarter=self.quarter)
+        return _("Đã khóa sổ %(quarter)s cho %(unit)s và các đơn vị trực thuộc.") % {
+            "quarter": self.label,
+            "unit": self.unit.name,
+        }
+
+
+class ReopenQuarterView(ReturnActionView):
+    action = REOPEN_QUARTER
+    permission_denied_message = _("Chỉ cán bộ Ban Tổ chức của cấp ủy cấp trên được mở lại sổ đã khóa.")
+    button = _("Mở lại sổ")
+    tone = "danger"
+
+    def closure(self):
+        return get_object_or_404(ClosedQuarter, unit=self.unit, year=self.year, quarter=self.quarter)
+
+    def get(self, request, *args, **kwargs):
+        self.closure()  # nothing to reopen: 404
+        return super().get(request, *args, **kwargs)
+
+    def question(self):
+        return _(
+            "Mở lại sổ %(quarter)s của %(unit)s? Đơn vị sửa được số liệu của quý và gửi lại báo cáo; báo cáo đã "
+            "gửi trước đó vẫn được giữ."
+        ) % {"quarter": self.label, "unit": self.unit.name}
+
+    def act(self):
+        unit_services.quarter_reopen(actor=self.request.user, closure=self.closure())
+        return _("Đã mở lại sổ %(quarter)s của %(unit)s.") % {"quarter": self.label, "unit": self.unit.name}
+
+
+def submitted_return_download(request, pk):
+    """The workbook as it was sent; a return outside the reader's scope is a 404."""
+    submitted = get_object_or_404(SubmittedReturn.objects.restrict(request.user, VIEW), pk=pk)
+    response = HttpResponse(bytes(submitted.workbook), content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{submitted.filename}"'
+    readlog.record(request, readlog.Kind.QUARTERLY_RETURN, unit=submitted.unit, period=submitted.label)
+    return response

@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 from openpyxl import load_workbook
 
 from recruitment.models import Candidate, ImportStatus, WorkbookImport
-from reports.models import ReportFile, ReportFileStatus
+from reports.models import ReportFile, ReportFileStatus, SubmittedReturn
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
 from units.accounts import set_password_tokens
@@ -104,6 +104,12 @@ ROUTES = {
     "reports:file": lambda o: {"pk": o.report_file.pk},
     "reports:file_status": lambda o: {"pk": o.report_file.pk},
     "reports:file_retry": lambda o: {"pk": o.report_file.pk},
+    "reports:outlook": lambda o: {"code": o.unit.code},
+    "reports:returns": lambda o: {"code": o.unit.code},
+    "reports:return_submit": lambda o: {"code": o.unit.code, "year": o.closure.year, "quarter": o.closure.quarter},
+    "reports:return_close": lambda o: {"code": o.unit.code, "year": o.closure.year, "quarter": o.closure.quarter},
+    "reports:return_reopen": lambda o: {"code": o.unit.code, "year": o.closure.year, "quarter": o.closure.quarter},
+    "reports:submitted_return": lambda o: {"pk": o.submitted.pk},
 }
 
 # Searches and filters pointed at the outside: none may bring an outside name back.
@@ -181,6 +187,10 @@ def world(tree, users):
         return {"uidb64": urlsafe_base64_encode(force_bytes(account.pk)), "token": "cqyq3k-0123456789abcdef"}
 
     closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
+    submit = lambda unit: SubmittedReturn.objects.create(  # noqa: E731
+        unit=unit, year=today.year - 1, quarter=1, workbook=b"PK", filename="bao-cao.xlsx"
+    )
+    submitted_b, submitted_a2 = submit(tree.committee_b), submit(tree.cell_a2)
     world = SimpleNamespace(
         tree=tree,
         users=users,
@@ -199,6 +209,7 @@ def world(tree, users):
                     account=account_b,
                     batch=batch_of(staff_b, account_b),
                     set_password=forged_link(account_b),
+                    submitted=submitted_b,
                 )
             ],
             "leadership": [
@@ -211,6 +222,7 @@ def world(tree, users):
                     account=account_b,
                     batch=batch_of(staff_b, account_b),
                     set_password=forged_link(account_b),
+                    submitted=submitted_b,
                 )
             ],
             "secretary": [
@@ -223,6 +235,7 @@ def world(tree, users):
                     account=account_b,
                     batch=batch_of(staff_b, account_b),
                     set_password=forged_link(account_b),
+                    submitted=submitted_b,
                 ),
                 SimpleNamespace(
                     candidate=sibling,
@@ -233,6 +246,7 @@ def world(tree, users):
                     account=account_a2,
                     batch=batch_of(users.staff_a, account_a2),
                     set_password=forged_link(account_a2),
+                    submitted=submitted_a2,
                 ),
             ],
         },
@@ -275,6 +289,7 @@ def world(tree, users):
                 "uidb64": urlsafe_base64_encode(force_bytes(account_a2.pk)),
                 "token": set_password_tokens.make_token(account_a2),
             },
+            submitted=submit(tree.cell_a1),
         ),
     )
     # A built workbook of each namespace's unit (reports/results.py).

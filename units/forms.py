@@ -75,7 +75,10 @@ class ChildTargetsForm(forms.Form):
                 min_value=0,
                 max_value=1_000_000,
                 initial=targets.get(child.pk),
-                widget=forms.NumberInput(attrs={"class": "form-control text-end", "inputmode": "numeric"}),
+                # data-child-target: what the running total adds up (never the hidden version fields).
+                widget=forms.NumberInput(
+                    attrs={"class": "form-control text-end", "inputmode": "numeric", "data-child-target": ""}
+                ),
                 error_messages={
                     "invalid": _("Nhập một số nguyên."),
                     "min_value": _("Chỉ tiêu không thể âm."),
@@ -109,11 +112,13 @@ class ChildTargetsForm(forms.Form):
         return cleaned
 
     def changed_targets(self):
-        """(child, admissions, version shown) for each child whose box holds a number."""
+        """(child, admissions, version shown) for each child whose box holds a number other than the one
+        shown: a target saved unchanged would write an empty entry in its history."""
         return [
             (child, self.cleaned_data[self.field_name(child)], self.cleaned_data.get(self.version_name(child)))
             for child in self.children
             if self.cleaned_data.get(self.field_name(child)) is not None
+            and self.cleaned_data[self.field_name(child)] != self.fields[self.field_name(child)].initial
         ]
 
     def refresh_version(self, child, version):
@@ -146,9 +151,27 @@ class QuarterCloseForm(forms.Form):
     )
 
 
+# Treebeard's tree fields carry English labels (it has no Vietnamese catalogue): ours, translatable.
+TREE_POSITIONS = {
+    "first-child": _("Trực thuộc (đứng đầu) đơn vị"),
+    "left": _("Cùng cấp, đứng trước đơn vị"),
+    "right": _("Cùng cấp, đứng sau đơn vị"),
+    "sorted-child": _("Trực thuộc đơn vị"),
+    "sorted-sibling": _("Cùng cấp với đơn vị"),
+}
+
+
 class UnitAdminMoveForm(VersionedFormMixin, MoveNodeForm):
     version = version_field()
     """Treebeard's add/move form, held to the same tree-shape rules as units.services."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        position, reference = self.fields["treebeard_position"], self.fields["treebeard_ref_node"]
+        position.label = _("Vị trí trong cây")
+        position.choices = [(value, TREE_POSITIONS.get(value, label)) for value, label in position.choices]
+        reference.label = _("So với đơn vị")
+        reference.empty_label = _("— Gốc của cây (không có đơn vị cấp trên) —")
 
     def clean(self):
         cleaned = super().clean()

@@ -165,17 +165,18 @@ def children_target_shortfall(*, unit, year=None, term=None):
 @transaction.atomic
 def quarter_close(*, actor, unit, year, quarter, today=None):
     """Close a quarter for `unit`'s subtree (after its return was sent). Raises ValidationError or
-    PermissionDenied; the quarter must have begun and must not be closed already here or above."""
+    PermissionDenied; the quarter must have ended (a quarter still running has no return yet) and
+    must not be closed already here or above."""
     if not allows(actor, CLOSE_QUARTER, unit):
         raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức của đơn vị được khóa sổ."))
     if quarter not in (1, 2, 3, 4):
         raise ValidationError({"quarter": _("Quý phải từ I đến IV.")})
     today = today or timezone.localdate()
-    start, _end = quarter_bounds(year, quarter)
-    if start > today:
+    _start, end = quarter_bounds(year, quarter)
+    if end >= today:  # its return is written once it has ended
         raise ValidationError(
             {
-                "quarter": _("Chưa thể khóa sổ %(quarter)s: quý chưa bắt đầu.")
+                "quarter": _("Chưa thể khóa sổ %(quarter)s: quý chưa kết thúc.")
                 % {"quarter": quarter_label(year, quarter)}
             }
         )

@@ -195,7 +195,8 @@ class ChildTargetsView(ScopedUnitMixin, FormView):
             _("Đã lưu chỉ tiêu %(period)s cho các đơn vị trực thuộc %(unit)s.")
             % {"period": self.period_label(), "unit": unit.name},
         )
-        shortfall = services.children_target_shortfall(unit=unit, **self.period)
+        # The unit's page warns of a year's shortfall itself: said here too, it showed twice.
+        shortfall = services.children_target_shortfall(unit=unit, **self.period) if self.term else 0
         if shortfall:
             messages.warning(
                 self.request,

@@ -262,25 +262,48 @@ def test_pipeline_counts_stages_per_unit_and_the_flow_in_the_period(tree):
     assert listing.reached == 2  # B's person was listed in 2024
     assert (course.reached, course.conversion, course.median_days) == (1, 0.5, 60)  # 5/1 -> 6/3
     filed = flow["Hồ sơ xin vào Đảng"]
-    assert (filed.reached, filed.conversion, filed.median_days) == (1, 1.0, 100)
+    # B's person filed in 2025 after a 2024 course: not of 2025's course cohort, who has not filed.
+    assert (filed.reached, filed.cohort, filed.converted, filed.conversion, filed.median_days) == (1, 1, 0, 0.0, None)
     assert listing.conversion is None
     decision = flow["Quyết định kết nạp"]
     assert decision.reached == 1 and decision.median_days == 30
 
 
+def test_pipeline_conversion_follows_people_and_never_passes_100_percent(tree):
+    """Three took the course in 2025 after being listed in 2024, one was listed in 2025: counting steps
+    dated in the year, "course against listing" was 300%. Of 2025's one listed person, one took the
+    course (in 2026): 100%, 45 days."""
+    for day in (D(2025, 2, 1), D(2025, 3, 1), D(2025, 4, 1)):
+        CandidateFactory(cell=tree.cell_a1, listed_on=D(2024, 11, 1), course_certificate_no="x", course_date=day)
+    CandidateFactory(cell=tree.cell_a2, listed_on=D(2025, 12, 1), course_certificate_no="y", course_date=D(2026, 1, 15))
+    flow = {step.label: step for step in selectors.pipeline_report(tree.province, Period.for_year(2025)).flow}
+    course = flow["Lớp bồi dưỡng nhận thức về Đảng"]
+    assert (course.reached, course.cohort, course.converted) == (3, 1, 1)
+    assert course.conversion == 1.0 and course.median_days == 45
+    later = selectors.pipeline_report(tree.province, Period.for_year(2024)).flow[1]  # 2024's cohort: 3 listed
+    assert (later.cohort, later.converted, later.conversion) == (3, 3, 1.0)
+
+
 def flow_person_by_person(candidates, period):
-    """The flow as the pipeline report defined it before it was computed in SQL: each person, step by
-    step, in Python. The reference the SQL must equal."""
+    """The flow as the pipeline report defines it, each person step by step in Python: the reference
+    the SQL must equal. Reached: the step dated in the period; converted (a cohort): the step before
+    dated in the period and this step dated at all; the days over those converted."""
     fields = [step.date_field for step in selectors.FLOW_STEPS]
-    reached, gaps = [0] * len(fields), [[] for _ in fields]
+    reached, converted, gaps = [0] * len(fields), [0] * len(fields), [[] for _ in fields]
+
+    def within(day):
+        return day is not None and period.start <= day <= period.end
+
     for dates in candidates.values_list(*fields):
         for index, day in enumerate(dates):
-            if day is None or not period.start <= day <= period.end:
-                continue
-            reached[index] += 1
-            if index and dates[index - 1] is not None:
+            reached[index] += within(day)
+            if index and within(dates[index - 1]) and day is not None:
+                converted[index] += 1
                 gaps[index].append((day - dates[index - 1]).days)
-    return [(reached[index], statistics.median(gaps[index]) if gaps[index] else None) for index in range(len(fields))]
+    return [
+        (reached[index], converted[index] if index else None, statistics.median(gaps[index]) if gaps[index] else None)
+        for index in range(len(fields))
+    ]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -302,9 +325,12 @@ def test_pipeline_flow_equals_the_person_by_person_count_on_random_data(tree, se
     Candidate.objects.bulk_create(people)
     for period in (Period.for_year(2025), Period.for_quarter(2024, 3), Period.for_range(D(2023, 6, 1), D(2026, 1, 9))):
         flow = selectors.pipeline_report(tree.province, period).flow
-        assert [(step.reached, step.median_days) for step in flow] == flow_person_by_person(Candidate.objects, period)
+        assert [(step.reached, step.converted, step.median_days) for step in flow] == flow_person_by_person(
+            Candidate.objects, period
+        )
+        assert all(step.conversion is None or 0 <= step.conversion <= 1 for step in flow)
         below = selectors.pipeline_report(tree.committee_a, period).flow  # a subtree counts only its own
-        assert [(step.reached, step.median_days) for step in below] == flow_person_by_person(
+        assert [(step.reached, step.converted, step.median_days) for step in below] == flow_person_by_person(
             Candidate.objects.in_subtree(tree.committee_a), period
         )
 

@@ -143,7 +143,7 @@ def test_closing_through_the_unit_page(client, tree, users):
     # Twice, below an existing closure, a future quarter, nonsense: messages, never a 500.
     for data, fragment in (
         ({"year": "2025", "quarter": "3"}, "đã được khóa sổ"),
-        ({"year": "2099", "quarter": "1"}, "quý chưa bắt đầu"),
+        ({"year": "2099", "quarter": "1"}, "quý chưa kết thúc"),
         ({"year": "abc", "quarter": "9"}, "Chọn quý I, II, III hoặc IV"),
     ):
         page = client.post(url, data, follow=True).content.decode()

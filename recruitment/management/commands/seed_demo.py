@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from recruitment.demo import SHAPES, DemoBuilder
+from recruitment.demo import SHAPES, DemoBuilder, demo_written
 from recruitment.models import Candidate
 from units.models import Headcount, Target, Term, Unit, User
 
@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 Unit.objects.all().delete()
             builder = DemoBuilder(seed=seed, as_of=as_of, shape=SHAPES[scale])
             users = builder.write(password=password)
+            demo_written.send(sender=DemoBuilder, builder=builder, users=users)
         # Fresh statistics for the planner: after a bulk load PostgreSQL otherwise guesses that a
         # subtree is a handful of units and walks every cell one by one. On PostgreSQL also VACUUM,
         # as autovacuum would soon do on a running server: until the pages are marked all-visible,
