@@ -20,13 +20,23 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from recruitment.models import Candidate, ImportStatus, WorkbookImport
+from recruitment.models import Candidate, Course, CourseParticipant, ImportStatus, WorkbookImport
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
 from units.models import ClosedQuarter, Role
 
 # Actions that answer a POST only (a redirect after doing their work).
-POST_ONLY = ("imports:confirm", "imports:discard", "units:quarter_close", "units:quarter_reopen")
+POST_ONLY = (
+    "imports:confirm",
+    "imports:discard",
+    "units:quarter_close",
+    "units:quarter_reopen",
+    "recruitment:course_enrol",
+    "recruitment:course_results",
+    "recruitment:course_withdraw",
+)
+# Forms that answer a POST only: an empty one comes back as the page with its errors.
+POST_FORMS = ("recruitment:course_certificates",)
 
 # URL name -> how to build its kwargs from a namespace of objects (None: the pattern takes none).
 ROUTES = {
@@ -44,6 +54,21 @@ ROUTES = {
     "recruitment:board_unit": lambda o: {"unit_pk": o.unit.pk},
     "recruitment:todo": None,
     "recruitment:todo_unit": lambda o: {"unit_pk": o.unit.pk},
+    "recruitment:course_list": None,
+    "recruitment:course_create": None,
+    "recruitment:course_detail": lambda o: {"pk": o.course.pk},
+    "recruitment:course_update": lambda o: {"pk": o.course.pk},
+    "recruitment:course_enrol": lambda o: {"pk": o.course.pk},
+    "recruitment:course_results": lambda o: {"pk": o.course.pk},
+    "recruitment:course_withdraw": lambda o: {"pk": o.course.pk, "participant_pk": o.participant.pk},
+    "recruitment:course_certificates": lambda o: {"pk": o.course.pk},
+    "recruitment:course_roster_export": lambda o: {"pk": o.course.pk},
+    "recruitment:course_certificate_export": lambda o: {"pk": o.course.pk},
+    "recruitment:pool_review": None,
+    "recruitment:pool_review_cell": lambda o: {"pk": o.unit.pk},
+    "recruitment:pool_report": None,
+    "recruitment:pool_report_unit": lambda o: {"pk": o.unit.pk},
+    "units:child_pool_targets": lambda o: {"pk": o.parent_unit.pk},
     "imports:start": None,
     "imports:template": None,
     "imports:detail": lambda o: {"pk": o.workbook_import.pk},
@@ -130,6 +155,17 @@ def world(tree, users):
         unit=unit, year=today.year - 1, quarter=1, closed_by=staff_b
     )
     closed_b, closed_a2 = close(tree.committee_b), close(tree.cell_a2)
+
+    def course_for(organiser, person, number):
+        course = Course.objects.create(
+            organiser=organiser, number=number, start_date=today, end_date=today, place="Hội trường"
+        )
+        return course, CourseParticipant.objects.create(course=course, candidate=person)
+
+    course_b, participant_b = course_for(tree.committee_b, outside, "01/B")
+    # A course of committee A with only the sibling cell's person: outside the A1-1 secretary's sight.
+    course_a2, participant_a2 = course_for(tree.committee_a, sibling, "01/A2")
+    own_course, own_participant = course_for(tree.committee_a, own, "01/A1")
     return SimpleNamespace(
         tree=tree,
         users=users,
@@ -145,6 +181,8 @@ def world(tree, users):
                     parent_unit=tree.committee_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    course=course_b,
+                    participant=participant_b,
                 )
             ],
             "leadership": [
@@ -154,6 +192,8 @@ def world(tree, users):
                     parent_unit=tree.org_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    course=course_b,
+                    participant=participant_b,
                 )
             ],
             "secretary": [
@@ -163,6 +203,8 @@ def world(tree, users):
                     parent_unit=tree.committee_b,
                     workbook_import=make_import(staff_b),
                     closure=closed_b,
+                    course=course_b,
+                    participant=participant_b,
                 ),
                 SimpleNamespace(
                     candidate=sibling,
@@ -170,6 +212,8 @@ def world(tree, users):
                     parent_unit=tree.org_b,
                     workbook_import=make_import(users.staff_a),
                     closure=closed_a2,
+                    course=course_a2,
+                    participant=participant_a2,
                 ),
             ],
         },
@@ -198,6 +242,8 @@ def world(tree, users):
             parent_unit=tree.committee_a,
             workbook_import=make_import(users.staff_a),
             closure=close(tree.cell_a1),
+            course=own_course,
+            participant=own_participant,
         ),
     )
 
@@ -251,7 +297,7 @@ def test_outside_ids_are_404_or_403_on_every_url(client, world, role):
 def test_inside_ids_give_the_page_so_the_404s_are_about_scope(client, world):
     """The same kwargs built from the staff member's own objects answer (not 404), so the table is right."""
     for name, build in ROUTES.items():
-        if build is None or name in POST_ONLY:
+        if build is None or name in POST_ONLY or name in POST_FORMS:
             continue  # checked below
         url = reverse(name, kwargs=build(world.inside))
         response = request(client, world.roles["staff"], "get", url)
@@ -259,6 +305,9 @@ def test_inside_ids_give_the_page_so_the_404s_are_about_scope(client, world):
     for name in POST_ONLY:
         url = reverse(name, kwargs=ROUTES[name](world.inside))
         assert request(client, world.roles["staff"], "post", url).status_code == 302, name
+    for name in POST_FORMS:
+        url = reverse(name, kwargs=ROUTES[name](world.inside))
+        assert request(client, world.roles["staff"], "post", url).status_code == 200, name
 
 
 @pytest.mark.parametrize(
