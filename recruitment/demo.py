@@ -14,11 +14,26 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from units import paths
-from units.models import GrassrootsType, Headcount, Role, Target, Term, Unit, UnitKind, User
+from units.models import GrassrootsType, Headcount, PoolTarget, Role, Target, Term, Unit, UnitKind, User
+from units.periods import quarter_bounds, quarter_of
 
 from . import pipeline
 from .calendar import add_months
-from .models import Candidate, Ethnicity, Gender, IntroducedBy, Occupation, ProfessionalEducation, Religion
+from .models import (
+    Candidate,
+    Course,
+    CourseParticipant,
+    CourseResult,
+    Ethnicity,
+    Gender,
+    IntroducedBy,
+    Occupation,
+    PoolDecision,
+    PoolReview,
+    PoolReviewEntry,
+    ProfessionalEducation,
+    Religion,
+)
 from .pipeline import ExitReason, IntroducingOrganisation
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Phan"]
@@ -505,7 +520,120 @@ class DemoBuilder:
             ],
             batch_size=5000,
         )
+        self.write_courses_and_reviews()
         return self._users(password)
+
+    # --- awareness courses and pool reviews -------------------------------------------------------
+    def write_courses_and_reviews(self):
+        """Each committee's courses (one a quarter in which its people were certified, with their
+        certificates), one course still open for enrolment, and four quarters of pool reviews, some
+        cells missing one."""
+        rng, today = self.rng, self.as_of
+        committee_of = {committee.path: committee for committee, _m in self.committees}
+        step = paths.STEPLEN * 2
+        groups = {}
+        for person in self.people:
+            if person.course_date and person.course_certificate_no and person.cell.path[:step] in committee_of:
+                year, quarter = quarter_of(person.course_date)
+                groups.setdefault((person.cell.path[:step], year, quarter), []).append(person)
+        courses, rosters = [], []
+        numbers = {}
+        for (path, year, _quarter), people in sorted(groups.items()):
+            numbers[(path, year)] = numbers.get((path, year), 0) + 1
+            end = min(person.course_date for person in people)
+            course = Course(
+                organiser=committee_of[path],
+                number=f"{numbers[(path, year)]:02d}/{year}",
+                start_date=end - datetime.timedelta(days=4),
+                end_date=end,
+                place="Trung tâm Chính trị " + committee_of[path].name.replace("Đảng bộ ", ""),
+            )
+            courses.append(course)
+            rosters.append(people)
+        # One course still taking people: the first committee's outstanding persons not yet trained.
+        first = self.committees[0][0]
+        waiting = [
+            person
+            for person in self.people
+            if person.cell.path.startswith(first.path)
+            and not person.course_date
+            and not person.exit_date
+            and not person.resolution_date
+            and not person.decision_date
+        ][:40]
+        open_course = Course(
+            organiser=first,
+            number=f"{numbers.get((first.path, today.year), 0) + 1:02d}/{today.year}",
+            start_date=today + datetime.timedelta(days=10),
+            end_date=today + datetime.timedelta(days=14),
+            place="Hội trường " + first.name,
+        )
+        courses.append(open_course)
+        rosters.append(None)
+        Course.objects.bulk_create(courses, batch_size=2000)
+        participants = []
+        for course, people in zip(courses, rosters):
+            if people is None:
+                participants += [CourseParticipant(course=course, candidate=person) for person in waiting]
+                continue
+            for person in people:
+                participants.append(
+                    CourseParticipant(
+                        course=course,
+                        candidate=person,
+                        attended=True,
+                        result=CourseResult.PASSED,
+                        certificate_no=person.course_certificate_no,
+                        certificate_date=person.course_date,
+                    )
+                )
+        CourseParticipant.objects.bulk_create(participants, batch_size=5000)
+
+        # Pool targets for this year: about twice the admissions target of each unit.
+        PoolTarget.objects.bulk_create(
+            [
+                PoolTarget(unit=target.unit, year=target.year, persons=target.admissions * 2 + rng.randint(0, 2))
+                for target in self.targets
+                if target.year == today.year
+            ],
+            batch_size=5000,
+        )
+        # Pool reviews: the four quarters before this one; about one cell in eight skips a quarter.
+        year, quarter = quarter_of(today)
+        quarters = []
+        for _i in range(4):
+            year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+            quarters.append((year, quarter))
+        by_cell = {}
+        for person in self.people:
+            if person.listed_on:
+                by_cell.setdefault(person.cell_id, []).append(person)
+        reviews, entries = [], []
+        for cell, *_rest in self.cells:
+            people = by_cell.get(cell.pk, [])
+            for year, quarter in quarters:
+                if rng.random() < 0.12:
+                    continue
+                start, end = quarter_bounds(year, quarter)
+                review = PoolReview(cell=cell, year=year, quarter=quarter, reviewed_on=end)
+                reviews.append(review)
+                for person in people:
+                    gone = min((d for d in (person.decision_date, person.exit_date) if d), default=None)
+                    if person.listed_on > end:
+                        continue
+                    if gone is None or gone > end:
+                        ready = bool(person.application_date and person.application_date <= end)
+                        entries.append((review, person, PoolDecision.READY if ready else PoolDecision.KEEP, ""))
+                    elif person.exit_date and gone == person.exit_date and start <= gone and not person.decision_date:
+                        entries.append((review, person, PoolDecision.LEAVE, person.exit_reason))
+        PoolReview.objects.bulk_create(reviews, batch_size=5000)
+        PoolReviewEntry.objects.bulk_create(
+            [
+                PoolReviewEntry(review=review, candidate=person, decision=decision, exit_reason=reason)
+                for review, person, decision, reason in entries
+            ],
+            batch_size=5000,
+        )
 
     def _users(self, password):
         committee = self.committees[0][0]

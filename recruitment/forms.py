@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from units import paths
 from units.formatting import mask_citizen_id
 from units.forms import MAX_VERSION, MISSING_VERSION
-from units.models import Unit
+from units.models import CELL_KINDS, Unit
 from units.permissions import VIEW_CITIZEN_ID, allows
 from units.text import xml_illegal
 
 from . import education, pipeline
-from .models import Candidate
-from .permissions import ADD_CANDIDATE, CHANGE_PROFILE
+from .models import Candidate, Course
+from .permissions import ADD_CANDIDATE, CHANGE_PROFILE, MANAGE_COURSE
 from .services import FORMER_MEMBERSHIP_FIELDS, PROFILE_FIELDS
 
 DATE_ERROR = _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 15/03/2024.")
@@ -252,3 +252,54 @@ class ProfileForm(XmlSafeMixin, FoldedSectionMixin, ServiceErrorsMixin, forms.Fo
         if self.hides_citizen_id and not self.cleaned_data.get("citizen_id"):
             self.cleaned_data.pop("citizen_id", None)  # left empty: the recorded number stays
         return cleaned
+
+
+# --- Awareness courses and the pool review ------------------------------------------------------------
+
+
+class CourseForm(XmlSafeMixin, forms.ModelForm):
+    """A course's organiser (a unit of the user's that may open courses), number, dates and place."""
+
+    class Meta:
+        model = Course
+        fields = ("organiser", "number", "start_date", "end_date", "place")
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        error_messages = {
+            "start_date": {"invalid": DATE_ERROR},
+            "end_date": {"invalid": DATE_ERROR},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = (
+            Unit.objects.restrict(user, MANAGE_COURSE).exclude(kind__in=CELL_KINDS).order_by("path")
+        )
+        add_version_field(self, self.instance)
+        style(self)
+
+    def pop_version(self):
+        return self.cleaned_data.pop("version", None)
+
+
+class CertificateIssueForm(XmlSafeMixin, forms.Form):
+    """The register the certificates are numbered from: first number, what follows it, and the date."""
+
+    first_number = forms.IntegerField(
+        label=_("Cấp từ số"),
+        min_value=1,
+        max_value=10_000_000,
+        error_messages={"invalid": _("Nhập một số nguyên."), "min_value": _("Số phải từ 1 trở lên.")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    suffix = forms.CharField(
+        label=_("Ký hiệu sau số"),
+        max_length=30,
+        required=False,
+        help_text=_("Ví dụ: -GCN/TTCT (giấy số 125 thành 125-GCN/TTCT)."),
+    )
+    issued_on = forms.DateField(label=_("Ngày cấp"), widget=DateInput(), error_messages={"invalid": DATE_ERROR})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+        self.fields["first_number"].widget.attrs.pop("autofocus", None)

@@ -13,6 +13,7 @@ from units.audit import VersionedModel
 from units.closing import ClosedQuarters
 from units.jobs import JobRecord
 from units.models import CELL_KINDS, Unit
+from units.periods import QUARTER_CHOICES, quarter_label
 from units.permissions import RestrictedQuerySet
 from units.text import fold, match_key, name_sort_key
 
@@ -552,3 +553,235 @@ class WorkbookImport(JobRecord):
     def is_waiting(self):
         """Queued, no worker has taken it yet."""
         return self.is_running and not self.worker
+
+
+# --- Awareness courses (lớp bồi dưỡng nhận thức về Đảng) ------------------------------------------
+
+
+class CourseResult(models.TextChoices):
+    PASSED = "passed", _("Đạt")
+    FAILED = "failed", _("Không đạt")
+
+
+class CourseQuerySet(RestrictedQuerySet):
+    """A course is in the scope of its organiser; for reading, also in the scope of every account one
+    of whose people sits in it (a cell secretary sees the courses their people attend)."""
+
+    scope_path = "organiser__path"
+
+    def restrict(self, user, action=permissions.VIEW):
+        rows = super().restrict(user, action)
+        if action != permissions.VIEW or not permissions.may(user, action) or user.is_superuser:
+            return rows
+        own = user.unit.path
+        enrolled = CourseParticipant.objects.filter(candidate__cell__path__startswith=own).values("course_id")
+        return self.filter(Q(organiser__path__startswith=own) | Q(pk__in=enrolled))
+
+
+class Course(VersionedModel):
+    """One awareness course, opened by a committee or its political centre (trung tâm chính trị) for
+    outstanding persons of the cells below it; certificates are issued from its numbered register."""
+
+    organiser = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        verbose_name=_("đơn vị mở lớp"),
+        help_text=_("Cấp ủy hoặc trung tâm chính trị mở lớp; học viên là quần chúng của các chi bộ trực thuộc."),
+    )
+    number = models.CharField(_("số lớp"), max_length=50, help_text=_("Ví dụ: 03/2025."))
+    start_date = models.DateField(_("ngày khai giảng"))
+    end_date = models.DateField(_("ngày bế giảng"))
+    place = models.CharField(_("địa điểm"), max_length=255)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tạo"),
+    )
+
+    audit_hidden_fields = ("created_at", "created_by")
+
+    objects = CourseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lớp bồi dưỡng nhận thức về Đảng")
+        verbose_name_plural = _("lớp bồi dưỡng nhận thức về Đảng")
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organiser", "number"],
+                name="course_unique_number",
+                violation_error_message=_("Đơn vị này đã có lớp mang số này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="course_dates_ordered",
+                violation_error_message=_("Ngày bế giảng không được trước ngày khai giảng."),
+            ),
+        ]
+        indexes = [models.Index(fields=["end_date"])]
+
+    def __str__(self):
+        return _("Lớp %(number)s · %(organiser)s") % {"number": self.number, "organiser": self.organiser}
+
+    def clean(self):
+        errors = {}
+        if self.organiser_id and self.organiser.kind in CELL_KINDS:
+            errors["organiser"] = _("Lớp bồi dưỡng do cấp ủy cấp trên cơ sở hoặc đảng ủy cơ sở mở, không do chi bộ.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("Ngày bế giảng không được trước ngày khai giảng.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CourseParticipantQuerySet(RestrictedQuerySet):
+    # A participant is in scope where their cell is, like the person.
+    scope_path = "candidate__cell__path"
+
+    def in_roster_order(self):
+        return self.order_by("candidate__cell__path", "candidate__name_sort_key", "pk")
+
+
+class CourseParticipant(models.Model):
+    """A person on a course's roster: attendance, result, and the certificate issued to them."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="participants", verbose_name=_("lớp"))
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="course_places", verbose_name=_("học viên")
+    )
+    attended = models.BooleanField(_("tham gia đầy đủ"), null=True, blank=True)
+    result = models.CharField(_("kết quả"), max_length=10, choices=CourseResult.choices, blank=True)
+    certificate_no = models.CharField(_("số giấy chứng nhận"), max_length=50, blank=True)
+    certificate_date = models.DateField(_("ngày cấp giấy chứng nhận"), null=True, blank=True, db_index=True)
+
+    objects = CourseParticipantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("học viên lớp bồi dưỡng")
+        verbose_name_plural = _("học viên lớp bồi dưỡng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "candidate"],
+                name="course_participant_unique",
+                violation_error_message=_("Người này đã có trong danh sách lớp."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} · {self.course}"
+
+    @property
+    def has_certificate(self):
+        return bool(self.certificate_date)
+
+    def clean(self):
+        errors = {}
+        if self.result == CourseResult.PASSED and not self.attended:
+            errors["result"] = _("Chỉ xếp loại đạt khi học viên tham gia đầy đủ lớp học.")
+        if self.course_id and self.candidate_id and not self.candidate.cell.is_within(self.course.organiser):
+            errors["candidate"] = _("%(name)s không thuộc chi bộ nào trực thuộc %(organiser)s.") % {
+                "name": self.candidate.full_name,
+                "organiser": self.course.organiser.name,
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- The quarterly review of the pool (rà soát nguồn kết nạp) -------------------------------------
+
+
+class PoolDecision(models.TextChoices):
+    KEEP = "keep", _("Tiếp tục bồi dưỡng")
+    READY = "ready", _("Đủ điều kiện, đề nghị xem xét kết nạp")
+    LEAVE = "leave", _("Đưa ra khỏi nguồn")
+
+
+# Why a person leaves the pool at a review: the exits before admission (striking off is for members).
+POOL_EXIT_REASONS = [(value, label) for value, label in ExitReason.choices if value != ExitReason.STRUCK_OFF]
+
+
+class PoolReviewQuerySet(RestrictedQuerySet):
+    scope_path = "cell__path"
+
+
+class PoolReview(models.Model):
+    """A cell's review of its outstanding persons for one quarter: who stays, who is ready, who leaves."""
+
+    cell = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="pool_reviews",
+        verbose_name=_("chi bộ"),
+        limit_choices_to={"kind__in": CELL_KINDS},
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"), choices=QUARTER_CHOICES)
+    reviewed_on = models.DateField(_("ngày rà soát"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người rà soát"),
+    )
+    updated_at = models.DateTimeField(_("lưu lúc"), auto_now=True)
+
+    audit_hidden_fields = ("updated_at",)
+
+    objects = PoolReviewQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rà soát nguồn kết nạp")
+        verbose_name_plural = _("rà soát nguồn kết nạp")
+        ordering = ["-year", "-quarter", "cell__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell", "year", "quarter"],
+                name="pool_review_unique",
+                violation_error_message=_("Chi bộ đã rà soát nguồn quý này."),
+            ),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="pool_review_quarter_1_to_4"),
+        ]
+        indexes = [models.Index(fields=["year", "quarter"])]
+
+    def __str__(self):
+        return f"{self.cell} · {self.label}"
+
+    @property
+    def label(self):
+        return quarter_label(self.year, self.quarter)
+
+
+class PoolReviewEntry(models.Model):
+    review = models.ForeignKey(PoolReview, on_delete=models.CASCADE, related_name="entries", verbose_name=_("rà soát"))
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="pool_entries", verbose_name=_("quần chúng")
+    )
+    decision = models.CharField(_("kết quả rà soát"), max_length=10, choices=PoolDecision.choices)
+    exit_reason = models.CharField(_("lý do"), max_length=20, choices=POOL_EXIT_REASONS, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kết quả rà soát một quần chúng")
+        verbose_name_plural = _("kết quả rà soát từng quần chúng")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "candidate"], name="pool_entry_unique"),
+            models.CheckConstraint(
+                condition=~Q(decision="leave") | ~Q(exit_reason=""),
+                name="pool_entry_leave_has_reason",
+                violation_error_message=_("Đưa ra khỏi nguồn phải ghi lý do."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} · {self.get_decision_display()}"

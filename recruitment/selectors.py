@@ -1,8 +1,13 @@
 """Reads about candidates that several pages share. Each is a fixed number of queries."""
 
-from django.db.models import Count
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from units.models import Unit, child_prefix
 
 from . import pipeline
+from .models import Course, CourseParticipant, CourseResult
 
 
 def stage_counts(queryset, **also):
@@ -14,3 +19,63 @@ def stage_counts(queryset, **also):
     )
     counts = {stage.value: row.pop(f"stage__{stage.value}") for stage in pipeline.Stage}
     return (counts, row) if also else counts
+
+
+# --- Awareness courses ------------------------------------------------------------------------------
+
+
+@dataclass
+class CourseRow:
+    unit: object
+    courses: int = 0
+    participants: int = 0
+    certificates: int = 0
+
+
+@dataclass
+class CourseSummary:
+    unit: object
+    rows: list  # one CourseRow per unit directly below
+    total: CourseRow
+    courses: list  # the courses held in the period by the unit and those below it
+
+
+def courses_with_counts(queryset):
+    """Courses with `participant_count`, `passed_count` and `certificate_count` (one query)."""
+    return queryset.select_related("organiser").annotate(
+        participant_count=Count("participants", distinct=True),
+        passed_count=Count("participants", filter=Q(participants__result=CourseResult.PASSED), distinct=True),
+        certificate_count=Count("participants", filter=Q(participants__certificate_date__isnull=False), distinct=True),
+    )
+
+
+def course_summary(unit, start, end, *, participants=None):
+    """Courses held (closing in start..end) by `unit` and the units below it, the participants of those
+    courses from its cells, and the certificates issued to them in the period: per unit directly below
+    and in total, in a fixed number of queries. `participants` narrows the people counted (a user's scope)."""
+    children = list(Unit.objects.children_of(unit))
+    rows = {child.path: CourseRow(child) for child in children}
+    total = CourseRow(unit)
+    held = Course.objects.filter(organiser__path__startswith=unit.path, end_date__gte=start, end_date__lte=end)
+    for values in held.annotate(branch=child_prefix("organiser__path", unit)).values("branch").annotate(n=Count("pk")):
+        if values["branch"] in rows:
+            rows[values["branch"]].courses += values["n"]
+        total.courses += values["n"]
+    people = (participants if participants is not None else CourseParticipant.objects.all()).filter(
+        candidate__cell__path__startswith=unit.path
+    )
+    counted = people.filter(
+        Q(course__end_date__gte=start, course__end_date__lte=end)
+        | Q(certificate_date__gte=start, certificate_date__lte=end)
+    ).annotate(branch=child_prefix("candidate__cell__path", unit))
+    for values in counted.values("branch").annotate(
+        participants=Count("pk", filter=Q(course__end_date__gte=start, course__end_date__lte=end)),
+        certificates=Count("pk", filter=Q(certificate_date__gte=start, certificate_date__lte=end)),
+    ):
+        row = rows.get(values["branch"])
+        for name in ("participants", "certificates"):
+            if row is not None:
+                setattr(row, name, getattr(row, name) + values[name])
+            setattr(total, name, getattr(total, name) + values[name])
+    courses = list(courses_with_counts(held).order_by("end_date", "organiser__path", "number"))
+    return CourseSummary(unit=unit, rows=list(rows.values()), total=total, courses=courses)

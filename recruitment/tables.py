@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from units.formatting import mask_citizen_id
 
-from .models import Candidate
+from .models import Candidate, Course
 from .pipeline import Stage
 
 
@@ -45,3 +45,25 @@ class CandidateTable(tables.Table):
 
     def render_citizen_id(self, value):
         return mask_citizen_id(value)
+
+
+class CourseTable(tables.Table):
+    number = tables.Column(
+        verbose_name=_("Số lớp"),
+        linkify=lambda record: reverse("recruitment:course_detail", args=[record.pk]),
+    )
+    organiser = tables.Column(
+        verbose_name=_("Đơn vị mở lớp"), order_by=("organiser__path",), attrs={"td": {"class": "wrap"}}
+    )
+    start_date = DayColumn(verbose_name=_("Khai giảng"))
+    end_date = DayColumn(verbose_name=_("Bế giảng"))
+    place = tables.Column(verbose_name=_("Địa điểm"), attrs={"td": {"class": "wrap"}})
+    own_count = tables.Column(verbose_name=_("Học viên (trong phạm vi của bạn)"), attrs={"td": {"class": "text-end"}})
+    certificate_count = tables.Column(verbose_name=_("Đã cấp giấy chứng nhận"), attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = Course
+        fields = ("number", "organiser", "start_date", "end_date", "place", "own_count", "certificate_count")
+        order_by = ("-start_date",)
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        empty_text = _("Chưa có lớp bồi dưỡng nào. Cán bộ Ban Tổ chức mở lớp bằng nút “Mở lớp mới”.")

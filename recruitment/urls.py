@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import course_views, pool_views, views
 
 app_name = "recruitment"
 urlpatterns = [
@@ -14,4 +14,36 @@ urlpatterns = [
     path("quy-trinh/<int:unit_pk>/", views.PipelineBoardView.as_view(), name="board_unit"),
     path("viec-can-lam/", views.TodoView.as_view(), name="todo"),
     path("viec-can-lam/<int:unit_pk>/", views.TodoView.as_view(), name="todo_unit"),
+    # Awareness courses
+    path("lop-boi-duong/", course_views.CourseListView.as_view(), name="course_list"),
+    path("lop-boi-duong/mo-lop/", course_views.CourseCreateView.as_view(), name="course_create"),
+    path("lop-boi-duong/<int:pk>/", course_views.CourseDetailView.as_view(), name="course_detail"),
+    path("lop-boi-duong/<int:pk>/sua/", course_views.CourseUpdateView.as_view(), name="course_update"),
+    path("lop-boi-duong/<int:pk>/ghi-danh/", course_views.CourseEnrolView.as_view(), name="course_enrol"),
+    path("lop-boi-duong/<int:pk>/ket-qua/", course_views.CourseResultsView.as_view(), name="course_results"),
+    path(
+        "lop-boi-duong/<int:pk>/bo/<int:participant_pk>/",
+        course_views.CourseWithdrawView.as_view(),
+        name="course_withdraw",
+    ),
+    path(
+        "lop-boi-duong/<int:pk>/cap-giay-chung-nhan/",
+        course_views.CourseCertificatesView.as_view(),
+        name="course_certificates",
+    ),
+    path(
+        "lop-boi-duong/<int:pk>/danh-sach.xlsx",
+        course_views.CourseExportView.as_view(),
+        name="course_roster_export",
+    ),
+    path(
+        "lop-boi-duong/<int:pk>/giay-chung-nhan.xlsx",
+        course_views.CourseExportView.as_view(certificates=True),
+        name="course_certificate_export",
+    ),
+    # The pool of outstanding persons
+    path("ra-soat-nguon/", pool_views.PoolReviewView.as_view(), name="pool_review"),
+    path("ra-soat-nguon/<int:pk>/", pool_views.PoolReviewView.as_view(), name="pool_review_cell"),
+    path("nguon-ket-nap/", pool_views.PoolReportView.as_view(), name="pool_report"),
+    path("nguon-ket-nap/<int:pk>/", pool_views.PoolReportView.as_view(), name="pool_report_unit"),
 ]

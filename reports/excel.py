@@ -17,8 +17,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side, is_date_
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from recruitment.pool import pool_report
+from recruitment.selectors import course_summary
 from units.formatting import vn_int
 from units.models import ClosedQuarter, GrassrootsType
+from units.periods import quarter_label
 from units.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE  # re-exported: the views answer with it
 from units.spreadsheets import set_safe_value
 
@@ -45,6 +48,8 @@ SHEET_BREAKDOWN_UNITS = "Cơ cấu theo đơn vị"
 SHEET_PIPELINE = "Quy trình"
 SHEET_COVERAGE = "Chưa kết nạp"
 SHEET_PROBATION = "Dự bị"
+SHEET_COURSES = "Lớp bồi dưỡng"
+SHEET_POOL = "Nguồn kết nạp"
 
 HEADER_ROW = 4  # rows 1-2: title naming the unit and the period; row 3: closed quarters, if any
 _bold = Font(bold=True)
@@ -374,6 +379,128 @@ def add_probation_sheet(workbook, report):
     return sheet
 
 
+def add_courses_sheet(workbook, summary):
+    """Awareness courses: per unit below, courses held, participants and certificates issued; then the
+    courses held in the period."""
+    sheet = Sheet(
+        workbook,
+        SHEET_COURSES,
+        heading=_("Lớp bồi dưỡng nhận thức về Đảng"),
+        unit=summary.unit,
+        period=summary.period,
+        headers=[_("Mã đơn vị"), _("Tên đơn vị"), _("Số lớp mở"), _("Số học viên"), _("Số giấy chứng nhận đã cấp")],
+        widths=[14, 42, 12, 12, 16],
+    )
+    formats = [None, None, INT_FORMAT, INT_FORMAT, INT_FORMAT]
+    for row in summary.rows:
+        sheet.append([row.unit.code, row.unit.name, row.courses, row.participants, row.certificates], formats)
+    total = summary.total
+    sheet.append(
+        [total.unit.code, PROGRESS_TOTAL, total.courses, total.participants, total.certificates], formats, bold=True
+    )
+    sheet.row += 1
+    sheet.append(
+        [
+            _("Số lớp"),
+            _("Đơn vị mở lớp"),
+            _("Khai giảng"),
+            _("Bế giảng"),
+            _("Địa điểm"),
+            _("Học viên"),
+            _("Đạt"),
+            _("Đã cấp giấy"),
+        ],
+        bold=True,
+    )
+    course_formats = [None, None, DATE_FORMAT, DATE_FORMAT, None, INT_FORMAT, INT_FORMAT, INT_FORMAT]
+    for course in summary.courses:
+        sheet.append(
+            [
+                course.number,
+                course.organiser.name,
+                course.start_date,
+                course.end_date,
+                course.place,
+                course.participant_count,
+                course.passed_count,
+                course.certificate_count,
+            ],
+            course_formats,
+        )
+    return sheet
+
+
+def add_pool_sheet(workbook, report):
+    """The pool of outstanding persons: the flow over the period, the pool target, the cells' reviews;
+    then the cells that did not review their pool in the period's last quarter."""
+    sheet = Sheet(
+        workbook,
+        SHEET_POOL,
+        heading=_("Nguồn kết nạp (quần chúng ưu tú)"),
+        unit=report.unit,
+        period=report.period,
+        headers=[
+            _("Mã đơn vị"),
+            _("Tên đơn vị"),
+            _("Đầu kỳ"),
+            _("Bổ sung"),
+            _("Được kết nạp"),
+            _("Ra khỏi nguồn"),
+            _("Cuối kỳ"),
+            _("Chỉ tiêu nguồn"),
+            _("Tỷ lệ đạt"),
+            _("Số chi bộ"),
+            _("Chi bộ đã rà soát"),
+            _("Đề nghị kết nạp"),
+        ],
+        widths=[14, 40, 10, 10, 12, 12, 10, 12, 10, 10, 12, 12],
+    )
+    formats = [None, None, *[INT_FORMAT] * 6, PERCENT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT]
+
+    def values(row, name):
+        return [
+            row.unit.code,
+            name,
+            row.at_start,
+            row.added,
+            row.admitted,
+            row.left,
+            row.at_end,
+            row.target,
+            row.target_ratio,
+            row.cells,
+            row.reviewed,
+            row.ready,
+        ]
+
+    for row in report.rows:
+        sheet.append(values(row, row.unit.name), formats, fill=LOW_FILL if row.below_target else None)
+    sheet.append(values(report.total, PROGRESS_TOTAL), formats, bold=True)
+    sheet.row += 1
+    sheet.append(
+        [
+            _("Mã đơn vị"),
+            _("Chi bộ chưa rà soát nguồn %(quarter)s") % {"quarter": quarter_label(report.year, report.quarter)},
+        ],
+        bold=True,
+    )
+    for cell in report.unreviewed_cells.iterator(chunk_size=2000):
+        sheet.append([cell.code, cell.name])
+    return sheet
+
+
+def _course_summary(unit, period, candidates, today):
+    summary = course_summary(unit, period.start, period.end)
+    summary.period = period
+    return summary
+
+
+def _pool_report(unit, period, candidates, today):
+    report = pool_report(unit, period.start, period.end, candidates=candidates, today=today)
+    report.period = period
+    return report
+
+
 # --- workbooks ----------------------------------------------------------------------------------------
 
 REPORT_SELECTORS = {
@@ -388,6 +515,8 @@ REPORT_SELECTORS = {
     "probation": lambda unit, period, candidates, today: selectors.probation_report(
         unit, period, candidates=candidates, today=today
     ),
+    "courses": _course_summary,
+    "pool": _pool_report,
 }
 
 
@@ -405,6 +534,8 @@ SHEET_WRITERS = {
     "pipeline": (add_pipeline_sheet,),
     "coverage": (add_coverage_sheet,),
     "probation": (add_probation_sheet,),
+    "courses": (add_courses_sheet,),
+    "pool": (add_pool_sheet,),
 }
 
 

@@ -22,7 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from openpyxl import load_workbook
 
-from recruitment.models import Candidate, ImportStatus, WorkbookImport
+from recruitment.models import Candidate, Course, CourseParticipant, ImportStatus, WorkbookImport
 from reports.models import ReportFile, ReportFileStatus, SubmittedReturn
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
@@ -40,11 +40,16 @@ POST_ONLY = (
     "accounts:reset_password",
     "accounts:set_active",
     "accounts:batch_download",
+    "recruitment:course_enrol",
+    "recruitment:course_results",
+    "recruitment:course_withdraw",
 )
 # What a POST_ONLY action answers when it works (a redirect unless named here), and what a page answers
 # to a GET with inside kwargs (200 unless named here).
 POST_STATUS = {"accounts:reset_password": 200}  # the credentials, shown in the answer
 GET_STATUS = {"accounts:set_password": 302}  # a valid one-time link goes on to its token-less page
+# Forms that answer a POST only: an empty one comes back as the page with its errors.
+POST_FORMS = ("recruitment:course_certificates",)
 
 # URL name -> how to build its kwargs from a namespace of objects (None: the pattern takes none).
 ROUTES = {
@@ -62,6 +67,21 @@ ROUTES = {
     "recruitment:board_unit": lambda o: {"unit_pk": o.unit.pk},
     "recruitment:todo": None,
     "recruitment:todo_unit": lambda o: {"unit_pk": o.unit.pk},
+    "recruitment:course_list": None,
+    "recruitment:course_create": None,
+    "recruitment:course_detail": lambda o: {"pk": o.course.pk},
+    "recruitment:course_update": lambda o: {"pk": o.course.pk},
+    "recruitment:course_enrol": lambda o: {"pk": o.course.pk},
+    "recruitment:course_results": lambda o: {"pk": o.course.pk},
+    "recruitment:course_withdraw": lambda o: {"pk": o.course.pk, "participant_pk": o.participant.pk},
+    "recruitment:course_certificates": lambda o: {"pk": o.course.pk},
+    "recruitment:course_roster_export": lambda o: {"pk": o.course.pk},
+    "recruitment:course_certificate_export": lambda o: {"pk": o.course.pk},
+    "recruitment:pool_review": None,
+    "recruitment:pool_review_cell": lambda o: {"pk": o.unit.pk},
+    "recruitment:pool_report": None,
+    "recruitment:pool_report_unit": lambda o: {"pk": o.unit.pk},
+    "units:child_pool_targets": lambda o: {"pk": o.parent_unit.pk},
     "imports:start": None,
     "imports:template": None,
     "imports:detail": lambda o: {"pk": o.workbook_import.pk},
@@ -191,6 +211,17 @@ def world(tree, users):
         unit=unit, year=today.year - 1, quarter=1, workbook=b"PK", filename="bao-cao.xlsx"
     )
     submitted_b, submitted_a2 = submit(tree.committee_b), submit(tree.cell_a2)
+
+    def course_for(organiser, person, number):
+        course = Course.objects.create(
+            organiser=organiser, number=number, start_date=today, end_date=today, place="Hội trường"
+        )
+        return course, CourseParticipant.objects.create(course=course, candidate=person)
+
+    course_b, participant_b = course_for(tree.committee_b, outside, "01/B")
+    # A course of committee A with only the sibling cell's person: outside the A1-1 secretary's sight.
+    course_a2, participant_a2 = course_for(tree.committee_a, sibling, "01/A2")
+    own_course, own_participant = course_for(tree.committee_a, own, "01/A1")
     world = SimpleNamespace(
         tree=tree,
         users=users,
@@ -210,6 +241,8 @@ def world(tree, users):
                     batch=batch_of(staff_b, account_b),
                     set_password=forged_link(account_b),
                     submitted=submitted_b,
+                    course=course_b,
+                    participant=participant_b,
                 )
             ],
             "leadership": [
@@ -223,6 +256,8 @@ def world(tree, users):
                     batch=batch_of(staff_b, account_b),
                     set_password=forged_link(account_b),
                     submitted=submitted_b,
+                    course=course_b,
+                    participant=participant_b,
                 )
             ],
             "secretary": [
@@ -236,6 +271,8 @@ def world(tree, users):
                     batch=batch_of(staff_b, account_b),
                     set_password=forged_link(account_b),
                     submitted=submitted_b,
+                    course=course_b,
+                    participant=participant_b,
                 ),
                 SimpleNamespace(
                     candidate=sibling,
@@ -247,6 +284,8 @@ def world(tree, users):
                     batch=batch_of(users.staff_a, account_a2),
                     set_password=forged_link(account_a2),
                     submitted=submitted_a2,
+                    course=course_a2,
+                    participant=participant_a2,
                 ),
             ],
         },
@@ -290,6 +329,8 @@ def world(tree, users):
                 "token": set_password_tokens.make_token(account_a2),
             },
             submitted=submit(tree.cell_a1),
+            course=own_course,
+            participant=own_participant,
         ),
     )
     # A built workbook of each namespace's unit (reports/results.py).
@@ -355,7 +396,7 @@ def test_outside_ids_are_404_or_403_on_every_url(client, world, role):
 def test_inside_ids_give_the_page_so_the_404s_are_about_scope(client, world):
     """The same kwargs built from the staff member's own objects answer (not 404), so the table is right."""
     for name, build in ROUTES.items():
-        if build is None or name in POST_ONLY:
+        if build is None or name in POST_ONLY or name in POST_FORMS:
             continue  # checked below
         url = reverse(name, kwargs=build(world.inside))
         response = request(client, world.roles["staff"], "get", url)
@@ -364,6 +405,10 @@ def test_inside_ids_give_the_page_so_the_404s_are_about_scope(client, world):
     for name in POST_ONLY:
         url = reverse(name, kwargs=ROUTES[name](world.inside))
         assert request(client, world.roles["staff"], "post", url).status_code == POST_STATUS.get(name, 302), name
+
+
+# Forms that answer a POST only: an empty one comes back as the page with its errors.
+POST_FORMS = ("recruitment:course_certificates",)
 
 
 @pytest.mark.parametrize(

@@ -256,6 +256,32 @@ class Target(VersionedModel):
         return str(self.year) if self.year else str(self.term)
 
 
+class PoolTarget(VersionedModel):
+    """Số quần chúng ưu tú dự nguồn: how many outstanding persons a unit plans to keep in its pool in a
+    year, the second kind of target beside admissions (set and handed down the same way)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="pool_targets", verbose_name=_("đơn vị"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    persons = models.PositiveIntegerField(_("chỉ tiêu nguồn (quần chúng ưu tú)"))
+
+    objects = RestrictedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu nguồn kết nạp")
+        verbose_name_plural = _("chỉ tiêu nguồn kết nạp")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                name="pool_target_unique_unit_year",
+                violation_error_message=_("Đơn vị đã có chỉ tiêu nguồn cho năm này."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.year}: {self.persons}"
+
+
 class Headcount(models.Model):
     """Số đảng viên of a unit in a year, recorded at any level: a cell, a grassroots organisation, a
     committee or the province reports its own total. A unit's count is its own figure where it has

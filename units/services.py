@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import StaleEdit
-from .models import GRASSROOTS_KINDS, ClosedQuarter, Headcount, Target, Unit
+from .models import GRASSROOTS_KINDS, ClosedQuarter, Headcount, PoolTarget, Target, Unit
 from .periods import quarter_bounds, quarter_label
 from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, allows
 
@@ -157,6 +157,30 @@ def children_target_shortfall(*, unit, year=None, term=None):
     children = Target.objects.filter(period, unit__in=Unit.objects.children_of(unit))
     total = sum(children.values_list("admissions", flat=True))
     return max(own - total, 0)
+
+
+@transaction.atomic
+def pool_target_set(*, unit, persons, year, actor=None, expected_version=None):
+    """Create or change how many outstanding persons `unit` should keep in its pool in `year`, with the
+    same optimistic locking as `target_set` (0: the form saw none)."""
+    _require(actor, CHANGE, unit)
+    target = PoolTarget.objects.filter(unit=unit, year=year).first() or PoolTarget(unit=unit, year=year)
+    if expected_version is not None and target.pk is not None:
+        target.version = expected_version
+    _by(target, actor)
+    target.persons = persons
+    target.full_clean()
+    target.save()
+    return target
+
+
+def children_pool_target_shortfall(*, unit, year):
+    """How far the pool targets of `unit`'s direct children fall short of its own (0 when they cover it)."""
+    own = PoolTarget.objects.filter(unit=unit, year=year).values_list("persons", flat=True).first()
+    if own is None:
+        return 0
+    children = PoolTarget.objects.filter(year=year, unit__in=Unit.objects.children_of(unit))
+    return max(own - sum(children.values_list("persons", flat=True)), 0)
 
 
 # --- Closing a quarter (khóa sổ) ------------------------------------------------------------------

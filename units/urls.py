@@ -6,6 +6,7 @@ app_name = "units"
 urlpatterns = [
     path("", views.UnitTreeView.as_view(), name="unit_tree"),
     path("<int:pk>/chi-tieu/", views.ChildTargetsView.as_view(), name="child_targets"),
+    path("<int:pk>/chi-tieu-nguon/", views.ChildPoolTargetsView.as_view(), name="child_pool_targets"),
     path("<int:pk>/khoa-so/", views.QuarterCloseView.as_view(), name="quarter_close"),
     path("<int:pk>/khoa-so/<int:closure_pk>/mo-lai/", views.QuarterReopenView.as_view(), name="quarter_reopen"),
 ]

@@ -17,7 +17,7 @@ from . import services
 from .audit import StaleEdit
 from .forms import ChildTargetsForm, QuarterCloseForm
 from .mixins import ScopedUnitMixin
-from .models import CELL_KINDS, ClosedQuarter, Target, Term, Unit
+from .models import CELL_KINDS, ClosedQuarter, PoolTarget, Target, Term, Unit
 from .periods import requested_number, requested_year
 from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW
 from .text import fold
@@ -205,3 +205,77 @@ class ChildTargetsView(ScopedUnitMixin, FormView):
             )
         query = f"nhiem-ky={self.term.pk}" if self.term else f"nam={self.year}"
         return redirect(f"{reverse('dashboard:unit_detail', args=[unit.pk])}?{query}")
+
+
+class ChildPoolTargetsView(ScopedUnitMixin, FormView):
+    """Staff hand the pool target (how many outstanding persons to keep in the pool) down to the units
+    directly below for a year (`?nam=`), as the admissions target is handed down."""
+
+    template_name = "units/child_pool_targets.html"
+    form_class = ChildTargetsForm
+    queryset = Unit.objects.exclude(kind__in=CELL_KINDS)
+    action = CHANGE
+    permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức giao chỉ tiêu cho các đơn vị trực thuộc.")
+
+    def check_permission(self):
+        super().check_permission()
+        self.year = requested_year(self.request.GET.get("nam"))
+        self.children = list(Unit.objects.children_of(self.unit))
+        rows = PoolTarget.objects.filter(unit__in=[self.unit, *self.children], year=self.year).values_list(
+            "unit_id", "persons", "version"
+        )
+        self.targets = {unit_id: persons for unit_id, persons, _version in rows}
+        self.versions = {unit_id: version for unit_id, _persons, version in rows}
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "children": self.children,
+            "targets": self.targets,
+            "versions": self.versions,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(year=self.year, own_target=self.targets.get(self.unit.pk), **kwargs)
+
+    def form_valid(self, form):
+        unit = self.unit
+        stale = []
+        try:
+            with transaction.atomic():
+                for child, persons, version in form.changed_targets():
+                    try:
+                        services.pool_target_set(
+                            unit=child,
+                            persons=persons,
+                            year=self.year,
+                            actor=self.request.user,
+                            expected_version=version,
+                        )
+                    except StaleEdit as error:
+                        stale.append((child, error))
+                if stale:
+                    raise ValidationError(_("Chưa lưu gì."))
+        except ValidationError as error:
+            for child, refused in stale:
+                form.add_error(None, refused.messages)
+                if refused.current is not None:
+                    form.refresh_version(child, refused.current.version)
+            if not stale:
+                form.add_error(None, error.messages)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Đã lưu chỉ tiêu nguồn năm %(year)s cho các đơn vị trực thuộc %(unit)s.")
+            % {"year": self.year, "unit": unit.name},
+        )
+        shortfall = services.children_pool_target_shortfall(unit=unit, year=self.year)
+        if shortfall:
+            messages.warning(
+                self.request,
+                _(
+                    "Tổng chỉ tiêu nguồn năm %(year)s của các đơn vị trực thuộc thấp hơn chỉ tiêu của %(unit)s %(n)s người."
+                )
+                % {"year": self.year, "unit": unit.name, "n": shortfall},
+            )
+        return redirect(f"{reverse('dashboard:unit_detail', args=[unit.pk])}?nam={self.year}")

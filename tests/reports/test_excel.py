@@ -118,7 +118,16 @@ def test_breakdown_sheet_keeps_the_contract(year_2025):
 
 def test_every_sheet_has_titles_frozen_headers_widths_and_landscape_a4(year_2025):
     workbook = quarterly_return(year_2025.province, Period.for_quarter(2025, 2))
-    assert workbook.sheetnames == ["Tiến độ", "Cơ cấu", "Cơ cấu theo đơn vị", "Quy trình", "Chưa kết nạp", "Dự bị"]
+    assert workbook.sheetnames == [
+        "Tiến độ",
+        "Cơ cấu",
+        "Cơ cấu theo đơn vị",
+        "Quy trình",
+        "Chưa kết nạp",
+        "Dự bị",
+        "Lớp bồi dưỡng",
+        "Nguồn kết nạp",
+    ]
     for sheet in workbook:
         assert "Đảng bộ tỉnh Thử" in sheet["A1"].value
         assert sheet["A2"].value == "Quý II năm 2025"
@@ -167,7 +176,16 @@ def test_workbook_opens_in_libreoffice_and_the_figures_survive(year_2025, tmp_pa
     path = tmp_path / "return.xlsx"
     path.write_bytes(quarterly_return_bytes(year_2025.province, Period.for_year(2025)))
     sheets = workbook_as_csv(path)
-    assert set(sheets) == {"Tiến độ", "Cơ cấu", "Cơ cấu theo đơn vị", "Quy trình", "Chưa kết nạp", "Dự bị"}
+    assert set(sheets) == {
+        "Tiến độ",
+        "Cơ cấu",
+        "Cơ cấu theo đơn vị",
+        "Quy trình",
+        "Chưa kết nạp",
+        "Dự bị",
+        "Lớp bồi dưỡng",
+        "Nguồn kết nạp",
+    }
     progress = sheets["Tiến độ"]
     assert progress[0][0].endswith("Đảng bộ tỉnh Thử") and progress[1][0] == "Năm 2025"
     header = progress[excel.HEADER_ROW - 1]

@@ -197,6 +197,8 @@ def test_quarterly_return_has_every_sheet_and_counts_only_what_the_reader_may_se
         "Quy trình",
         "Chưa kết nạp",
         "Dự bị",
+        "Lớp bồi dưỡng",
+        "Nguồn kết nạp",
     ]
     rows = list(workbook[SHEET_PROGRESS].iter_rows(min_row=5, values_only=True))
     assert rows[-1][1] == "Tổng cộng" and rows[-1][3] == 3
@@ -259,8 +261,10 @@ def test_quarterly_return_query_count_does_not_grow(client, db, django_assert_nu
     # + 1: the closed quarters of the period (issue 6). Coverage: two queries of paths for the counts,
     # then every idle cell and organisation as objects in one. + 1: the read log's one insert (units.readlog).
     # + 1: the size of the subtree, which decides whether a worker builds it (reports.results.needs_job;
-    # this one is small).
-    with django_assert_num_queries(3 + 15 + 1 + 1 + 1):
+    # this one is small). Courses: the units below, the courses held, their participants, the list of
+    # courses (4); the pool: the units below, its flow per unit and in total, the targets, the cells, the
+    # reviews, the persons proposed, the cells not reviewed (8).
+    with django_assert_num_queries(3 + 15 + 1 + 1 + 1 + 4 + 8):
         response = client.get(reverse("reports:quarterly_return", kwargs={"code": "ROOT"}) + "?year=2025")
     assert response.status_code == 200
 

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from recruitment.demo import SHAPES, DemoBuilder, demo_written
-from recruitment.models import Candidate
-from units.models import Headcount, Target, Term, Unit, User
+from recruitment.models import Candidate, Course, PoolReview
+from units.models import Headcount, PoolTarget, Target, Term, Unit, User
 
 DEFAULT_PASSWORD = "demo1234"
 
@@ -44,6 +44,9 @@ class Command(BaseCommand):
                 raise CommandError("Cơ sở dữ liệu đã có đơn vị. Dùng --reset để xóa và tạo lại dữ liệu mẫu.")
         with transaction.atomic():
             if reset:
+                Course.objects.all().delete()  # with their rosters
+                PoolReview.objects.all().delete()  # with their entries
+                PoolTarget.objects.all().delete()
                 Candidate.objects.all().delete()
                 Target.objects.all().delete()
                 Headcount.objects.all().delete()
