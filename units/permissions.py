@@ -29,15 +29,16 @@ IMPORT = "import"  # upload and run a workbook
 CLOSE_QUARTER = "close_quarter"
 REOPEN_QUARTER = "reopen_quarter"
 VIEW_CITIZEN_ID = "view_citizen_id"  # the full number, on a record and in an export
+REORGANISE = "reorganise"  # establish, merge, consolidate, split, move, rename, dissolve units below
 
 ROLE_ACTIONS = {
-    Role.STAFF: {VIEW, CHANGE, VIEW_HISTORY, IMPORT, CLOSE_QUARTER, REOPEN_QUARTER, VIEW_CITIZEN_ID},
+    Role.STAFF: {VIEW, CHANGE, VIEW_HISTORY, IMPORT, CLOSE_QUARTER, REOPEN_QUARTER, VIEW_CITIZEN_ID, REORGANISE},
     Role.LEADERSHIP: {VIEW},
     Role.SECRETARY: {VIEW},
 }
 
 # Actions taken on the units strictly below the account's own (the committee above reopens).
-SCOPE_BELOW = {REOPEN_QUARTER}
+SCOPE_BELOW = {REOPEN_QUARTER, REORGANISE}
 
 
 def grant(role, *actions):

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy
 
 from units.permissions import CHANGE, IMPORT, allows, may
 
-from . import check, parse, write
+from . import check, parse, reorganisation, write
 from .errors import RowError, WorkbookError, cell_error
 from .preview import Fixes, Preview
-from .workbook import PEOPLE, TARGETS, UNITS, read_workbook
+from .workbook import PEOPLE, REORGANISATION, TARGETS, UNITS, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ COUNT_LABELS = (
     ("units_created", gettext_lazy("Đơn vị tạo mới")),
     ("units_updated", gettext_lazy("Đơn vị cập nhật")),
     ("units_unchanged", gettext_lazy("Đơn vị không đổi")),
+    ("reorg_events", gettext_lazy("Quyết định sắp xếp tổ chức đã ghi")),
+    ("reorg_unchanged", gettext_lazy("Quyết định sắp xếp tổ chức đã có (bỏ qua)")),
     ("headcounts", gettext_lazy("Số đảng viên của đơn vị (năm nay)")),
     ("terms_created", gettext_lazy("Nhiệm kỳ tạo mới")),
     ("targets_created", gettext_lazy("Chỉ tiêu tạo mới")),
@@ -141,7 +143,13 @@ class ImportJob:
         self.preview = Preview()  # what each row does
 
     def run(self, sheets):
-        for spec, stage, done in ((UNITS, _units, 15), (TARGETS, _targets, 20), (PEOPLE, _people, 90)):
+        stages = (
+            (UNITS, _units, 15),
+            (REORGANISATION, reorganisation.import_sheet, 17),  # after the units it may name, before people
+            (TARGETS, _targets, 20),
+            (PEOPLE, _people, 90),
+        )
+        for spec, stage, done in stages:
             if spec.key in sheets:
                 started = time.perf_counter()
                 stage(self, sheets[spec.key])
