@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.dispatch import Signal
 
-from units import paths
+from units import paths, reorganisation
 from units.models import GrassrootsType, Headcount, PoolTarget, Role, Target, Term, Unit, UnitKind, User
 from units.periods import quarter_bounds, quarter_of
+from units.placements import place_missing
 
 from . import pipeline
 from .calendar import add_months
@@ -91,6 +92,10 @@ PLACE = ["Nà", "Pá", "Huổi", "Bản", "Phiêng", "Mường", "Nậm", "Tà",
 PLACE2 = ["Khương", "Củng", "Lếch", "Hồ", "Tong", "Cang", "Sảo", "Là", "Chải", "Hán", "Mo", "Bó", "Ngà", "Lay"]
 
 
+REORGANISATION_2025 = datetime.date(2025, 7, 1)
+DISTRICT_PREFIXES = ("Đảng bộ huyện", "Đảng bộ thành phố")  # the committees the 2025 reorganisation ends
+
+
 @dataclass(frozen=True)
 class Shape:
     committees: int = 10
@@ -100,11 +105,13 @@ class Shape:
     years: int = 5
     admission_rate: float = 1.0  # admissions against target, on average
     in_pipeline_per_cell: tuple = (0, 1, 1, 2, 2, 3)  # people listed but not admitted, per cell
+    # The district committees end on 1 July 2025, their communes consolidated under the province.
+    reorganise_2025: bool = False
 
 
 SHAPES = {
     # A province of Lai Châu's order of size, scaled down for a quick demo.
-    "demo": Shape(),
+    "demo": Shape(reorganise_2025=True),
     # Hà Nội after 2025: ~140 committees directly under the city, 2,500 grassroots organisations,
     # 15,000 cells, 500,000 members, ~150,000 people over five years of whom ~65,000 admitted.
     "large": Shape(
@@ -497,6 +504,7 @@ class DemoBuilder:
         self.religion = {r.name: r for r in Religion.objects.all()}
         self.build_tree()
         Unit.objects.bulk_create(self.units, batch_size=2000)
+        place_missing()  # their places in the dated tree (a bulk insert sends no signal)
         self.by_path = {unit.path: unit for unit in Unit.objects.all()}
         for index, (cell, *rest) in enumerate(self.cells):
             self.cells[index] = (self.by_path[cell.path], *rest)
@@ -521,9 +529,57 @@ class DemoBuilder:
             batch_size=5000,
         )
         self.write_courses_and_reviews()
+        self.new_communes = []
+        if self.shape.reorganise_2025 and self.as_of >= REORGANISATION_2025:
+            self.reorganise_2025()
         return self._users(password)
 
+    def reorganise_2025(self):
+        """1 July 2025: the district level ends. Each district's communes are consolidated three into
+        one, placed directly under the province with the district's other organisations; then the
+        district committee is dissolved. Reports of periods before the date still count by the old
+        tree (units.reorganisation)."""
+        province = Unit.objects.get(pk=self.province.pk)
+        decision = {"effective_date": REORGANISATION_2025, "decided_by": province}
+        for c, (committee, _mountain) in enumerate(self.committees):
+            if not committee.name.startswith(DISTRICT_PREFIXES):
+                continue
+            orgs = list(Unit.objects.children_of(committee))
+            communes = [o for o in orgs if o.kind == UnitKind.GRASSROOTS_COMMITTEE and o.grassroots_type == "commune"]
+            others = [o for o in orgs if o not in communes]
+            for index in range(0, len(communes), 3):
+                group = communes[index : index + 3]
+                if len(group) == 1:
+                    reorganisation.move(
+                        unit=group[0], new_parent=province, decision_no=f"{c + 1:02d}-QĐ/TU", **decision
+                    )
+                    continue
+                plan = reorganisation.consolidate(
+                    units=group,
+                    code=f"{committee.code}-X{index // 3 + 1}",
+                    name=f"Đảng bộ xã {self._place()}",
+                    kind=UnitKind.GRASSROOTS_COMMITTEE,
+                    grassroots_type="commune",
+                    parent=province,
+                    decision_no=f"{c + 1:02d}{index // 3 + 1}-QĐ/TU",
+                    **decision,
+                )
+                self.new_communes.append(plan.ends[0][1])
+            for org in others:
+                reorganisation.move(unit=org, new_parent=province, decision_no=f"{c + 1:02d}-QĐ/TU", **decision)
+            reorganisation.dissolve(
+                unit=Unit.objects.get(pk=committee.pk), decision_no=f"{c + 1:02d}-QĐ/TU", **decision
+            )
+
     # --- awareness courses and pool reviews -------------------------------------------------------
+    def _organiser(self, committee, day):
+        """Who opened a course ending on `day`: the committee, or, once the district level has ended
+        (1 July 2025), the province's political centre for the communes it took over."""
+        ends = self.shape.reorganise_2025 and self.as_of >= REORGANISATION_2025
+        if ends and day >= REORGANISATION_2025 and committee.name.startswith(DISTRICT_PREFIXES):
+            return self.province
+        return committee
+
     def write_courses_and_reviews(self):
         """Each committee's courses (one a quarter in which its people were certified, with their
         certificates), one course still open for enrolment, and four quarters of pool reviews, some
@@ -539,11 +595,12 @@ class DemoBuilder:
         courses, rosters = [], []
         numbers = {}
         for (path, year, _quarter), people in sorted(groups.items()):
-            numbers[(path, year)] = numbers.get((path, year), 0) + 1
             end = min(person.course_date for person in people)
+            organiser = self._organiser(committee_of[path], end)
+            numbers[(organiser.path, year)] = numbers.get((organiser.path, year), 0) + 1
             course = Course(
-                organiser=committee_of[path],
-                number=f"{numbers[(path, year)]:02d}/{year}",
+                organiser=organiser,
+                number=f"{numbers[(organiser.path, year)]:02d}/{year}",
                 start_date=end - datetime.timedelta(days=4),
                 end_date=end,
                 place="Trung tâm Chính trị " + committee_of[path].name.replace("Đảng bộ ", ""),
@@ -562,8 +619,8 @@ class DemoBuilder:
             and not person.decision_date
         ][:40]
         open_course = Course(
-            organiser=first,
-            number=f"{numbers.get((first.path, today.year), 0) + 1:02d}/{today.year}",
+            organiser=self._organiser(first, today),
+            number=f"{numbers.get((self._organiser(first, today).path, today.year), 0) + 1:02d}/{today.year}",
             start_date=today + datetime.timedelta(days=10),
             end_date=today + datetime.timedelta(days=14),
             place="Hội trường " + first.name,
@@ -648,9 +705,11 @@ class DemoBuilder:
             if person.cell.path.startswith(committee.path) and not person.decision_date:
                 counts[person.cell_id] = counts.get(person.cell_id, 0) + 1
         secretary_cell = max(cells_here, key=lambda cell: (counts.get(cell.pk, 0), cell.path))
+        # After the 2025 reorganisation the district is gone: its staff work for a consolidated commune.
+        committee_staff_unit = self.new_communes[0] if self.new_communes else committee
         specs = [
             ("tochuc", "Nguyễn Thị Tổ Chức", self.province, Role.STAFF),
-            ("tochuc_huyen", "Trần Văn Huyện", committee, Role.STAFF),
+            ("tochuc_huyen", "Trần Văn Huyện", committee_staff_unit, Role.STAFF),
             ("lanhdao", "Lê Văn Lãnh Đạo", self.province, Role.LEADERSHIP),
             ("bithu", "Lò Văn Bí Thư", secretary_cell, Role.SECRETARY),
         ]

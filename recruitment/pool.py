@@ -13,10 +13,11 @@ holds for every unit, and each person counts in exactly one of "admitted" and "l
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, FilteredRelation, Q
 
-from units.models import PoolTarget, Unit, child_prefix
+from units.models import CELL_KINDS, PoolTarget, Unit, child_prefix
 from units.periods import quarter_of
+from units.tree import Tree
 
 from .models import PoolDecision, PoolReview, PoolReviewEntry
 
@@ -88,19 +89,21 @@ class PoolReport:
     unreviewed_cells: object = field(default=None)  # a queryset of the cells that did not review
 
 
-def pool_report(unit, start, end, *, candidates, review_year=None, review_quarter=None, today=None):
+def pool_report(unit, start, end, *, candidates, review_year=None, review_quarter=None, today=None, tree=None):
     """The pool of `unit` and each unit directly below it over start..end: the flow, the pool target of
     the year `end` falls in, and how many cells reviewed their pool in the review quarter (by default the
     quarter `end` falls in, or `today`'s when the period has not ended). A fixed number of queries, whatever the size of the subtree."""
     if review_year is None:
         # the quarter the period's last day falls in, or today's while the period runs
         review_year, review_quarter = quarter_of(min(end, today) if today else end)
-    children = list(Unit.objects.children_of(unit))
+    tree = tree or Tree.today()  # the tree cells are counted by (`unit` as it located it)
+    children = tree.children(unit)
     rows = {child.path: PoolRow(child) for child in children}
     own = PoolRow(unit)  # people of a grassroots cell with no units below it count on the unit itself
     total = PoolRow(unit)
-    prefix = child_prefix("cell__path", unit)
-    scoped = candidates.in_subtree(unit)
+    scoped, cell_path = tree.with_paths(candidates, "cell")
+    scoped = scoped.filter(**{f"{cell_path}__startswith": unit.path})
+    prefix = child_prefix(cell_path, unit)
     for values in scoped.annotate(branch=prefix).values("branch").annotate(**flow_counts(start, end)):
         row = rows.get(values["branch"], own)
         for name in FLOW_FIELDS:
@@ -114,24 +117,29 @@ def pool_report(unit, start, end, *, candidates, review_year=None, review_quarte
     for row in rows.values():
         row.target = targets.get(row.unit.pk)
     total.target = targets.get(unit.pk)
-    cells = Unit.objects.subtree(unit).cells()
-    for values in cells.annotate(branch=child_prefix("path", unit)).values("branch").annotate(n=Count("pk")):
+    cells, unit_path = _cells_in(tree, unit)
+    for values in cells.annotate(branch=child_prefix(unit_path, unit)).values("branch").annotate(n=Count("pk")):
         row = rows.get(values["branch"], own)
         row.cells += values["n"]
         total.cells += values["n"]
-    reviews = PoolReview.objects.filter(cell__path__startswith=unit.path, year=review_year, quarter=review_quarter)
-    for values in reviews.annotate(branch=child_prefix("cell__path", unit)).values("branch").annotate(n=Count("pk")):
+    reviews, review_path = tree.with_paths(PoolReview.objects.filter(year=review_year, quarter=review_quarter), "cell")
+    reviews = reviews.filter(**{f"{review_path}__startswith": unit.path})
+    for values in reviews.annotate(branch=child_prefix(review_path, unit)).values("branch").annotate(n=Count("pk")):
         row = rows.get(values["branch"], own)
         row.reviewed += values["n"]
         total.reviewed += values["n"]
-    ready = PoolReviewEntry.objects.filter(
-        review__in=reviews, decision=PoolDecision.READY, candidate__in=candidates
-    ).annotate(branch=child_prefix("review__cell__path", unit))
+    ready, ready_path = tree.with_paths(
+        PoolReviewEntry.objects.filter(
+            review__in=reviews.values("pk"), decision=PoolDecision.READY, candidate__in=candidates
+        ),
+        "review__cell",
+    )
+    ready = ready.annotate(branch=child_prefix(ready_path, unit))
     for values in ready.values("branch").annotate(n=Count("pk")):
         row = rows.get(values["branch"], own)
         row.ready += values["n"]
         total.ready += values["n"]
-    unreviewed = cells.exclude(pk__in=reviews.values("cell_id")).order_by("path")
+    unreviewed = cells.exclude(pk__in=reviews.values("cell_id")).order_by(unit_path)
     return PoolReport(
         unit=unit,
         year=review_year,
@@ -142,6 +150,21 @@ def pool_report(unit, start, end, *, candidates, review_year=None, review_quarte
         total=total,
         unreviewed_cells=unreviewed,
     )
+
+
+def _cells_in(tree, unit):
+    """(the cells of `unit`'s subtree in `tree`, the lookup of their path then)."""
+    if not tree.is_dated:
+        return Unit.objects.subtree(unit).cells(), "path"
+    placed = Unit.objects.filter(kind__in=CELL_KINDS).alias(
+        _tree_self=FilteredRelation(
+            "placements",
+            condition=Q(
+                placements__valid_from__lte=tree.day, placements__valid_to__gt=tree.day, placements__folded=False
+            ),
+        )
+    )
+    return placed.filter(_tree_self__path__startswith=unit.path), "_tree_self__path"
 
 
 def cell_pool(cell, day, *, candidates):

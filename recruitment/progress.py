@@ -21,6 +21,7 @@ from units.formatting import ratio
 from units.models import Target, Unit
 from units.periods import Period
 from units.selectors import MemberCount, member_counts, rollup_by_child
+from units.tree import Tree
 
 from .models import Candidate
 
@@ -243,14 +244,17 @@ def _month_aligned(period):
     )
 
 
-def _admissions_by_child_and_month(unit, candidates, year):
+def _admissions_by_child_and_month(unit, candidates, year, tree):
     """{(child path, month): admissions} over `year`: one scan gives a year's part (quarter, first
     months), its year to date and the monthly chart. COUNT(*), not COUNT(id): PostgreSQL then reads
     the (cell, decision date) index alone, without visiting the rows."""
+    admitted, path_field = tree.with_paths(
+        _candidates(candidates).admitted_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)), "cell"
+    )
     grid = rollup_by_child(
         unit,
-        _candidates(candidates).admitted_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
-        path_field="cell__path",
+        admitted,
+        path_field=path_field,
         by={"month": ExtractMonth("decision_date")},
         admitted=Count("*"),
     )
@@ -266,7 +270,7 @@ def _sum_months(grid, first, last):
     return by_child
 
 
-def progress_report(unit, period, *, candidates=None, today, with_members=True):
+def progress_report(unit, period, *, candidates=None, today, with_members=True, tree=None):
     """Admissions in the period against the applicable target, per unit directly below and in total,
     and for a period within one year the year's admissions month by month (`monthly`).
 
@@ -275,8 +279,12 @@ def progress_report(unit, period, *, candidates=None, today, with_members=True):
     units below it), targets, admissions by child and month, members (unless `with_members` is
     false). A period within a year that does not follow month ends (a date range) takes two more: its
     own admissions and its year to date, whose pace projects the year end.
+
+    `tree` (units.tree.Tree) is the tree the admissions are counted by, `unit` as `tree.locate()`
+    returned it; without one, today's tree.
     """
-    children = [] if unit.is_cell else list(Unit.objects.children_of(unit))
+    tree = tree or Tree.today()
+    children = [] if unit.is_cell else tree.children(unit)
     targets = {}
     if period.target_filter is not None:
         targets = dict(
@@ -286,7 +294,7 @@ def progress_report(unit, period, *, candidates=None, today, with_members=True):
         )
     monthly = None
     if period.year is not None:
-        grid = _admissions_by_child_and_month(unit, candidates, period.year)
+        grid = _admissions_by_child_and_month(unit, candidates, period.year, tree)
         monthly = [0] * 12
         for (_child, month), count in grid.items():
             monthly[month - 1] += count
@@ -294,11 +302,11 @@ def progress_report(unit, period, *, candidates=None, today, with_members=True):
         admitted = _sum_months(grid, period.start.month, period.end.month)
         year_to_date = _sum_months(grid, 1, period.end.month)
     else:
-        admitted = _admitted_by_child(unit, candidates, period.start, period.end)
+        admitted = _admitted_by_child(unit, candidates, period.start, period.end, tree)
         year_to_date = admitted
         if period.projects_year_end and not period.starts_the_year:
-            year_to_date = _admitted_by_child(unit, candidates, datetime.date(period.year, 1, 1), period.end)
-    members, members_total = member_counts(unit, period.headcount_year) if with_members else ({}, None)
+            year_to_date = _admitted_by_child(unit, candidates, datetime.date(period.year, 1, 1), period.end, tree)
+    members, members_total = member_counts(unit, period.headcount_year, tree=tree) if with_members else ({}, None)
     years = period.length_in_years
     elapsed = year_elapsed(period, today)
     months_left = None
@@ -360,10 +368,9 @@ def year_end_outlook(unit, year, *, candidates=None, today):
     return YearEndOutlook(unit, year, report, rows)
 
 
-def _admitted_by_child(unit, candidates, start, end):
-    by_child = rollup_by_child(
-        unit, _candidates(candidates).admitted_between(start, end), path_field="cell__path", admitted=Count("*")
-    )
+def _admitted_by_child(unit, candidates, start, end, tree):
+    admitted, path_field = tree.with_paths(_candidates(candidates).admitted_between(start, end), "cell")
+    by_child = rollup_by_child(unit, admitted, path_field=path_field, admitted=Count("*"))
     return {child: values["admitted"] for child, values in by_child.items()}
 
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from units.models import Unit, child_prefix
+from units.models import child_prefix
+from units.tree import Tree
 
 from . import pipeline
 from .models import Course, CourseParticipant, CourseResult
@@ -49,25 +50,30 @@ def courses_with_counts(queryset):
     )
 
 
-def course_summary(unit, start, end, *, participants=None):
+def course_summary(unit, start, end, *, participants=None, tree=None):
     """Courses held (closing in start..end) by `unit` and the units below it, the participants of those
     courses from its cells, and the certificates issued to them in the period: per unit directly below
-    and in total, in a fixed number of queries. `participants` narrows the people counted (a user's scope)."""
-    children = list(Unit.objects.children_of(unit))
+    and in total, in a fixed number of queries. `participants` narrows the people counted (a user's scope).
+    `tree` (units.tree.Tree) is the tree organisers and cells are counted by, `unit` as it located it;
+    without one, today's."""
+    tree = tree or Tree.today()
+    children = tree.children(unit)
     rows = {child.path: CourseRow(child) for child in children}
     total = CourseRow(unit)
-    held = Course.objects.filter(organiser__path__startswith=unit.path, end_date__gte=start, end_date__lte=end)
-    for values in held.annotate(branch=child_prefix("organiser__path", unit)).values("branch").annotate(n=Count("pk")):
+    held, organiser_path = tree.with_paths(Course.objects.filter(end_date__gte=start, end_date__lte=end), "organiser")
+    held = held.filter(**{f"{organiser_path}__startswith": unit.path})
+    for values in held.annotate(branch=child_prefix(organiser_path, unit)).values("branch").annotate(n=Count("pk")):
         if values["branch"] in rows:
             rows[values["branch"]].courses += values["n"]
         total.courses += values["n"]
-    people = (participants if participants is not None else CourseParticipant.objects.all()).filter(
-        candidate__cell__path__startswith=unit.path
+    people, cell_path = tree.with_paths(
+        participants if participants is not None else CourseParticipant.objects.all(), "candidate__cell"
     )
+    people = people.filter(**{f"{cell_path}__startswith": unit.path})
     counted = people.filter(
         Q(course__end_date__gte=start, course__end_date__lte=end)
         | Q(certificate_date__gte=start, certificate_date__lte=end)
-    ).annotate(branch=child_prefix("candidate__cell__path", unit))
+    ).annotate(branch=child_prefix(cell_path, unit))
     for values in counted.values("branch").annotate(
         participants=Count("pk", filter=Q(course__end_date__gte=start, course__end_date__lte=end)),
         certificates=Count("pk", filter=Q(certificate_date__gte=start, certificate_date__lte=end)),

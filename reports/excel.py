@@ -9,7 +9,7 @@ shows 6.311 and 94,4% whatever the machine's locale (Excel keeps the system's se
 import datetime
 from io import BytesIO
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -19,11 +19,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from recruitment.pool import pool_report
 from recruitment.selectors import course_summary
+from units import paths
 from units.formatting import vn_int
 from units.models import ClosedQuarter, GrassrootsType
 from units.periods import quarter_label
 from units.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE  # re-exported: the views answer with it
 from units.spreadsheets import set_safe_value
+from units.tree import Tree
 
 from . import selectors
 
@@ -84,7 +86,7 @@ class Sheet:
         self.columns = len(headers)
         self._line([self._cell(f"{heading} — {unit.name}", font=Font(bold=True, size=13))])
         self._line([self._cell(period.label, font=Font(italic=True))])
-        note = closed_note(unit, period)
+        note = " — ".join(filter(None, (closed_note(unit, period), tree_note(unit))))
         if note:
             self._line([self._cell(note, font=Font(italic=True, color="7F1D1D"))])
         self.row = HEADER_ROW - 1
@@ -161,9 +163,16 @@ def closed_note(unit, period):
     cache = unit.__dict__.setdefault("_closed_notes", {})
     key = (period.start, period.end)
     if key not in cache:
-        closures = (
-            ClosedQuarter.objects.covering(unit).overlapping(period.start, period.end).order_by("year", "quarter")
-        )
+        day = getattr(unit, "tree_date", None)
+        if day is None:
+            binding = ClosedQuarter.objects.covering(unit)
+        else:  # the closures of the unit and the units above it in the tree of that day
+            binding = ClosedQuarter.objects.filter(
+                unit__placements__path__in=paths.ancestor_paths(unit.path),
+                unit__placements__valid_from__lte=day,
+                unit__placements__valid_to__gt=day,
+            )
+        closures = binding.overlapping(period.start, period.end).order_by("year", "quarter")
         labels = list(dict.fromkeys(str(closure.label) for closure in closures))
         cache[key] = _("Đã khóa sổ %(quarters)s") % {"quarters": ", ".join(labels)} if labels else ""
     return cache[key]
@@ -489,14 +498,14 @@ def add_pool_sheet(workbook, report):
     return sheet
 
 
-def _course_summary(unit, period, candidates, today):
-    summary = course_summary(unit, period.start, period.end)
+def _course_summary(unit, period, candidates, today, tree=None):
+    summary = course_summary(unit, period.start, period.end, tree=tree)
     summary.period = period
     return summary
 
 
-def _pool_report(unit, period, candidates, today):
-    report = pool_report(unit, period.start, period.end, candidates=candidates, today=today)
+def _pool_report(unit, period, candidates, today, tree=None):
+    report = pool_report(unit, period.start, period.end, candidates=candidates, today=today, tree=tree)
     report.period = period
     return report
 
@@ -504,28 +513,49 @@ def _pool_report(unit, period, candidates, today):
 # --- workbooks ----------------------------------------------------------------------------------------
 
 REPORT_SELECTORS = {
-    "progress": lambda unit, period, candidates, today: selectors.progress_report(
-        unit, period, candidates=candidates, today=today
+    "progress": lambda unit, period, candidates, today, tree: selectors.progress_report(
+        unit, period, candidates=candidates, today=today, tree=tree
     ),
-    "breakdown": lambda unit, period, candidates, today: selectors.breakdown_report(
-        unit, period, candidates=candidates
+    "breakdown": lambda unit, period, candidates, today, tree: selectors.breakdown_report(
+        unit, period, candidates=candidates, tree=tree
     ),
-    "pipeline": lambda unit, period, candidates, today: selectors.pipeline_report(unit, period, candidates=candidates),
-    "coverage": lambda unit, period, candidates, today: selectors.coverage_report(unit, period, candidates=candidates),
-    "probation": lambda unit, period, candidates, today: selectors.probation_report(
-        unit, period, candidates=candidates, today=today
+    "pipeline": lambda unit, period, candidates, today, tree: selectors.pipeline_report(
+        unit, period, candidates=candidates, tree=tree
+    ),
+    "coverage": lambda unit, period, candidates, today, tree: selectors.coverage_report(
+        unit, period, candidates=candidates, tree=tree
+    ),
+    "probation": lambda unit, period, candidates, today, tree: selectors.probation_report(
+        unit, period, candidates=candidates, today=today, tree=tree
     ),
     "courses": _course_summary,
     "pool": _pool_report,
 }
 
 
+def tree_note(unit):
+    """The day of the tree the figures are counted by (a unit read from a dated tree carries it:
+    units.tree), under the period in row 3."""
+    day = getattr(unit, "tree_date", None)
+    if day is None:
+        return ""
+    return _("Theo cây tổ chức ngày %(date)s") % {"date": day.strftime("%d/%m/%Y")}
+
+
+def dated(unit, period, *, today_tree=False, today=None):
+    """(the unit as it stood, the tree) a report of `period` counts by: the tree on the period's last
+    day, or with `today_tree` today's (units.tree.Tree.locate)."""
+    day = (today or timezone.localdate()) if today_tree else period.end
+    return Tree.as_of(day).locate(unit)
+
+
 # Other tools read these workbooks by their Vietnamese sheet names and labels (the sheets' contract),
 # so they are built in Vietnamese whatever language the person's pages are in.
 @translation.override("vi")
-def build_reports(unit, period, *, candidates, today, names=None):
-    """{name: report} for the named reports (all five, the quarterly return, by default)."""
-    return {name: REPORT_SELECTORS[name](unit, period, candidates, today) for name in (names or REPORT_SELECTORS)}
+def build_reports(unit, period, *, candidates, today, names=None, tree=None):
+    """{name: report} for the named reports (all five, the quarterly return, by default), counted by
+    `tree` (`unit` as it located it; without one, today's tree)."""
+    return {name: REPORT_SELECTORS[name](unit, period, candidates, today, tree) for name in (names or REPORT_SELECTORS)}
 
 
 SHEET_WRITERS = {
@@ -553,8 +583,8 @@ def report_workbook(reports):
     return workbook
 
 
-def quarterly_return(unit, period, *, candidates, today):
-    return report_workbook(build_reports(unit, period, candidates=candidates, today=today))
+def quarterly_return(unit, period, *, candidates, today, tree=None):
+    return report_workbook(build_reports(unit, period, candidates=candidates, today=today, tree=tree))
 
 
 def workbook_bytes(workbook):

@@ -26,16 +26,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from recruitment.models import Candidate
+from recruitment.models import Candidate, Course, CourseParticipant, PoolReview, PoolReviewEntry
 from units import jobs
 from units.forms import period_from_params
-from units.models import ClosedQuarter, Headcount, Target, Term, Unit
+from units.models import ClosedQuarter, Headcount, Placement, PoolTarget, ReorgEvent, Target, Term, Unit
 
 from . import excel
 from .models import ReportFile, ReportFileStatus
@@ -43,20 +43,39 @@ from .models import ReportFile, ReportFileStatus
 logger = logging.getLogger(__name__)
 
 RETURN = "bao-cao"  # the quarterly return: every report, one sheet each
-RETURN_REPORTS = ("progress", "breakdown", "pipeline", "coverage", "probation")  # its reports, in order
-VERSIONED_MODELS = (Unit, Term, Target, Headcount, ClosedQuarter, Candidate)
+RETURN_REPORTS = tuple(excel.REPORT_SELECTORS)  # its reports, in order: the same as built in the request
+VERSIONED_MODELS = (
+    Unit,
+    Term,
+    Target,
+    Headcount,
+    ClosedQuarter,
+    Candidate,
+    PoolTarget,
+    Course,
+    CourseParticipant,
+    PoolReview,
+    PoolReviewEntry,
+)
+# Reorganisations add rows (an event, new placements) and never rewrite one alone: the newest id and
+# the count tell a change.
+APPEND_ONLY_MODELS = (ReorgEvent, Placement)
 RECENT_ROWS = 100_000  # history rows near the newest that are counted (see the module's docstring)
 
 
 def data_version():
-    """A short text that changes whenever a unit, term, target, headcount, closed quarter or person
-    is created, changed or deleted (two index reads per history table)."""
+    """A short text that changes whenever a unit, term, target, headcount, closed quarter, person,
+    pool target, course or pool review is created, changed or deleted (two index reads per history
+    table), or the tree is reorganised."""
     parts = []
     for model in VERSIONED_MODELS:
         history = model.history.model.objects
         newest = history.aggregate(newest=Max("history_id"))["newest"] or 0
         near = history.filter(history_id__gt=newest - RECENT_ROWS).count()
         parts.append(f"{newest}.{near}")
+    for model in APPEND_ONLY_MODELS:
+        summary = model.objects.aggregate(newest=Max("pk"), rows=Count("pk"))
+        parts.append(f"{summary['newest'] or 0}.{summary['rows']}")
     return "-".join(parts)
 
 
@@ -70,16 +89,27 @@ def file_dir():
     return Path(settings.REPORT_FILE_DIR)
 
 
-def _period_key(period):
-    return urlencode(period.query_params())
+# The period's parameters carry "today's tree" too (reports.views: ?cay=hien-nay): the same period
+# counted by another tree is another workbook.
+TODAY_TREE_PARAMS = {"cay": "hien-nay"}
 
 
-def request_file(*, unit, report, period, user, today):
+def _period_key(period, today_tree=False):
+    return urlencode({**period.query_params(), **(TODAY_TREE_PARAMS if today_tree else {})})
+
+
+def request_file(*, unit, report, period, user, today, today_tree=False):
     """The ReportFile for this unit, report, period and day at today's data version: the one built
     already, the one being built, or a new one queued for a worker. A built one whose file is gone is
     built again."""
     version = data_version()
-    key = {"unit": unit, "report": report, "period": _period_key(period), "as_of": today, "data_version": version}
+    key = {
+        "unit": unit,
+        "report": report,
+        "period": _period_key(period, today_tree),
+        "as_of": today,
+        "data_version": version,
+    }
     record = ReportFile.objects.filter(**key).first()
     if record is None:
         name = excel.filename(report, unit, period)
@@ -158,15 +188,23 @@ def build(record_pk):
     record = ReportFile.objects.select_related("unit").get(pk=record_pk)
     progress = jobs.Progress(ReportFile, record.pk)
     try:
-        period, errors = period_from_params(QueryDict(record.period), today=record.as_of)
+        params = QueryDict(record.period)
+        period, errors = period_from_params(params, today=record.as_of)
         if errors:  # kept from a valid request: only a changed set of terms could do this
             raise ValueError(" ".join(str(error) for error in errors))
+        today_tree = all(params.get(key) == value for key, value in TODAY_TREE_PARAMS.items())
+        placed, tree = excel.dated(record.unit, period, today_tree=today_tree, today=record.as_of)
         names = RETURN_REPORTS if record.report == RETURN else (record.report,)
         reports = {}
         for done, name in enumerate(names, start=1):
             reports.update(
                 excel.build_reports(
-                    record.unit, period, candidates=Candidate.objects.all(), today=record.as_of, names=[name]
+                    placed,
+                    period,
+                    candidates=Candidate.objects.all(),
+                    today=record.as_of,
+                    names=[name],
+                    tree=tree,
                 )
             )
             progress(10 + 70 * done // len(names))

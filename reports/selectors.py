@@ -35,6 +35,7 @@ from units import paths
 from units.formatting import ratio
 from units.models import CELL_KINDS, GRASSROOTS_KINDS, ClosedQuarter, GrassrootsType, Unit
 from units.selectors import rollup_by_child
+from units.tree import Tree
 
 from .models import SubmittedReturn
 
@@ -270,23 +271,26 @@ class BreakdownReport:
         return self.lines[0].count
 
 
-def breakdown_report(unit, period, *, candidates=None):
+def breakdown_report(unit, period, *, candidates=None, tree=None):
     """Who was admitted in the period: counts and shares by category, in total and per unit below.
 
     Three queries: children, the conditional-count roll-up, the ethnic groups present.
     """
     categories = breakdown_categories()
-    admitted = _with_age(_candidates(candidates).admitted_between(period.start, period.end))
+    tree = tree or Tree.today()
+    admitted, path_field = tree.with_paths(
+        _with_age(_candidates(candidates).admitted_between(period.start, period.end)), "cell"
+    )
     aggregates = {
         c.key: Count("pk", filter=c.condition) if c.condition is not None else Count("pk") for c in categories
     }
-    by_child = rollup_by_child(unit, admitted, path_field="cell__path", **aggregates)
+    by_child = rollup_by_child(unit, admitted, path_field=path_field, **aggregates)
     totals = {c.key: sum(values[c.key] for values in by_child.values()) for c in categories}
     total = totals["total"]
     lines = [BreakdownLine(c.key, c.label, totals[c.key], total, c.group) for c in categories]
 
     ethnic = (
-        admitted.filter(cell__path__startswith=unit.path, ethnicity__is_minority=True)
+        admitted.filter(**{f"{path_field}__startswith": unit.path}, ethnicity__is_minority=True)
         .values("ethnicity__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "ethnicity__name")
@@ -301,7 +305,7 @@ def breakdown_report(unit, period, *, candidates=None):
         )
         for row in ethnic
     ]
-    children = list(Unit.objects.children_of(unit))
+    children = tree.children(unit)
     empty = dict.fromkeys(aggregates, 0)
     rows = [(child, by_child.get(child.path, empty)) for child in children]
     return BreakdownReport(unit, period, lines, categories, rows)
@@ -389,7 +393,7 @@ def _median(histogram):
     return (nth(n // 2 - 1) + nth(n // 2)) / 2
 
 
-def pipeline_report(unit, period, *, candidates=None):
+def pipeline_report(unit, period, *, candidates=None, tree=None):
     """People at each stage now, per unit below; and the flow through the steps in the period: how
     many reached each step, and, of those who reached a step in the period, how many have reached the
     next and in how many days (median).
@@ -397,7 +401,8 @@ def pipeline_report(unit, period, *, candidates=None):
     Three queries: children; the stage roll-up, which also counts each step dated in the period (the
     same scan); the days between steps as one histogram per step.
     """
-    scoped = _candidates(candidates)
+    tree = tree or Tree.today()
+    scoped, path_field = tree.with_paths(_candidates(candidates), "cell")
     aggregates = {stage.value: Count("pk", filter=stage_q(stage)) for stage in PIPELINE_STAGES}
     reached_in_period = {
         f"_reached_{index}": Count("pk", filter=_in_period(step.date_field, period))
@@ -408,16 +413,16 @@ def pipeline_report(unit, period, *, candidates=None):
         for index, (previous, step) in enumerate(zip(FLOW_STEPS, FLOW_STEPS[1:]), start=1)
     }
     by_child = rollup_by_child(
-        unit, scoped, path_field="cell__path", **aggregates, **reached_in_period, **converted_since
+        unit, scoped, path_field=path_field, **aggregates, **reached_in_period, **converted_since
     )
-    children = list(Unit.objects.children_of(unit))
+    children = tree.children(unit)
     reached = [sum(values.pop(name) for values in by_child.values()) for name in reached_in_period]
     converted = [None] + [sum(values.pop(name) for values in by_child.values()) for name in converted_since]
     empty = dict.fromkeys(aggregates, 0)
     rows = [(child, by_child.get(child.path, empty)) for child in children]
     totals = {key: sum(values[key] for values in by_child.values()) for key in aggregates}
 
-    histograms = _gap_histograms(scoped.in_subtree(unit), period)
+    histograms = _gap_histograms(scoped.filter(**{f"{path_field}__startswith": unit.path}), period)
     flow = [
         FlowStep(
             str(StepKind(step.kind).label),
@@ -453,23 +458,19 @@ class CoverageReport:
 COVERAGE_FIELDS = ("path", "depth", "code", "name", "kind", "grassroots_type")
 
 
-def coverage_report(unit, period, *, candidates=None):
+def coverage_report(unit, period, *, candidates=None, tree=None):
     """Cells and grassroots organisations that admitted nobody in the period ("mỗi chi bộ trong nhiệm
     kỳ kết nạp ít nhất 1 đảng viên"), and how many organisations admitted anyone.
 
     Two queries of paths give every count; the idle units are read as objects only as far as they are
     used: a page of each list is one query, the whole lists (the workbook) one query for both."""
-    kinds = dict(
-        Unit.objects.subtree(unit)
-        .filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS))
-        .order_by("path")
-        .values_list("path", "kind")
-    )
+    tree = tree or Tree.today()
+    kinds = tree.paths_and_kinds(unit)
+    scoped, path_field = tree.with_paths(_candidates(candidates), "cell")
     admitting_paths = set(
-        _candidates(candidates)
-        .in_subtree(unit)
+        scoped.filter(**{f"{path_field}__startswith": unit.path})
         .admitted_between(period.start, period.end)
-        .values_list("cell__path", flat=True)
+        .values_list(path_field, flat=True)
         .distinct()
         .order_by()
     )
@@ -487,15 +488,12 @@ def coverage_report(unit, period, *, candidates=None):
     idle_grassroots_paths = [path for path in grassroots if path not in admitting_prefixes]
 
     def units_at(wanted):
-        return {u.path: u for u in Unit.objects.filter(path__in=wanted).only(*COVERAGE_FIELDS)}
+        return tree.units_at(wanted, only=COVERAGE_FIELDS)
 
     @functools.cache
     def every_unit():
         """For the whole lists (the workbook): every cell and organisation in one query."""
-        return {
-            u.path: u
-            for u in Unit.objects.subtree(unit).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS)).only(*COVERAGE_FIELDS)
-        }
+        return {u.path: u for u in tree.subtree(unit, kinds=(*CELL_KINDS, *GRASSROOTS_KINDS))}
 
     def read_cells(start, stop):
         page_paths = idle_cell_paths[start:stop]
@@ -535,7 +533,7 @@ class ProbationReport:
 RECOGNITION = next(deadline for deadline in DEADLINES if deadline.kind == StepKind.RECOGNITION)
 
 
-def probation_report(unit, period, *, candidates=None, today):
+def probation_report(unit, period, *, candidates=None, today, tree=None):
     """Those whose probation ends in the period; those still waiting past the deadline to be
     recognised. Both lists are counted in one query and read a page (or, for the workbook, a list)
     per query, oldest ceremony first; each row read carries `recognition_due`, and the overdue ones
@@ -543,9 +541,9 @@ def probation_report(unit, period, *, candidates=None, today):
 
     The recognition is due 30 working days after the 12 months; that date never goes down as the
     ceremony date goes up, so "overdue today" is "ceremony on or before one date" (computed once)."""
+    tree = tree or Tree.today()
     probationary = (
-        _candidates(candidates)
-        .in_subtree(unit)
+        tree.in_subtree(_candidates(candidates), unit)
         .filter(RECOGNITION.waiting_q())
         .select_related("cell")
         .only("full_name", "ceremony_date", "cell__name")

@@ -81,6 +81,14 @@ def current_term(terms, today):
     return max(begun, key=lambda term: term.start_date, default=None)
 
 
+TODAY_TREE_PARAM = "cay"
+TODAY_TREE_VALUE = "hien-nay"
+
+
+def wants_today_tree(request):
+    return request.GET.get(TODAY_TREE_PARAM) == TODAY_TREE_VALUE
+
+
 def report_index(request):
     """/bao-cao/: the progress report of the user's own unit."""
     if request.user.unit_id is None:
@@ -111,16 +119,40 @@ class ReportView(ReportUnitMixin, TemplateView):
         self.today = timezone.localdate()
         return super().get(request, *args, **kwargs)
 
+    @cached_property
+    def dated(self):
+        """(the unit as it stood, the tree): the tree on the period's last day, or today's when asked
+        (`?cay=hien-nay`)."""
+        return excel.dated(self.unit, self.period, today_tree=wants_today_tree(self.request), today=self.today)
+
+    @property
+    def placed(self):
+        return self.dated[0]
+
+    @property
+    def tree(self):
+        return self.dated[1]
+
     def get_report(self):
         """Each report page (ProgressView, BreakdownView, ...) returns its selector's result."""
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = urlencode(self.period.query_params())
+        params = self.period.query_params()
+        today_tree = wants_today_tree(self.request)
+        if today_tree:
+            params = {**params, TODAY_TREE_PARAM: TODAY_TREE_VALUE}
+        query = urlencode(params)
         terms = list(Term.objects.all())
         context.update(
             unit=self.unit,
+            tree_date=self.tree.day,
+            placed_name=self.placed.name,
+            today_tree=today_tree,
+            tree_toggle_query=urlencode(
+                self.period.query_params() if today_tree else {**params, TODAY_TREE_PARAM: TODAY_TREE_VALUE}
+            ),
             period=self.period,
             period_query=query,
             report=self.get_report(),
@@ -173,7 +205,9 @@ class ProgressView(ReportView):
     template_name = "reports/progress.html"
 
     def get_report(self):
-        return selectors.progress_report(self.unit, self.period, candidates=self.candidates, today=self.today)
+        return selectors.progress_report(
+            self.placed, self.period, candidates=self.candidates, today=self.today, tree=self.tree
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -268,7 +302,7 @@ class BreakdownView(ReportView):
     template_name = "reports/breakdown.html"
 
     def get_report(self):
-        return selectors.breakdown_report(self.unit, self.period, candidates=self.candidates)
+        return selectors.breakdown_report(self.placed, self.period, candidates=self.candidates, tree=self.tree)
 
 
 class PipelineView(ReportView):
@@ -276,7 +310,7 @@ class PipelineView(ReportView):
     template_name = "reports/pipeline.html"
 
     def get_report(self):
-        return selectors.pipeline_report(self.unit, self.period, candidates=self.candidates)
+        return selectors.pipeline_report(self.placed, self.period, candidates=self.candidates, tree=self.tree)
 
 
 class CoverageView(ReportView):
@@ -284,7 +318,7 @@ class CoverageView(ReportView):
     template_name = "reports/coverage.html"
 
     def get_report(self):
-        return selectors.coverage_report(self.unit, self.period, candidates=self.candidates)
+        return selectors.coverage_report(self.placed, self.period, candidates=self.candidates, tree=self.tree)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -304,7 +338,9 @@ class ProbationView(ReportView):
     template_name = "reports/probation.html"
 
     def get_report(self):
-        return selectors.probation_report(self.unit, self.period, candidates=self.candidates, today=self.today)
+        return selectors.probation_report(
+            self.placed, self.period, candidates=self.candidates, today=self.today, tree=self.tree
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -337,10 +373,13 @@ class ReportExportView(ReportUnitMixin, View):
         period, refused = report_period(request)
         if refused:  # say why on the page rather than hand over a workbook for another period
             return redirect(reverse(REPORTS[report][0], kwargs={"code": unit.code}))
+        today = timezone.localdate()
+        today_tree = wants_today_tree(request)
         if results.needs_job(unit):
-            return _built_file(request, unit, report, period)
+            return _built_file(request, unit, report, period, today_tree=today_tree)
+        placed, tree = excel.dated(unit, period, today_tree=today_tree, today=today)
         reports = excel.build_reports(
-            unit, period, candidates=self.candidates, today=timezone.localdate(), names=[report]
+            placed, period, candidates=self.candidates, today=today, names=[report], tree=tree
         )
         response = _xlsx_response(
             excel.report_workbook({report: reports[report]}), excel.filename(report, unit, period)
@@ -360,18 +399,26 @@ class QuarterlyReturnView(ReportUnitMixin, View):
         period, refused = report_period(request)
         if refused:
             return redirect("reports:progress", code=unit.code)
+        today = timezone.localdate()
+        today_tree = wants_today_tree(request)
         if results.needs_job(unit):
-            return _built_file(request, unit, results.RETURN, period)
-        workbook = excel.quarterly_return(unit, period, candidates=self.candidates, today=timezone.localdate())
+            return _built_file(request, unit, results.RETURN, period, today_tree=today_tree)
+        placed, tree = excel.dated(unit, period, today_tree=today_tree, today=today)
+        workbook = excel.quarterly_return(placed, period, candidates=self.candidates, today=today, tree=tree)
         response = _xlsx_response(workbook, excel.filename(results.RETURN, unit, period))
         readlog.record(request, readlog.Kind.QUARTERLY_RETURN, unit=unit, period=period.label)
         return response
 
 
-def _built_file(request, unit, report, period):
+def _built_file(request, unit, report, period, *, today_tree=False):
     """A large unit's export: the workbook built already for today's data, or its job's page."""
     record = results.request_file(
-        unit=unit, report=report, period=period, user=request.user, today=timezone.localdate()
+        unit=unit,
+        report=report,
+        period=period,
+        user=request.user,
+        today=timezone.localdate(),
+        today_tree=today_tree,
     )
     if record.status == ReportFileStatus.DONE:
         try:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 
-from . import services
+from . import placements, services
 from .forms import UnitAdminForm, VersionedFormMixin, version_field
 from .models import ClosedQuarter, Headcount, LoginEvent, ReadEvent, Target, Term, Unit, User
 from .periods import is_sensible_year, requested_number
@@ -32,33 +32,37 @@ class UnitAdmin(TreeAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # A move or a new grassroots type changes what the cells below inherit.
-        services.refresh_grassroots_types(obj)
+        if not change:
+            # Treebeard adds a sibling as a child of the reference first, then moves it: place it
+            # where it ended up.
+            placements.replace_first_placement(form.instance)
+        # A new grassroots type changes what the cells below inherit.
+        services.refresh_grassroots_types(form.instance)
 
     def move_node(self, request):
-        """The tree's drag-and-drop: a move to another parent goes through units.services.unit_move,
-        with the tree-shape rules (Unit.validate_parent) and the history the pages get; treebeard's own
-        view moves the paths as asked. Reordering under the same parent stays treebeard's."""
-        if not self.has_change_permission(request):
-            raise PermissionDenied
+        """The list's drag-and-drop: a move to another parent goes through units.services.unit_move
+        (the tree's rules, closed quarters, the dated tree), as the import's unit rows do; a new order
+        among the same parent's children is only an order."""
         node = Unit.objects.filter(pk=requested_number(request.POST.get("node"))).first()
         target = Unit.objects.filter(pk=requested_number(request.POST.get("target"))).first()
         relation = request.POST.get("relation")
         if node is None or target is None or relation not in ("child", "sibling"):
-            return super().move_node(request)  # its own answer to bad input
-        parent = target if relation == "child" else Unit.objects.parent_of(target)
-        if parent == Unit.objects.parent_of(node):
-            return super().move_node(request)
-        try:
-            if parent is None:
-                node.validate_parent(None)  # only a province stands at the root; a province moves nowhere
-            services.unit_move(unit=node, new_parent=parent, actor=request.user)
-        except ValidationError as refused:
-            for message in refused.messages:
-                messages.error(request, message)
-            return HttpResponseBadRequest("refused")  # the script reloads the page, which shows why
-        messages.info(request, _("Đã chuyển “%(unit)s” vào “%(parent)s”.") % {"unit": node, "parent": parent})
-        return HttpResponse("OK")
+            return HttpResponseBadRequest("Invalid form data provided")
+        if not self.has_change_permission(request, node):
+            raise PermissionDenied
+        new_parent = target if relation == "child" else Unit.objects.parent_of(target)
+        if new_parent is not None and new_parent.path != node.parent_path:
+            try:
+                services.unit_move(unit=node, new_parent=new_parent, actor=request.user)
+            except (ValidationError, PermissionDenied) as refused:
+                messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+                return HttpResponseBadRequest("Refused")
+            messages.info(request, _("Đã chuyển “%(unit)s” sang “%(parent)s”.") % {"unit": node, "parent": new_parent})
+            return HttpResponse("OK")
+        if new_parent is None:
+            messages.error(request, _("Không chuyển đơn vị lên gốc cây."))
+            return HttpResponseBadRequest("Refused")
+        return super().move_node(request)
 
 
 @admin.register(Term)

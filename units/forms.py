@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
 from .audit import stale_messages
-from .models import Term, Unit
-from .periods import EARLIEST_YEAR, LATEST_YEAR, QUARTER_CHOICES, Period
+from .models import ReorgKind, Term, Unit, UnitKind
+from .periods import EARLIEST_YEAR, LATEST_YEAR, QUARTER_CHOICES, Period, requested_number
+from .reorganisation import EventRow, split_codes
 
 MISSING_VERSION = _(
     "Chưa lưu: biểu mẫu gửi lên thiếu số phiên bản của bản ghi, nên không kiểm tra được bản ghi có bị "
@@ -185,6 +186,14 @@ class UnitAdminMoveForm(VersionedFormMixin, MoveNodeForm):
             parent = reference
         else:
             parent = Unit.objects.parent_of(reference)
+        if self.instance.pk and self.instance.path and (parent.path if parent else "") != self.instance.parent_path:
+            # A move changes the dated tree: it goes through units.services.unit_move (the list's
+            # drag-and-drop, or the reorganisation pages with an effective date), never this form.
+            self.add_error(
+                "treebeard_ref_node",
+                _("Không chuyển đơn vị ở đây: hãy kéo thả trong danh sách đơn vị hoặc dùng trang Sắp xếp tổ chức."),
+            )
+            return cleaned
         candidate = Unit(pk=self.instance.pk, path=self.instance.path or "", kind=cleaned["kind"])
         try:
             candidate.validate_parent(parent)
@@ -333,3 +342,99 @@ def period_from_params(params, today=None):
     if form.is_valid():
         return form.cleaned_data["period"] or default_period(today), []
     return default_period(today), form.error_list()
+
+
+# --- Reorganisation (units.reorganisation) -----------------------------------------------------------
+
+
+class ReorganisationForm(forms.Form):
+    """One reorganisation event, with the columns of the workbook's sheet "Sắp xếp tổ chức"; a split
+    is one action here (its parts, one a line)."""
+
+    kind = forms.ChoiceField(label=_("Hình thức"), choices=ReorgKind.choices)
+    effective_date = forms.DateField(label=_("Ngày hiệu lực"), input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    decision_no = forms.CharField(label=_("Số quyết định"), max_length=100)
+    codes = forms.CharField(
+        label=_("Mã đơn vị"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Đơn vị được sáp nhập, hợp nhất, chia tách, chuyển, đổi tên hoặc giải thể; nhiều mã cách nhau dấu phẩy."
+        ),
+    )
+    new_code = forms.CharField(
+        label=_("Mã đơn vị mới"),
+        max_length=30,
+        required=False,
+        help_text=_("Sáp nhập: đơn vị tiếp nhận; hợp nhất, thành lập: mã đơn vị mới."),
+    )
+    new_name = forms.CharField(label=_("Tên đơn vị mới"), max_length=255, required=False)
+    parent_code = forms.CharField(
+        label=_("Mã đơn vị cấp trên"),
+        max_length=30,
+        required=False,
+        help_text=_("Cấp trên của đơn vị mới, đơn vị hợp nhất hoặc đơn vị được chuyển."),
+    )
+    unit_kind = forms.ChoiceField(label=_("Loại tổ chức"), choices=[("", "—"), *UnitKind.choices], required=False)
+    parts = forms.CharField(
+        label=_("Các phần (chia tách)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Mỗi dòng một phần: mã đơn vị nhận; tên (nếu là đơn vị mới); mã các đơn vị trực thuộc chuyển sang, "
+            "cách nhau dấu phẩy; chỉ tiêu kết nạp năm nay của phần đó (nếu chia chỉ tiêu). "
+            "Ví dụ: X01; Đảng bộ xã Mới; C1, C2; 12"
+        ),
+    )
+    end_unit = forms.BooleanField(label=_("Đơn vị bị chia tách kết thúc hoạt động"), required=False, initial=True)
+    accounts = forms.ChoiceField(
+        label=_("Tài khoản của đơn vị kết thúc"),
+        choices=[("move", _("Chuyển sang đơn vị kế thừa")), ("disable", _("Khóa tài khoản"))],
+        initial="move",
+    )
+
+    error_messages = {
+        "part": _("Dòng %(line)d của các phần: cần “mã; tên; các mã trực thuộc” (thêm “; chỉ tiêu năm” nếu có)."),
+        "part_target": _("Dòng %(line)d của các phần: chỉ tiêu năm phải là số nguyên không âm."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                continue
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+    def clean_parts(self):
+        parts = []
+        for number, line in enumerate((self.cleaned_data.get("parts") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            pieces = [piece.strip() for piece in line.split(";")]
+            if len(pieces) not in (3, 4) or not pieces[0]:
+                raise ValidationError(self.error_messages["part"] % {"line": number})
+            target = None
+            if len(pieces) == 4 and pieces[3]:
+                target = requested_number(pieces[3], max_digits=6)
+                if target is None:
+                    raise ValidationError(self.error_messages["part_target"] % {"line": number})
+            parts.append((pieces[0], pieces[1], split_codes(pieces[2]), target))
+        return parts
+
+    def event_row(self):
+        data = self.cleaned_data
+        return EventRow(
+            kind=data["kind"],
+            effective_date=data["effective_date"],
+            decision_no=data["decision_no"].strip(),
+            codes=split_codes(data.get("codes")),
+            new_code=(data.get("new_code") or "").strip(),
+            new_name=(data.get("new_name") or "").strip(),
+            parent_code=(data.get("parent_code") or "").strip(),
+            unit_kind=data.get("unit_kind") or "",
+            parts=data.get("parts") or [],
+            end_unit=bool(data.get("end_unit")),
+            accounts=data.get("accounts") or "move",
+        )

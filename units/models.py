@@ -55,7 +55,11 @@ class UnitQuerySet(RestrictedQuerySet, MP_NodeQuerySet):
         return self.filter(kind__in=CELL_KINDS)
 
     def children_of(self, unit):
-        return self.filter(path__startswith=unit.path, depth=unit.depth + 1)
+        """The units directly below `unit` today (those that ended are left out)."""
+        return self.filter(path__startswith=unit.path, depth=unit.depth + 1, ended_on__isnull=True)
+
+    def active(self):
+        return self.filter(ended_on__isnull=True)
 
     def ancestors_of(self, unit, include_self=False):
         return self.filter(path__in=paths.ancestor_paths(unit.path, include_self=include_self))
@@ -89,6 +93,17 @@ class Unit(VersionedModel, MP_Node):
     # Set on grassroots organisations; the units below them carry a copy (kept in step by
     # units.services) so that statistics by grassroots type need no walk up the tree.
     grassroots_type = models.CharField(_("loại hình cơ sở"), max_length=30, choices=GrassrootsType.choices, blank=True)
+    # A unit that ended (merged, consolidated, dissolved, split away) stays, with its people, targets and
+    # history; from this date it is in no tree (units.reorganisation). Its code is never reused.
+    ended_on = models.DateField(_("kết thúc hoạt động từ ngày"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("đơn vị kế thừa"),
+    )
 
     steplen = paths.STEPLEN
     alphabet = paths.ALPHABET
@@ -106,6 +121,11 @@ class Unit(VersionedModel, MP_Node):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if getattr(self, "tree_date", None) is not None:
+            raise RuntimeError("A unit read from a dated tree (units.tree) carries that day's path: never saved.")
+        return super().save(*args, **kwargs)
+
     @property
     def is_cell(self):
         return self.kind in CELL_KINDS
@@ -117,6 +137,10 @@ class Unit(VersionedModel, MP_Node):
     @property
     def parent_path(self):
         return paths.parent_path(self.path)
+
+    @property
+    def has_ended(self):
+        return self.ended_on is not None
 
     def is_within(self, other):
         """True when this unit lies in `other`'s subtree (itself included)."""
@@ -151,6 +175,101 @@ class Unit(VersionedModel, MP_Node):
             raise ValidationError({"parent": _("Đảng bộ bộ phận phải trực thuộc một đảng bộ cơ sở.")})
         if self.pk and parent.path.startswith(self.path):
             raise ValidationError({"parent": _("Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")})
+
+
+# --- The dated tree (units.tree reads it, units.reorganisation writes it) --------------------------
+
+# The ends of time for a placement: since the unit's beginning, and still valid.
+BEGINNING = datetime.date(1930, 1, 1)
+OPEN_END = datetime.date(9999, 12, 31)
+
+
+class PlacementQuerySet(models.QuerySet):
+    def as_of(self, day):
+        """The placements valid on `day`: valid_from <= day < valid_to."""
+        return self.filter(valid_from__lte=day, valid_to__gt=day)
+
+    def current(self):
+        return self.filter(valid_to=OPEN_END)
+
+
+class Placement(models.Model):
+    """Where a unit stood in the tree, with the name it had, from `valid_from` until the day before
+    `valid_to`. Each placement has its own materialised `path` in a space of its own (never reused,
+    so placements of different times never collide): the tree as of a day is the placements valid
+    that day, and a subtree as of a day is one `path LIKE 'prefix%'` query, as for today's tree.
+
+    A unit merged into another keeps, from the merger on, a `folded` placement under its successor:
+    it is drawn nowhere, but its cells' admissions roll up into the successor in later periods."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="placements", verbose_name=_("đơn vị"))
+    parent = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("đơn vị cấp trên")
+    )
+    path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    valid_from = models.DateField(_("hiệu lực từ ngày"), default=BEGINNING)
+    valid_to = models.DateField(_("hết hiệu lực từ ngày"), default=OPEN_END)
+    folded = models.BooleanField(_("đã sáp nhập vào đơn vị kế thừa"), default=False)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vị trí trong cây tổ chức")
+        verbose_name_plural = _("vị trí trong cây tổ chức")
+        ordering = ["unit", "valid_from"]
+        indexes = [
+            models.Index(fields=["path", "valid_from", "valid_to"], name="placement_path_dates"),
+            models.Index(fields=["unit", "valid_to"], name="placement_unit_dates"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=models.F("valid_from")), name="placement_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.valid_from:%d/%m/%Y}–)"
+
+
+class ReorgKind(models.TextChoices):
+    ESTABLISH = "establish", _("Thành lập")
+    MERGE = "merge", _("Sáp nhập")
+    CONSOLIDATE = "consolidate", _("Hợp nhất")
+    SPLIT = "split", _("Chia tách")
+    MOVE = "move", _("Chuyển")
+    RENAME = "rename", _("Đổi tên")
+    DISSOLVE = "dissolve", _("Giải thể")
+
+
+class ReorgEvent(models.Model):
+    """A reorganisation decided by a committee (quyết định số ...), effective on a date. The changes
+    it made are the placements it closed and opened; `summary` keeps what was shown before confirming."""
+
+    kind = models.CharField(_("hình thức"), max_length=20, choices=ReorgKind.choices)
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    decision_no = models.CharField(_("số quyết định"), max_length=100)
+    decided_by = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("cấp ủy quyết định")
+    )
+    units = models.ManyToManyField(Unit, related_name="reorg_events", verbose_name=_("đơn vị liên quan"))
+    summary = models.TextField(_("nội dung"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người ghi"),
+    )
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sắp xếp tổ chức")
+        verbose_name_plural = _("sắp xếp tổ chức")
+        ordering = ["-effective_date", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.decision_no} ({self.effective_date:%d/%m/%Y})"
 
 
 class Term(models.Model):

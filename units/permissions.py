@@ -30,6 +30,7 @@ CLOSE_QUARTER = "close_quarter"
 REOPEN_QUARTER = "reopen_quarter"
 VIEW_CITIZEN_ID = "view_citizen_id"  # the full number, on a record and in an export
 VIEW_READ_LOG = "view_read_log"  # who read what: exports and full citizen IDs, by accounts of the subtree
+REORGANISE = "reorganise"  # establish, merge, consolidate, split, move, rename, dissolve units below
 MANAGE_ACCOUNTS = "manage_accounts"  # create, disable, reset, move the accounts of the subtree (units.accounts)
 
 ROLE_ACTIONS = {
@@ -43,13 +44,14 @@ ROLE_ACTIONS = {
         VIEW_CITIZEN_ID,
         VIEW_READ_LOG,
         MANAGE_ACCOUNTS,
+        REORGANISE,
     },
     Role.LEADERSHIP: {VIEW},
     Role.SECRETARY: {VIEW},
 }
 
 # Actions taken on the units strictly below the account's own (the committee above reopens).
-SCOPE_BELOW = {REOPEN_QUARTER}
+SCOPE_BELOW = {REOPEN_QUARTER, REORGANISE}
 
 
 def grant(role, *actions):

@@ -85,7 +85,7 @@ def _add(total, value):
     return value if total is None else total + value
 
 
-def member_counts(unit, year):
+def member_counts(unit, year, *, tree=None):
     """Members in `year` of each direct child of `unit` and of `unit` itself, own figure or sum below.
 
     Returns ``({child_path: MemberCount}, MemberCount of unit)``; a child with nothing recorded in its
@@ -94,10 +94,14 @@ def member_counts(unit, year):
     (those with no figure on a unit between them and it). One query for the subtree's (path, members);
     the rest is path arithmetic.
     """
+    if tree is None:
+        rows, path_field = Headcount.objects.all(), "unit__path"
+    else:  # the tree of a day (units.tree): each figure where its unit stood
+        rows, path_field = tree.with_paths(Headcount.objects.all(), "unit")
     figures = dict(
-        Headcount.objects.filter(year=year, unit__path__startswith=unit.path)
+        rows.filter(**{"year": year, f"{path_field}__startswith": unit.path})
         .order_by()
-        .values_list("unit__path", "members")
+        .values_list(path_field, "members")
     )
     child_length = len(unit.path) + paths.STEPLEN
     own, below = {}, {}

@@ -50,7 +50,9 @@ def refresh_grassroots_types(root):
 
 
 @transaction.atomic
-def unit_create(*, code, name, kind, parent=None, grassroots_type="", actor=None):
+def unit_create(*, code, name, kind, parent=None, grassroots_type="", actor=None, placement_from=None):
+    """A new unit; in the dated tree since always, or from `placement_from` (an establishment,
+    units.reorganisation), placed by units.signals."""
     if parent is not None:
         _require(actor, CHANGE, parent)
     elif actor is not None and not actor.is_superuser:
@@ -62,6 +64,7 @@ def unit_create(*, code, name, kind, parent=None, grassroots_type="", actor=None
         unit.grassroots_type = parent.grassroots_type if parent else ""
     # full_clean before the tree insert, so a refusal leaves the tree untouched.
     unit.full_clean(exclude=["path", "depth", "numchild"])
+    unit._placement_from = placement_from
     if parent is None:
         return Unit.objects.add_root(instance=unit)
     parent.refresh_from_db()  # treebeard needs the parent's current numchild
@@ -85,16 +88,24 @@ def unit_update(*, unit, actor=None, expected_version=None, **fields):
 
 
 @transaction.atomic
-def unit_move(*, unit, new_parent, actor=None):
-    """Move a unit (and its subtree, with all its candidates and admissions) under `new_parent`.
+def unit_move(*, unit, new_parent, actor=None, today=None):
+    """Move a unit (and its subtree, with all its candidates and admissions) under `new_parent`, from
+    today (the import's unit rows, the admin): a reorganisation without a decision.
 
-    Candidates stay attached to their cell; only paths change, so roll-ups follow the move.
+    Candidates stay attached to their cell. Today's tree follows the move; the dated tree records it
+    from today (units.reorganisation.move_today), so the figures of periods that ended before, closed
+    quarters above all, stay as they were; a closed quarter not yet over refuses the move.
     """
+    from .placements import move_today
+
     unit.refresh_from_db()
     new_parent.refresh_from_db()
     _require(actor, CHANGE, unit, new_parent)
     unit.validate_parent(new_parent)
+    if unit.ended_on is not None or new_parent.ended_on is not None:
+        raise ValidationError(_("Đơn vị đã kết thúc hoạt động không chuyển được."))
     old_parent = Unit.objects.parent_of(unit)
+    move_today(unit=unit, new_parent=new_parent, day=today or timezone.localdate())
     Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     refresh_grassroots_types(unit)

@@ -1,10 +1,31 @@
-"""Logins, failed logins and logouts, recorded from Django's auth signals (units.LoginEvent)."""
+"""Logins, failed logins and logouts, recorded from Django's auth signals (units.LoginEvent); the
+first placement of a unit in the dated tree."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from . import sessions
-from .models import LoginEvent
+from .models import LoginEvent, Unit
+
+
+@receiver(post_save, sender=Unit, dispatch_uid="units-first-placement")
+def place_new_unit(sender, instance, created, raw=False, **kwargs):
+    """Every unit has a place in the dated tree from its creation (units bulk-inserted are placed by
+    units.reorganisation.place_missing)."""
+    if raw:
+        return
+    from .models import Placement
+    from .placements import place_new
+
+    if created:
+        place_new(instance)
+    else:
+        # A name corrected (not renamed by a decision: units.reorganisation.rename) reads so in the
+        # current placement too.
+        Placement.objects.current().filter(unit=instance, folded=False).exclude(name=instance.name).update(
+            name=instance.name
+        )
 
 
 def _client(request):

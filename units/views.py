@@ -4,8 +4,10 @@ and closing and reopening a quarter. (A unit's own page combines the apps above:
 Units come through units.mixins (`restrict(user, action)`): outside the user's subtree is a 404.
 """
 
+import datetime
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,14 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
-from . import services
+from . import reorganisation, services
 from .audit import StaleEdit
-from .forms import ChildTargetsForm, QuarterCloseForm
-from .mixins import ScopedUnitMixin
-from .models import CELL_KINDS, ClosedQuarter, PoolTarget, Target, Term, Unit
-from .periods import requested_number, requested_year
+from .forms import ChildTargetsForm, QuarterCloseForm, ReorganisationForm
+from .mixins import ScopedUnitMixin, home_unit
+from .models import CELL_KINDS, ClosedQuarter, PoolTarget, ReorgEvent, Target, Term, Unit
+from .periods import is_sensible_year, requested_number, requested_year
 from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW
 from .text import fold
+from .tree import Tree
 
 
 class TreeNode:
@@ -53,18 +56,55 @@ def build_tree(units, query=""):
 
 
 class UnitTreeView(TemplateView):
-    """The whole visible tree in one query; expand and collapse are native <details> elements."""
+    """The whole visible tree in one query; expand and collapse are native <details> elements. With
+    `?ngay=dd/mm/yyyy`, the tree as it stood that day (units.tree), drawn and searched the same way."""
 
     template_name = "units/unit_tree.html"
+
+    def requested_day(self):
+        typed = self.request.GET.get("ngay", "").strip()[:10]
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                day = datetime.datetime.strptime(typed, pattern).date()
+            except ValueError:
+                continue
+            if is_sensible_year(day.year):
+                return day
+        if typed:
+            messages.error(self.request, _("Ngày phải có dạng ngày/tháng/năm, ví dụ 31/12/2024."))
+        return None
+
+    def units_as_of(self, day):
+        """The user's units as they stood on `day` (names then), among those in their scope today:
+        three queries (the scope, the user's unit then, its subtree then)."""
+        user = self.request.user
+        home = home_unit(user)
+        if home is None:
+            return []
+        visible = set(Unit.objects.restrict(user, VIEW).values_list("pk", flat=True))
+        placed, tree = Tree.as_of(day).locate(home)
+        if tree.day != day:  # the unit did not exist that day
+            return []
+        return [unit for unit in tree.subtree(placed) if unit.pk in visible]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:100]
-        units = list(Unit.objects.restrict(self.request.user, VIEW).only("path", "depth", "code", "name", "kind"))
+        day = self.requested_day()
+        if day is None:
+            units = list(
+                Unit.objects.restrict(self.request.user, VIEW)
+                .active()
+                .only("path", "depth", "code", "name", "kind", "ended_on")
+            )
+        else:
+            units = self.units_as_of(day)
         roots = build_tree(units, query)
         context.update(
             roots=roots,
             query=query,
+            day=day,
+            day_text=self.request.GET.get("ngay", "")[:10],
             total=len(units),
             matches=sum(
                 1 for unit in units if query and (fold(query) in fold(unit.name) or fold(query) in unit.code.casefold())
@@ -279,3 +319,63 @@ class ChildPoolTargetsView(ScopedUnitMixin, FormView):
                 % {"year": self.year, "unit": unit.name, "n": shortfall},
             )
         return redirect(f"{reverse('dashboard:unit_detail', args=[unit.pk])}?nam={self.year}")
+
+
+class ReorganisationView(ScopedUnitMixin, FormView):
+    """Sắp xếp tổ chức: staff of a committee choose an event for the units below it, see what moves
+    (every unit, cell, person, target and account), and confirm; then the event is in the list below
+    and in each unit's history. All or nothing (units.reorganisation)."""
+
+    template_name = "units/reorganisation.html"
+    form_class = ReorganisationForm
+    queryset = Unit.objects.exclude(kind__in=CELL_KINDS)
+    action = CHANGE
+    permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức sắp xếp tổ chức các đơn vị trực thuộc.")
+    events_shown = 20
+
+    def find(self, code):
+        """A unit the user may see, by its code; one outside their scope reads as unknown."""
+        unit = Unit.objects.restrict(self.request.user, VIEW).filter(code=code).first() if code else None
+        if unit is None:
+            raise ValidationError(_("Không có đơn vị mã “%(code)s”.") % {"code": code or "—"})
+        return unit
+
+    def run(self, row, *, commit):
+        kwargs = {"decided_by": self.unit, "actor": self.request.user, "find": self.find}
+        if commit:
+            return reorganisation.run_row(row, **kwargs)
+        return reorganisation.preview(lambda **kw: reorganisation.run_row(row, **kw), **kwargs)
+
+    def form_valid(self, form):
+        row = form.event_row()
+        confirmed = self.request.POST.get("confirm") == "1"
+        try:
+            plan = self.run(row, commit=confirmed)
+        except ValidationError as refused:
+            form.add_error(None, refused.messages)
+            return self.form_invalid(form)
+        except PermissionDenied as refused:
+            form.add_error(None, str(refused))
+            return self.form_invalid(form)
+        if not confirmed:
+            return self.render_to_response(self.get_context_data(form=form, plan=plan))
+        messages.success(
+            self.request,
+            _("Đã ghi %(kind)s theo quyết định %(no)s, hiệu lực từ %(date)s.")
+            % {
+                "kind": plan.kind_label.lower(),
+                "no": plan.decision_no,
+                "date": plan.effective_date.strftime("%d/%m/%Y"),
+            },
+        )
+        for warning in plan.warnings:
+            messages.warning(self.request, warning)
+        return redirect("units:reorganisation", pk=self.unit.pk)
+
+    def get_context_data(self, **kwargs):
+        events = (
+            ReorgEvent.objects.filter(decided_by__path__startswith=self.unit.path)
+            .select_related("decided_by", "created_by")
+            .prefetch_related("units")[: self.events_shown]
+        )
+        return super().get_context_data(events=events, **kwargs)

@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from units.permissions import CHANGE, IMPORT, allows, may
 
-from . import check, parse, write
+from . import check, parse, reorganisation, write
 from .accounts import COLUMNS as ACCOUNT_COLUMNS
 from .accounts import import_accounts
 from .errors import RowError, WorkbookError, cell_error
 from .preview import Fixes, Preview
-from .workbook import ACCOUNTS, PEOPLE, TARGETS, UNITS, read_workbook
+from .workbook import ACCOUNTS, PEOPLE, REORGANISATION, TARGETS, UNITS, read_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ COUNT_LABELS = (
     ("units_created", gettext_lazy("Đơn vị tạo mới")),
     ("units_updated", gettext_lazy("Đơn vị cập nhật")),
     ("units_unchanged", gettext_lazy("Đơn vị không đổi")),
+    ("reorg_events", gettext_lazy("Quyết định sắp xếp tổ chức đã ghi")),
+    ("reorg_unchanged", gettext_lazy("Quyết định sắp xếp tổ chức đã có (bỏ qua)")),
     ("headcounts", gettext_lazy("Số đảng viên của đơn vị (năm nay)")),
     ("terms_created", gettext_lazy("Nhiệm kỳ tạo mới")),
     ("targets_created", gettext_lazy("Chỉ tiêu tạo mới")),
@@ -154,12 +156,17 @@ class ImportJob:
         {sheet key: (rows, the sheet's cell errors)}; each stage adds its sheet's errors when it runs,
         so a stage judges only what came before it, as when each parsed its own sheet."""
         started = time.perf_counter()
-        readers = {UNITS.key: parse.UNIT_COLUMNS, TARGETS.key: parse.TARGET_COLUMNS, ACCOUNTS.key: ACCOUNT_COLUMNS}
+        readers = {
+            UNITS.key: parse.UNIT_COLUMNS,
+            TARGETS.key: parse.TARGET_COLUMNS,
+            ACCOUNTS.key: ACCOUNT_COLUMNS,
+            REORGANISATION.key: reorganisation.COLUMNS,
+        }
         if PEOPLE.key in sheets:
             self.people_columns = parse.PeopleColumns()
             readers[PEOPLE.key] = self.people_columns.columns(sheets[PEOPLE.key].present)
         parsed = {}
-        for spec in (UNITS, TARGETS, PEOPLE, ACCOUNTS):
+        for spec in (UNITS, REORGANISATION, TARGETS, PEOPLE, ACCOUNTS):
             if spec.key in sheets:
                 errors = []
                 rows = parse.parse_rows(sheets[spec.key], readers[spec.key], errors, self.fixes)
@@ -168,7 +175,13 @@ class ImportJob:
         return parsed
 
     def run(self, sheets, parsed):
-        stages = ((UNITS, _units, 15), (TARGETS, _targets, 20), (PEOPLE, _people, 90), (ACCOUNTS, import_accounts, 95))
+        stages = (
+            (UNITS, _units, 15),
+            (REORGANISATION, reorganisation.import_sheet, 17),  # after the units it may name, before people
+            (TARGETS, _targets, 20),
+            (PEOPLE, _people, 90),
+            (ACCOUNTS, import_accounts, 95),
+        )
         for spec, stage, done in stages:
             if spec.key in sheets:
                 started = time.perf_counter()

@@ -140,13 +140,29 @@ ACCOUNTS = SheetSpec(
         Column("role", "Vai trò"),
     ),
 )
-SHEETS = (UNITS, TARGETS, PEOPLE, ACCOUNTS)
+# Sắp xếp tổ chức: one reorganisation event a row (recruitment.importing.reorganisation).
+REORGANISATION = SheetSpec(
+    "reorganisation",
+    "Sắp xếp tổ chức",
+    (
+        Column("effective_date", "Ngày hiệu lực", True),
+        Column("decision_no", "Số quyết định", True),
+        Column("kind", "Hình thức", True),
+        Column("codes", "Mã đơn vị"),
+        Column("new_code", "Mã đơn vị mới"),
+        Column("new_name", "Tên đơn vị mới"),
+        Column("parent", "Mã đơn vị cấp trên"),
+        Column("unit_kind", "Loại tổ chức"),
+    ),
+)
+SHEETS = (UNITS, TARGETS, PEOPLE, REORGANISATION, ACCOUNTS)
 # Shown in messages; the Vietnamese titles are also what the sheets must be called.
 SHEET_LABELS = {
     UNITS.key: gettext_lazy("Đơn vị"),
     TARGETS.key: gettext_lazy("Chỉ tiêu"),
     PEOPLE.key: gettext_lazy("Quần chúng"),
     ACCOUNTS.key: gettext_lazy("Tài khoản"),
+    REORGANISATION.key: gettext_lazy("Sắp xếp tổ chức"),
 }
 
 
@@ -218,7 +234,10 @@ def read_workbook(path, name=None):
         book.close()
     if not sheets:
         raise WorkbookError(
-            _("Tệp “%(name)s” không có trang nào tên “Đơn vị”, “Chỉ tiêu” hoặc “Quần chúng”. Hãy dùng tệp mẫu.")
+            _(
+                "Tệp “%(name)s” không có trang nào tên “Đơn vị”, “Chỉ tiêu”, “Quần chúng” hoặc “Sắp xếp tổ chức”. "
+                "Hãy dùng tệp mẫu."
+            )
             % {"name": name}
         )
     if not any(sheet.rows for sheet in sheets.values()):

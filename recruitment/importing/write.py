@@ -32,6 +32,7 @@ from simple_history.utils import (
 from units import services as unit_services
 from units.audit import bulk_update_versioned
 from units.models import Headcount, Target, Unit
+from units.placements import place_missing
 
 from ..models import Candidate
 
@@ -52,6 +53,7 @@ def units(job, plan):
     bulk_create_with_history([unit for unit, _parent in plan.new], Unit, batch_size=500, **job.history)
     for parent_pk, added in added_children.items():
         Unit.objects.filter(pk=parent_pk).update(numchild=F("numchild") + added)
+    place_missing()  # the new units' places in the dated tree (a bulk insert sends no signal)
     job.add("units_created", len(plan.new))
     # Changes to known units are few: through the services, after the new units exist.
     refused = []

@@ -46,7 +46,9 @@ def test_no_known_sheet(tmp_path):
     book.active.append(["a", "b"])
     path = tmp_path / "other.xlsx"
     book.save(path)
-    assert "không có trang nào tên “Đơn vị”, “Chỉ tiêu” hoặc “Quần chúng”" in _only_error(import_workbook(path))
+    assert "không có trang nào tên “Đơn vị”, “Chỉ tiêu”, “Quần chúng” hoặc “Sắp xếp tổ chức”" in _only_error(
+        import_workbook(path)
+    )
 
 
 def test_headers_only_is_empty(workbook, tree):

@@ -4,14 +4,16 @@ from django.core.management import call_command
 
 from recruitment import pipeline
 from recruitment.models import Candidate
-from units.models import Role, Target, Unit, UnitKind, User
+from units.models import Placement, ReorgEvent, ReorgKind, Role, Target, Unit, UnitKind, User
 
 AS_OF = datetime.date(2026, 11, 20)
 
 
 def test_seed_demo_builds_a_province_of_realistic_shape(db, client):
     call_command("seed_demo", "--seed", "7", "--as-of", AS_OF.isoformat(), "--password", "thu-demo-1")
-    kinds = {kind: Unit.objects.filter(kind=kind).count() for kind in UnitKind.values}
+    # The province as it stood before the 1 July 2025 reorganisation (units.tree: the dated tree).
+    old_tree = Placement.objects.as_of(datetime.date(2024, 12, 31)).filter(folded=False)
+    kinds = {kind: old_tree.filter(unit__kind=kind).count() for kind in UnitKind.values}
     assert kinds[UnitKind.PROVINCE] == 1
     assert kinds[UnitKind.COMMITTEE] == 10
     assert 140 <= kinds[UnitKind.GRASSROOTS_COMMITTEE] + kinds[UnitKind.GRASSROOTS_CELL] <= 160
@@ -28,6 +30,17 @@ def test_seed_demo_builds_a_province_of_realistic_shape(db, client):
     # Every generated record obeys the rules (a sample through full_clean, queries and all).
     for person in Candidate.objects.order_by("?")[:60]:
         assert pipeline.check(person, today=AS_OF) == {}
+    # ... and after it: the seven district committees ended, communes consolidated under the province.
+    assert Unit.objects.active().filter(kind=UnitKind.COMMITTEE).count() == 3
+    assert Unit.objects.filter(kind=UnitKind.COMMITTEE, ended_on=datetime.date(2025, 7, 1)).count() == 7
+    province = Unit.objects.get(kind=UnitKind.PROVINCE)
+    assert (
+        Unit.objects.children_of(province)
+        .filter(kind=UnitKind.GRASSROOTS_COMMITTEE, grassroots_type="commune")
+        .exists()
+    )
+    assert ReorgEvent.objects.filter(kind=ReorgKind.CONSOLIDATE).count() >= 14
+    assert Placement.objects.current().filter(folded=False).count() == Unit.objects.active().count()
     roles = dict(User.objects.values_list("username", "role"))
     assert roles == {
         "tochuc": Role.STAFF,

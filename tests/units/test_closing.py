@@ -185,14 +185,16 @@ def test_closed_quarters_shown_on_unit_page_candidate_page_and_workbook(client, 
     assert "Đã khóa sổ quý I/2025 (Đảng bộ huyện A)" in detail
     response = client.get(reverse("reports:quarterly_return", kwargs={"code": "A"}) + "?year=2025&quarter=1")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    assert sheet["A3"].value == "Đã khóa sổ quý I/2025"
+    # and the day of the tree the figures are counted by (the period's last day)
+    assert sheet["A3"].value == "Đã khóa sổ quý I/2025 — Theo cây tổ chức ngày 31/03/2025"
     other = client.get(reverse("reports:quarterly_return", kwargs={"code": "B"}) + "?year=2025&quarter=1")
-    assert load_workbook(io.BytesIO(other.content)).worksheets[0]["A3"].value is None
+    assert load_workbook(io.BytesIO(other.content)).worksheets[0]["A3"].value == "Theo cây tổ chức ngày 31/03/2025"
 
 
-def test_whether_a_date_is_closed_is_one_query(tree, users, closed, django_assert_num_queries):
+def test_whether_a_date_is_closed_is_two_queries(tree, users, closed, django_assert_num_queries):
     services.quarter_close(actor=users.province_staff, unit=tree.province, year=2024, quarter=4)
-    with django_assert_num_queries(1):
+    # the cell's places in the dated tree, the closures of every unit it stood under
+    with django_assert_num_queries(2):
         book = ClosedQuarters.for_unit(tree.cell_a1)
     assert book.closure_for(datetime.date(2025, 2, 1)) == closed
     assert book.closure_for(datetime.date(2024, 12, 31)).unit == tree.province

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", help="Từ ngày YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", help="Đến ngày YYYY-MM-DD")
         parser.add_argument("--output", required=True, help="Tệp .xlsx sẽ ghi")
+        parser.add_argument(
+            "--today-tree",
+            action="store_true",
+            help="Tính theo cây tổ chức hiện nay (mặc định: theo cây tổ chức ngày cuối kỳ báo cáo)",
+        )
 
     def handle(self, *args, **options):
         params = {
@@ -53,7 +58,9 @@ class Command(BaseCommand):
             raise CommandError(_("Tệp xuất phải có đuôi .xlsx."))
         if not output.parent.exists():
             raise CommandError(_("Không có thư mục “%(folder)s”.") % {"folder": output.parent})
-        workbook = excel.quarterly_return(unit, period, candidates=Candidate.objects.all(), today=timezone.localdate())
+        today = timezone.localdate()
+        placed, tree = excel.dated(unit, period, today_tree=options["today_tree"], today=today)
+        workbook = excel.quarterly_return(placed, period, candidates=Candidate.objects.all(), today=today, tree=tree)
         try:
             workbook.save(output)
         except OSError as error:
