@@ -1,20 +1,33 @@
-"""20 logged-in users at the end of a quarter: pages read, and steps entered (benchmarks/load.sh runs it).
+"""20 logged-in users at the end of a quarter: pages read, steps entered, quarterly returns
+downloaded; and one more user who imports a workbook (benchmarks/load.sh runs it).
 
 Accounts come from LOAD_ACCOUNTS (written by benchmarks.loadtest.prepare); each POST that the server
 answers with its redirect is logged to LOAD_POSTS, and load.sh checks each one's record is in the
-database afterwards.
+database afterwards (the import's people too: all of them, or none if it failed).
+
+Long work (a return, an import's check and the import itself) may answer at once or run as a job. The
+users do what a browser does either way (`Staff.until_done`): follow redirects; on a page carrying
+`data-status-url` (the job's progress, as static/js/import_progress.js polls it) poll that JSON every
+second while it says `"running": true` (or a running `"status"`), then reload the page. A return is
+done when a response is the workbook itself; on a settled page without it, the link to the file is
+followed (an <a> with `data-job-result` or `download`, else the first link to an .xlsx). Seconds from
+the click to the file (or to the import done) are written to LOAD_JOBS for load.sh to print.
 """
 
 import datetime
+import html
 import itertools
 import json
 import os
 import random
 import re
 import threading
+import time
+from urllib.parse import urljoin
 
 import gevent
-from locust import HttpUser, between, events, task
+from gevent.event import Event
+from locust import HttpUser, between, constant, events, task
 
 ACCOUNTS = json.load(open(os.environ["LOAD_ACCOUNTS"]))
 MEASURED_SECONDS = int(os.environ.get("LOAD_SECONDS", 60))
@@ -26,7 +39,20 @@ _counter = itertools.count(1)
 CANDIDATE_LINK = re.compile(r'href="/quan-chung/(\d+)/"')
 REPORTS = ("tien-do", "co-cau", "quy-trinh", "chua-ket-nap", "du-bi")
 SEARCHES = ("nguyen van", "tran thi", "le", "pham minh", "hoang", "vu thi h", "dang", "bui van")
-
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REDIRECTS = (301, 302, 303, 307, 308)
+STATUS_URL = re.compile(r'data-status-url="([^"]+)"')
+ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+HREF = re.compile(r'\bhref="([^"]+)"')
+POST_FORM = re.compile(r"<form\b[^>]*>", re.IGNORECASE)
+ACTION = re.compile(r'\baction="([^"]+)"')
+RUNNING = {"queued", "pending", "new", "waiting", "ready_to_run", "running", "started", "checking", "importing"}
+FAILED = {"failed", "invalid", "error", "cancelled"}
+POLL_SECONDS = 1.0  # as the browser's script polls
+JOB_TIMEOUT = float(os.environ.get("LOAD_JOB_TIMEOUT", 120))
+IMPORT_AFTER = float(os.environ.get("LOAD_IMPORT_AFTER", 5))  # seconds into the measured run
+JOBS = {"quarterly return": [], "import": []}  # seconds from the click to the file, to the import done
+MEASURING = Event()
 
 _logins = itertools.count(1)
 
@@ -36,6 +62,9 @@ def _logged_in(environment):
     saturate both cores for several seconds, which is not what a quarter's end looks like."""
     if next(_logins) == environment.runner.target_user_count:
         environment.runner.stats.reset_all()
+        for seconds in JOBS.values():
+            seconds.clear()
+        MEASURING.set()
         gevent.spawn_later(MEASURED_SECONDS, environment.runner.quit)
         print(f"all users logged in: statistics reset, {MEASURED_SECONDS} s to go", flush=True)
 
@@ -48,30 +77,63 @@ def today():
 def _write_posts(environment, **kwargs):
     with open(os.environ["LOAD_POSTS"], "w") as out:
         json.dump(POSTS, out)
+    if os.environ.get("LOAD_JOBS"):
+        with open(os.environ["LOAD_JOBS"], "w") as out:
+            json.dump(JOBS, out)
 
 
-class Staff(HttpUser):
-    wait_time = between(1, 3)  # people read a page before the next click
+def _is_file(response):
+    return response.status_code == 200 and (
+        response.headers.get("Content-Type", "").startswith(XLSX)
+        or "attachment" in response.headers.get("Content-Disposition", "")
+    )
 
-    def on_start(self):
-        with _lock:
-            self.account = next(_next_account)
+
+def _attributes(tag, pattern):
+    match = pattern.search(tag)
+    return html.unescape(match.group(1)) if match else None
+
+
+def result_link(page, exclude=()):
+    """The link to the finished file on a job's page: marked `data-job-result`, or `download`, or else
+    the first link to an .xlsx that is not one of `exclude` (the page the user started from)."""
+    anchors = [tag for tag in ANCHOR.findall(page) if HREF.search(tag)]
+    excluded = {url.split("?")[0] for url in exclude}
+    for wanted in (
+        lambda tag: "data-job-result" in tag,
+        lambda tag: re.search(r"\sdownload[\s=>]", tag),
+        lambda tag: ".xlsx" in _attributes(tag, HREF) and _attributes(tag, HREF).split("?")[0] not in excluded,
+    ):
+        found = next((tag for tag in anchors if wanted(tag)), None)
+        if found:
+            return _attributes(found, HREF)
+    return None
+
+
+def confirm_action(page):
+    """Where the import's preview posts its confirmation (the form whose action confirms)."""
+    for form in POST_FORM.findall(page):
+        action = _attributes(form, ACTION) or ""
+        if 'method="post"' in form.lower() and ("xac-nhan" in action or "confirm" in action):
+            return action
+    return None
+
+
+class LoggedIn(HttpUser):
+    abstract = True
+
+    def log_in(self, username):
         self.client.get("/dang-nhap/", name="login")
         self._plain_cookies()
         response = self.client.post(
             "/dang-nhap/",
             name="login",
             allow_redirects=False,
-            data={
-                "username": self.account["username"],
-                "password": ACCOUNTS["password"],
-                "csrfmiddlewaretoken": self._csrf_token(),
-            },
+            data={"username": username, "password": ACCOUNTS["password"], "csrfmiddlewaretoken": self._csrf_token()},
         )
         if response.status_code != 302:
-            raise RuntimeError(f"login failed for {self.account['username']}: {response.status_code}")
+            raise RuntimeError(f"login failed for {username}: {response.status_code}")
         self._plain_cookies()
-        self.candidates = []
         _logged_in(self.environment)
 
     def _plain_cookies(self):
@@ -86,15 +148,72 @@ class Staff(HttpUser):
     def _csrf_token(self):
         return next(cookie.value for cookie in self.client.cookies if cookie.name == "csrftoken")
 
-    def _post(self, url, data, name):
+    def _post(self, url, data, name, files=None):
+        """POST as the form does; True when answered with its redirect (the response in self.last)."""
         data = {**data, "csrfmiddlewaretoken": self._csrf_token()}
-        with self.client.post(url, data=data, name=name, allow_redirects=False, catch_response=True) as response:
+        with self.client.post(
+            url, data=data, files=files, name=name, allow_redirects=False, catch_response=True
+        ) as response:
             self._plain_cookies()
-            if response.status_code == 302:
+            self.last = response
+            if response.status_code in REDIRECTS:
                 response.success()
                 return True
             response.failure(f"{response.status_code}: not saved")
             return False
+
+    def _failed(self, name, started, reason):
+        """A step that never came (a job not done in time, no file): an error in the statistics."""
+        self.environment.events.request.fire(
+            request_type="JOB",
+            name=name,
+            response_time=(time.monotonic() - started) * 1000,
+            response_length=0,
+            exception=RuntimeError(reason),
+            context={},
+        )
+
+    def until_done(self, response, name):
+        """Follow what the page does after a click: redirects; a job page polled through its
+        data-status-url until the job stops running, then reloaded. Returns the last response (a
+        file, or the settled page) and the job's last status ("" if no job was polled, "timeout")."""
+        deadline = time.monotonic() + JOB_TIMEOUT
+        status = ""
+        for _step in range(30):
+            if response.status_code in REDIRECTS:
+                url = urljoin(response.url, response.headers["Location"])
+                response = self.client.get(url, name=f"{name}: page", allow_redirects=False)
+                continue
+            if _is_file(response) or response.status_code != 200:
+                break
+            status_url = _attributes(response.text, STATUS_URL)
+            if status_url is None:
+                break
+            status_url = urljoin(response.url, status_url)
+            while True:
+                if time.monotonic() > deadline:
+                    return response, "timeout"
+                gevent.sleep(POLL_SECONDS)
+                poll = self.client.get(status_url, name=f"{name}: status (poll)")
+                try:
+                    data = poll.json()
+                except ValueError:
+                    data = {}
+                status = str(data.get("status") or data.get("state") or "").lower()
+                if not data.get("running", status in RUNNING):
+                    break
+            response = self.client.get(response.url, name=f"{name}: page", allow_redirects=False)
+        return response, status
+
+
+class Staff(LoggedIn):
+    wait_time = between(1, 3)  # people read a page before the next click
+
+    def on_start(self):
+        with _lock:
+            self.account = next(_next_account)
+        self.candidates = []
+        self.log_in(self.account["username"])
 
     def _remember(self, response):
         ids = CANDIDATE_LINK.findall(response.text)
@@ -125,7 +244,24 @@ class Staff(HttpUser):
 
     @task(1)
     def quarterly_return(self):
-        self.client.get(f"/bao-cao/{self.account['unit']}/bao-cao-quy.xlsx", name="quarterly return")
+        """The return of the user's unit: the file at once, or through its job's page."""
+        url = f"/bao-cao/{self.account['unit']}/bao-cao-quy.xlsx"
+        started = time.monotonic()
+        response, status = self.until_done(
+            self.client.get(url, name="quarterly return", allow_redirects=False), "quarterly return"
+        )
+        if not _is_file(response) and response.status_code == 200 and status not in FAILED | {"timeout"}:
+            link = result_link(response.text, exclude=(url,))
+            if link:
+                response, status = self.until_done(
+                    self.client.get(urljoin(response.url, link), name="quarterly return: file", allow_redirects=False),
+                    "quarterly return",
+                )
+        if _is_file(response):
+            with _lock:
+                JOBS["quarterly return"].append(time.monotonic() - started)
+        else:
+            self._failed("quarterly return: no file", started, f"{response.status_code} {status}: no file")
 
     @task(2)
     def list_new_person(self):
@@ -165,3 +301,52 @@ class Staff(HttpUser):
         ):
             with _lock:
                 POSTS["trained"].append(marker)
+
+
+class Importer(LoggedIn):
+    """One more user: once the statistics start, imports one workbook (benchmarks.loadtest.prepare
+    wrote it): upload, the check, the preview's confirmation, the import; then reads the home page."""
+
+    fixed_count = 1
+    wait_time = constant(2)
+
+    def on_start(self):
+        self.done = False
+        self.log_in(ACCOUNTS["import"]["username"])
+
+    @task
+    def import_once(self):
+        if self.done:
+            self.client.get("/", name="home")
+            return
+        MEASURING.wait()
+        gevent.sleep(IMPORT_AFTER)
+        self.done = True
+        started = time.monotonic()
+        plan = ACCOUNTS["import"]
+        with open(plan["path"], "rb") as workbook:
+            data = workbook.read()
+        self.client.get("/nhap-du-lieu/", name="import: start page")
+        result = {"marker": plan["marker"], "people": plan["people"], "status": "not uploaded"}
+        POSTS["imported"] = result
+        if not self._post("/nhap-du-lieu/", {}, "import: upload", files={"file": ("import.xlsx", data, XLSX)}):
+            return
+        page, status = self.until_done(self.last, "import")
+        action = confirm_action(page.text) if page.status_code == 200 else None
+        if action is None or status in FAILED | {"timeout"}:
+            result["status"] = status or "not checked"
+            self._failed("import: not ready to confirm", started, f"{page.status_code} {status}")
+            return
+        result["status"] = "confirming"
+        if not self._post(urljoin(page.url, action), {}, "import: confirm"):
+            result["status"] = "not confirmed"
+            return
+        result["status"] = "confirmed"
+        page, status = self.until_done(self.last, "import")
+        if status:
+            result["status"] = status
+        if status in FAILED | {"timeout"}:
+            self._failed("import: not done", started, f"{page.status_code} {status}")
+        else:
+            with _lock:
+                JOBS["import"].append(time.monotonic() - started)

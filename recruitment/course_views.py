@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from django_tables2 import SingleTableView
-from openpyxl import Workbook
 
 from units.audit import StaleEdit
 from units.mixins import ActionRequiredMixin, RestrictedObjectMixin
 from units.periods import requested_number
 from units.permissions import VIEW, allows, may
-from units.spreadsheets import XLSX_CONTENT_TYPE
+from units.spreadsheets import XLSX_CONTENT_TYPE, StreamingWorkbook, write_safe_row
 from units.text import fold
 
 from . import services
@@ -32,7 +31,7 @@ from .models import Candidate, Course, CourseParticipant, CourseResult
 from .permissions import MANAGE_COURSE
 from .pipeline import CERTIFICATE_VALID_MONTHS
 from .tables import CourseTable
-from .views import PER_PAGE_DEFAULT, _excel_cell
+from .views import PER_PAGE_DEFAULT
 
 ENROL_SEARCH_LIMIT = 200
 
@@ -330,28 +329,21 @@ class CourseExportView(CourseMixin, View):
         else:
             rows = rows.in_roster_order()
             columns, title, slug = ROSTER_COLUMNS, _("Danh sách lớp"), "danh-sach-lop"
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title)
-        sheet.append([_excel_cell(sheet, str(course))])
-        sheet.append(
-            [
-                _excel_cell(
-                    sheet,
-                    _("Từ %(start)s đến %(end)s, tại %(place)s")
-                    % {
-                        "start": course.start_date.strftime("%d/%m/%Y"),
-                        "end": course.end_date.strftime("%d/%m/%Y"),
-                        "place": course.place,
-                    },
-                )
-            ]
-        )
-        sheet.append([])
-        sheet.append([str(label) for label, _value in columns])
+        workbook = StreamingWorkbook(title=str(course))
+        sheet = workbook.add_worksheet(str(title))
+        place = _("Từ %(start)s đến %(end)s, tại %(place)s") % {
+            "start": course.start_date.strftime("%d/%m/%Y"),
+            "end": course.end_date.strftime("%d/%m/%Y"),
+            "place": course.place,
+        }
+        write_safe_row(sheet, 0, [str(course)], [None])
+        write_safe_row(sheet, 1, [place], [None])
+        plain = [None] * len(columns)
+        write_safe_row(sheet, 3, [str(label) for label, _value in columns], plain)
         for index, participant in enumerate(rows, start=1):
             if self.certificates:
                 participant.candidate_valid_until = add_months(participant.certificate_date, CERTIFICATE_VALID_MONTHS)
-            sheet.append([_excel_cell(sheet, value(index, participant)) for _label, value in columns])
+            write_safe_row(sheet, 3 + index, [value(index, participant) for _label, value in columns], plain)
         response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
         safe_number = "".join(ch if ch.isalnum() else "-" for ch in course.number)
         response["Content-Disposition"] = f'attachment; filename="{slug}-{safe_number}.xlsx"'

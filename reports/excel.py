@@ -1,21 +1,20 @@
-"""The reports as Excel workbooks (openpyxl), and the quarterly return: one sheet per report.
+"""The reports as Excel workbooks (xlsxwriter), and the quarterly return: one sheet per report.
 
 Other tools read these workbooks: the sheet names "Tiến độ" and "Cơ cấu" and their header texts
 are a contract (see SHEET_* and *_HEADERS below), so they are plain strings, not translations.
 Numbers are stored as numbers; the formats carry the Vietnamese locale tag [$-42A] so LibreOffice
 shows 6.311 and 94,4% whatever the machine's locale (Excel keeps the system's separators).
+
+The workbooks are written with xlsxwriter in constant-memory mode (units.spreadsheets.StreamingWorkbook):
+each row goes out as the next one starts, at about half the cost a cell of openpyxl's writer; openpyxl only
+reads workbooks.
 """
 
 import datetime
-from io import BytesIO
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side, is_date_format
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles import is_date_format
 
 from recruitment.pool import pool_report
 from recruitment.selectors import course_summary
@@ -23,8 +22,9 @@ from units import paths
 from units.formatting import vn_int
 from units.models import ClosedQuarter, GrassrootsType
 from units.periods import quarter_label
+from units.spreadsheets import DATE_TYPES as DATE_TYPES  # re-exported
 from units.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE  # re-exported: the views answer with it
-from units.spreadsheets import set_safe_value
+from units.spreadsheets import StreamingWorkbook, write_safe_row
 from units.tree import Tree
 
 from . import selectors
@@ -33,7 +33,13 @@ INT_FORMAT = "[$-42A]#,##0"
 PERCENT_FORMAT = "[$-42A]0.0%"
 DECIMAL_FORMAT = "[$-42A]#,##0.0"
 DATE_FORMAT = "DD/MM/YYYY"
-DATE_TYPES = (datetime.date, datetime.time, datetime.timedelta)  # datetime.datetime is a date
+# The format of a date written where the row gave none, by the value's type.
+_OWN_DATE_FORMATS = (
+    (datetime.datetime, "DD/MM/YYYY HH:MM"),
+    (datetime.date, DATE_FORMAT),
+    (datetime.time, "HH:MM:SS"),
+    (datetime.timedelta, "[H]:MM:SS"),
+)
 
 # The contract.
 SHEET_PROGRESS = "Tiến độ"
@@ -54,107 +60,98 @@ SHEET_COURSES = "Lớp bồi dưỡng"
 SHEET_POOL = "Nguồn kết nạp"
 
 HEADER_ROW = 4  # rows 1-2: title naming the unit and the period; row 3: closed quarters, if any
-_bold = Font(bold=True)
-_header_fill = PatternFill("solid", fgColor="F2DCDB")
-_thin = Side(style="thin", color="999999")
-_box = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-LOW_FILL = PatternFill("solid", fgColor="F8D7DA")
-HIGH_FILL = PatternFill("solid", fgColor="D1E7DD")
+# Fills (the cell's background colour), for Sheet.append(fill=...).
+LOW_FILL = "#F8D7DA"
+HIGH_FILL = "#D1E7DD"
+HEADER_FILL = "#F2DCDB"
+_BOX = {"border": 1, "border_color": "#999999"}  # thin grey lines around every cell of the table
+_PAPER_A4 = 9
+
+
+def _fill_colour(fill):
+    """A fill as xlsxwriter's colour: "#F8D7DA" as it is; an openpyxl PatternFill by its colour."""
+    if fill is None or isinstance(fill, str):
+        return fill
+    return "#" + str(fill.fgColor.rgb)[-6:]
 
 
 class Sheet:
     """A report sheet: title rows, a frozen header, widths, landscape A4; rows appended below.
 
-    The sheet is write-only: openpyxl writes each row out as it is appended, so widths and panes are
-    set before the first row, and a row number skipped (`sheet.row += 1`) is written as an empty row.
-    """
+    Rows are written in order and go out as the next one starts (xlsxwriter's constant-memory mode),
+    so a row once written is final; a row number skipped (`sheet.row += 1`) is left empty.
+    `sheet.row` is the number (1-based, as Excel shows it) of the last row written."""
 
     def __init__(self, workbook, name, *, heading, unit, period, headers, widths):
-        self.ws = ws = workbook.create_sheet(name)
-        for column, (_header, width) in enumerate(zip(headers, widths), start=1):
-            ws.column_dimensions[get_column_letter(column)].width = width
-        ws.freeze_panes = f"A{HEADER_ROW + 1}"
-        ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.print_options.horizontalCentered = True
+        self.workbook = workbook
+        self.ws = ws = workbook.add_worksheet(name)
+        for column, (_header, width) in enumerate(zip(headers, widths)):
+            ws.set_column(column, column, width)
+        ws.freeze_panes(HEADER_ROW, 0)
+        ws.set_landscape()
+        ws.set_paper(_PAPER_A4)
+        ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+        ws.repeat_rows(HEADER_ROW - 1)
+        ws.center_horizontally()
         self.row = 0
-        self._written = 0  # rows handed to openpyxl so far
         self.columns = len(headers)
-        self._line([self._cell(f"{heading} — {unit.name}", font=Font(bold=True, size=13))])
-        self._line([self._cell(period.label, font=Font(italic=True))])
+        self._line([f"{heading} — {unit.name}"], [workbook.cell_format(bold=True, font_size=13)])
+        self._line([period.label], [workbook.cell_format(italic=True)])
         note = " — ".join(filter(None, (closed_note(unit, period), tree_note(unit))))
         if note:
-            self._line([self._cell(note, font=Font(italic=True, color="7F1D1D"))])
+            self._line([note], [workbook.cell_format(italic=True, font_color="#7F1D1D")])
         self.row = HEADER_ROW - 1
-        header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self._line(
-            [
-                self._cell(header, font=_bold, fill=_header_fill, border=_box, alignment=header_alignment)
-                for header in headers
-            ]
+        header_format = workbook.cell_format(
+            bold=True, pattern=1, bg_color=HEADER_FILL, align="center", valign="vcenter", text_wrap=True, **_BOX
         )
-        # Styling a cell through openpyxl hashes the style objects every time (20,000 rows of a
-        # province took 20 s that way). So each kind of row (its width, formats, bold, fill) gets one
-        # row of styled cells, made once; each row of that kind puts its values in those cells and
-        # appends them, and openpyxl writes the row out before append returns.
-        self._row_cells = {}
+        self._line(headers, [header_format] * len(headers))
+        # Each kind of row (its width, number formats, bold, fill) gets its formats once.
+        self._row_formats = {}
 
-    def _cell(self, value, *, number_format=None, font=None, fill=None, border=None, alignment=None):
-        cell = WriteOnlyCell(self.ws)
-        if border is not None:
-            cell.border = border
-        if number_format:
-            cell.number_format = number_format
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if alignment is not None:
-            cell.alignment = alignment
-        return set_safe_value(cell, value)
-
-    def _line(self, cells):
-        """Write `cells` as row `self.row + 1` (after empty rows for any row numbers skipped)."""
+    def _line(self, values, cell_formats):
+        """Write `values` as row `self.row + 1` with the given xlsxwriter formats."""
         self.row += 1
-        while self._written < self.row - 1:
-            self.ws.append([])
-            self._written += 1
-        self.ws.append(cells)
-        self._written += 1
+        write_safe_row(self.ws, self.row - 1, values, cell_formats)
         return self.row
 
-    def _cells_of_row(self, width, formats, bold, fill):
-        """The row of styled cells for this kind of row, and which of them show dates."""
-        key = (width, tuple(formats), bold, id(fill))
-        kind = self._row_cells.get(key)
+    def _formats_of_row(self, width, formats, bold, fill):
+        """The formats of this kind of row, and how it chooses the format of a date."""
+        key = (width, tuple(formats), bold, _fill_colour(fill))
+        kind = self._row_formats.get(key)
         if kind is None:
-            font = _bold if bold else None
             number_formats = [*formats[:width], *[None] * (width - len(formats))]
-            cells = [
-                self._cell(None, number_format=number_format, font=font, fill=fill, border=_box)
-                for number_format in number_formats
-            ]
+            cell_formats = [self._format(number_format, bold, fill) for number_format in number_formats]
             dated = [bool(number_format) and is_date_format(number_format) for number_format in number_formats]
-            kind = self._row_cells[key] = (cells, dated)
+
+            def date_format(column, value):
+                if dated[column]:
+                    return cell_formats[column]
+                # A date where no date format was given: a format that shows it as a date.
+                number_format = next(shown for type_, shown in _OWN_DATE_FORMATS if isinstance(value, type_))
+                return self._format(number_format, bold, fill)
+
+            kind = self._row_formats[key] = (cell_formats, date_format)
         return kind
+
+    def _format(self, number_format, bold, fill):
+        properties = dict(_BOX)
+        if number_format:
+            properties["num_format"] = number_format
+        if bold:
+            properties["bold"] = True
+        colour = _fill_colour(fill)
+        if colour:
+            properties.update(pattern=1, bg_color=colour)
+        return self.workbook.cell_format(**properties)
 
     def append(self, values, formats=(), *, bold=False, fill=None):
         """Write a row of `values` below the last, with a box, the given number formats, bold, fill.
 
         Text beginning with "=" is written as text: these workbooks hold no formulas."""
-        cells, dated = self._cells_of_row(len(values), formats, bold, fill)
-        row = []
-        for cell, shows_dates, value in zip(cells, dated, values):
-            if not shows_dates and isinstance(value, DATE_TYPES):
-                # A date where no date format was given: openpyxl gives its cell a date format, which
-                # a shared cell would keep for the rows after; so a cell of its own.
-                cell = self._cell(None, font=_bold if bold else None, fill=fill, border=_box)
-            row.append(set_safe_value(cell, value))
-        return self._line(row)
+        cell_formats, date_format = self._formats_of_row(len(values), formats, bold, fill)
+        self.row += 1
+        write_safe_row(self.ws, self.row - 1, values, cell_formats, date_format)
+        return self.row
 
 
 def closed_note(unit, period):
@@ -179,7 +176,7 @@ def closed_note(unit, period):
 
 
 def _new_workbook():
-    return Workbook(write_only=True)
+    return StreamingWorkbook()
 
 
 # --- one function per report ------------------------------------------------------------------------
@@ -314,14 +311,15 @@ def add_coverage_sheet(workbook, report):
         headers=[_("Mã đơn vị"), _("Tên chi bộ"), _("Tổ chức cơ sở đảng")],
         widths=[14, 40, 40],
     )
-    for cell in report.idle_cells:
-        sheet.append([cell.code, cell.name, cell.grassroots.name if cell.grassroots else ""])
+    # ~14,000 idle cells in a province: their rows are read as values (code, name, organisation's name).
+    for row in report.idle_cell_values:
+        sheet.append(row)
     sheet.row += 1
     sheet.append([_("Mã đơn vị"), _("Tổ chức cơ sở đảng chưa kết nạp"), _("Loại hình")], bold=True)
     # Thousands of organisations share a handful of types: each label is translated once.
     type_labels = {value: str(label) for value, label in GrassrootsType.choices}
-    for org in report.idle_grassroots:
-        sheet.append([org.code, org.name, type_labels.get(org.grassroots_type, org.grassroots_type)])
+    for code, name, grassroots_type in report.idle_grassroots_values:
+        sheet.append([code, name, type_labels.get(grassroots_type, grassroots_type)])
     sheet.row += 1
     summary = [
         (_("Số chi bộ"), report.cell_count, INT_FORMAT),
@@ -354,33 +352,27 @@ def add_probation_sheet(workbook, report):
         widths=[30, 32, 14, 14, 14, 24],
     )
     formats = [None, None, DATE_FORMAT, DATE_FORMAT, DATE_FORMAT]
-    overdue_ids = {candidate.pk for candidate in report.overdue}
-    ending_ids = {candidate.pk for candidate in report.ending}
+    # Thousands of people in a province: the rows are read as values (selectors.ProbationRow).
+    overdue_ids = {row.pk for row in report.overdue_values}
+    ending_ids = {row.pk for row in report.ending_values}
     overdue_note = _("Quá hạn")
-    for candidate in report.ending:
-        note = overdue_note if candidate.pk in overdue_ids else ""
+    for row in report.ending_values:
+        note = overdue_note if row.pk in overdue_ids else ""
         sheet.append(
-            [
-                candidate.full_name,
-                candidate.cell.name,
-                candidate.ceremony_date,
-                candidate.official_from,
-                candidate.recognition_due,
-                note,
-            ],
+            [row.full_name, row.cell_name, row.ceremony_date, row.official_from, row.recognition_due, note],
             formats,
         )
-    for candidate in report.overdue:
-        if candidate.pk in ending_ids:
+    for row in report.overdue_values:
+        if row.pk in ending_ids:
             continue
         sheet.append(
             [
-                candidate.full_name,
-                candidate.cell.name,
-                candidate.ceremony_date,
-                candidate.official_from,
-                candidate.recognition_due,
-                _("Quá hạn %(days)d ngày làm việc") % {"days": candidate.days_overdue},
+                row.full_name,
+                row.cell_name,
+                row.ceremony_date,
+                row.official_from,
+                row.recognition_due,
+                _("Quá hạn %(days)d ngày làm việc") % {"days": row.days_overdue},
             ],
             formats,
             fill=LOW_FILL,
@@ -573,13 +565,13 @@ SHEET_WRITERS = {
 def report_workbook(reports):
     """A workbook with the sheets of the given {name: report}; all five make the quarterly return.
 
-    Write-only (openpyxl streams its rows): save it once (workbook_bytes); to read it, open what was saved."""
+    Written once (xlsxwriter streams its rows): save it once (workbook_bytes, or workbook.save(path));
+    to read it, open what was saved with openpyxl."""
     workbook = _new_workbook()
     for name, report in reports.items():
         for writer in SHEET_WRITERS[name]:
             writer(workbook, report)
-    workbook.properties.title = _("Báo cáo công tác phát triển đảng viên")
-    workbook.properties.language = "vi-VN"
+    workbook.title = _("Báo cáo công tác phát triển đảng viên")
     return workbook
 
 
@@ -588,9 +580,8 @@ def quarterly_return(unit, period, *, candidates, today, tree=None):
 
 
 def workbook_bytes(workbook):
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The saved file's bytes (the workbook is closed by the first call; later calls give the same)."""
+    return workbook.getvalue()
 
 
 def filename(report_name, unit, period):

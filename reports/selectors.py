@@ -11,6 +11,7 @@ import datetime
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
@@ -449,6 +450,10 @@ class CoverageReport:
     grassroots_count: int
     grassroots_admitting: int
     idle_grassroots: ReportRows
+    # The same lists as the workbook writes them, read as values (no Unit objects: a province has
+    # ~14,000 idle cells): (code, name, its organisation's name or "") and (code, name, grassroots_type).
+    idle_cell_values: ReportRows
+    idle_grassroots_values: ReportRows
 
     @property
     def grassroots_share(self):
@@ -463,7 +468,8 @@ def coverage_report(unit, period, *, candidates=None, tree=None):
     kỳ kết nạp ít nhất 1 đảng viên"), and how many organisations admitted anyone.
 
     Two queries of paths give every count; the idle units are read as objects only as far as they are
-    used: a page of each list is one query, the whole lists (the workbook) one query for both."""
+    used: a page of each list is one query, the whole lists one query for both; the workbook reads the
+    whole lists as values (idle_cell_values, idle_grassroots_values), also one query for both."""
     tree = tree or Tree.today()
     kinds = tree.paths_and_kinds(unit)
     scoped, path_field = tree.with_paths(_candidates(candidates), "cell")
@@ -508,6 +514,27 @@ def coverage_report(unit, period, *, candidates=None, tree=None):
         units = every_unit() if stop is None else units_at(page_paths)
         return [units[path] for path in page_paths if path in units]
 
+    @functools.cache
+    def every_unit_values():
+        """{path: (code, name, grassroots_type)} of every cell and organisation, in one query."""
+        return tree.subtree_values(unit, kinds=(*CELL_KINDS, *GRASSROOTS_KINDS))
+
+    @functools.cache
+    def cell_values():
+        values = every_unit_values()
+        rows = []
+        for path in idle_cell_paths:
+            if path in values:  # (a unit deleted since is left out)
+                code, name, _type = values[path]
+                organisation = values.get(grassroots_of(path))
+                rows.append((code, name, organisation[1] if organisation else ""))
+        return rows
+
+    @functools.cache
+    def grassroots_values():
+        values = every_unit_values()
+        return [tuple(values[path]) for path in idle_grassroots_paths if path in values]
+
     return CoverageReport(
         unit,
         period,
@@ -516,6 +543,8 @@ def coverage_report(unit, period, *, candidates=None, tree=None):
         len(grassroots),
         len(grassroots) - len(idle_grassroots_paths),
         ReportRows(lambda: len(idle_grassroots_paths), read_grassroots),
+        ReportRows(lambda: len(idle_cell_paths), lambda start, stop: cell_values()[start:stop]),
+        ReportRows(lambda: len(idle_grassroots_paths), lambda start, stop: grassroots_values()[start:stop]),
     )
 
 
@@ -528,6 +557,21 @@ class ProbationReport:
     period: object
     ending: ReportRows  # probationary members whose 12 months end in the period
     overdue: ReportRows  # recognition not decided within 30 working days after the 12 months
+    # The same lists as the workbook writes them, read as values (ProbationRow, no model objects).
+    ending_values: ReportRows
+    overdue_values: ReportRows
+
+
+class ProbationRow(NamedTuple):
+    """A probationary member as the workbook lists them."""
+
+    pk: int
+    full_name: str
+    cell_name: str
+    ceremony_date: datetime.date
+    official_from: datetime.date
+    recognition_due: datetime.date
+    days_overdue: int | None  # working days past the recognition's deadline, when it has passed
 
 
 RECOGNITION = next(deadline for deadline in DEADLINES if deadline.kind == StepKind.RECOGNITION)
@@ -573,11 +617,29 @@ def probation_report(unit, period, *, candidates=None, today, tree=None):
 
         return read
 
+    official_from = functools.cache(lambda ceremony_date: add_months(ceremony_date, PROBATION_MONTHS))
+
+    def values_reader(q):
+        def read(start, stop):
+            rows = []
+            people = probationary.filter(q).values_list("pk", "full_name", "cell__name", "ceremony_date")
+            for pk, full_name, cell_name, ceremony_date in people[start:stop]:
+                due = recognition_due(ceremony_date)
+                late = working_days_late(due, today) if due < today else None
+                rows.append(
+                    ProbationRow(pk, full_name, cell_name, ceremony_date, official_from(ceremony_date), due, late)
+                )
+            return rows
+
+        return read
+
     return ProbationReport(
         unit,
         period,
         ReportRows(lambda: counts()["ending"], reader(ending_q)),
         ReportRows(lambda: counts()["overdue"], reader(overdue_q)),
+        ReportRows(lambda: counts()["ending"], values_reader(ending_q)),
+        ReportRows(lambda: counts()["overdue"], values_reader(overdue_q)),
     )
 
 

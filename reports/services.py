@@ -37,7 +37,11 @@ def return_submit(*, actor, unit, year, quarter, today=None):
             % {"quarter": label, "unit": closure.unit.name}
         )
     period = Period.for_quarter(year, quarter)
-    workbook = excel.quarterly_return(unit, period, candidates=Candidate.objects.restrict(actor, VIEW), today=today)
+    # Counted by the tree on the quarter's last day, as the return downloaded for that quarter is.
+    placed, tree = excel.dated(unit, period, today=today)
+    workbook = excel.quarterly_return(
+        placed, period, candidates=Candidate.objects.restrict(actor, VIEW), today=today, tree=tree
+    )
     submitted = SubmittedReturn(
         unit=unit,
         year=year,

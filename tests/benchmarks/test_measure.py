@@ -62,3 +62,32 @@ def test_the_admin_changelist_gets_the_same_filter_and_search_as_the_list(client
     theirs = admin.get(reverse("admin:recruitment_candidate_changelist"), query)
     assert [row.record.full_name for row in ours.context["table"].page.object_list] == ["Nguyễn Văn Hải"]
     assert [c.full_name for c in theirs.context["cl"].result_list] == ["Nguyễn Văn Hải"]
+
+
+def test_the_return_it_times_is_the_one_the_page_downloads(client, tree, users, admissions):
+    """Line 3a times the build itself (as the page or a job builds it): the same workbook, byte for byte
+    in its cells, as the download."""
+    import io
+
+    import openpyxl
+
+    subject = measure.Subject(
+        province=tree.province,
+        committee=tree.committee_a,
+        staff=users.province_staff,
+        superuser=None,
+        staff_client=None,
+        admin_client=None,
+        year=YEAR,
+        quarter=1,
+        candidate=None,
+        search="",
+    )
+    built = openpyxl.load_workbook(io.BytesIO(measure.build_return(subject)))
+    client.force_login(users.province_staff)
+    url = reverse("reports:quarterly_return", kwargs={"code": tree.province.code}) + f"?year={YEAR}&quarter=1"
+    downloaded = openpyxl.load_workbook(io.BytesIO(client.get(url).content))
+    assert built.sheetnames == downloaded.sheetnames and len(built.sheetnames) == 8
+    for name in built.sheetnames:
+        assert list(built[name].values) == list(downloaded[name].values), name
+    assert any(row[:2] == ("A", tree.committee_a.name) for row in built["Tiến độ"].values)

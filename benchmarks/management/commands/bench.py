@@ -105,8 +105,8 @@ class Command(BaseCommand):
                 _ms(seconds),
                 f"CPU {_ms(cpu)}",
                 "",
-                "≤ 5 s",
-                seconds <= 5,
+                "≤ 1 s",
+                seconds <= 1,
             )
         )
         memory = measure.workbook_memory()
