@@ -201,6 +201,17 @@ def _check_unit(job, sheet, row, existing, plan, next_step):
         if parent is None:
             job.failed_units[row.code] = row.number
             return unknown_unit(job, sheet, row.number, parent_column, row.parent_code)
+        if getattr(parent, "ended_on", None) is not None:
+            # A unit that ended (dissolved, merged) holds nothing new: its successor does.
+            return _unit_failed(
+                job,
+                sheet,
+                row,
+                parent_column,
+                row.parent_code,
+                _("Đơn vị cấp trên đã kết thúc hoạt động từ %(date)s; hãy ghi đơn vị kế tục.")
+                % {"date": parent.ended_on.strftime("%d/%m/%Y")},
+            )
     elif row.kind != UnitKind.PROVINCE:
         return _unit_failed(
             job, sheet, row, parent_column, "", _("Cần mã đơn vị cấp trên: chỉ Đảng bộ tỉnh đứng ở gốc cây.")

@@ -145,3 +145,16 @@ def test_a_unit_row_moving_a_cell_keeps_a_closed_quarter_s_figures(tree, users, 
     assert result.ok, result.errors
     assert Unit.objects.get(code="A1-1").parent_path == Unit.objects.get(code="B1").path
     assert (admitted("A"), admitted("B")) == (2, 0)
+
+
+def test_a_unit_row_under_a_unit_that_ended_is_refused(tree, workbook):
+    from recruitment.importing.workbook import UNITS
+
+    call_command("import_workbook", str(workbook(sheet(*GOOD))))
+    assert Unit.objects.get(code="A").ended_on is not None
+    headers = [column.header for column in UNITS.columns]
+    row = {headers[0]: "A9", headers[1]: "Chi bộ mới", headers[2]: "Chi bộ", headers[3]: "A"}
+    path = workbook({UNITS.title: {"headers": headers, "rows": [row]}})
+    result = import_workbook(path, actor=None)
+    assert any("kết thúc hoạt động" in str(error) for error in result.errors), result.errors
+    assert not Unit.objects.filter(code="A9").exists()
