@@ -292,7 +292,9 @@ def add_pipeline_sheet(workbook, report):
     )
     # The flow through the steps in the period, under the table.
     sheet.row += 1
-    sheet.append([_("Bước"), _("Số người trong kỳ"), _("Tỷ lệ so với bước trước"), _("Số ngày (trung vị)")], bold=True)
+    sheet.append(
+        [_("Bước"), _("Số người trong kỳ"), _("Tỷ lệ chuyển tiếp (theo người)"), _("Số ngày (trung vị)")], bold=True
+    )
     for step in report.flow:
         sheet.append(
             [str(step.label), step.reached, step.conversion, step.median_days],

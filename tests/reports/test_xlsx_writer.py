@@ -127,7 +127,7 @@ def _expected(reports):
         *[[unit.code, unit.name, *[counts[s.value] for s in pipeline.stages]] for unit, counts in pipeline.rows],
         [pipeline.unit.code, excel.PROGRESS_TOTAL, *[pipeline.totals[s.value] for s in pipeline.stages]],
         [],
-        ["Bước", "Số người trong kỳ", "Tỷ lệ so với bước trước", "Số ngày (trung vị)"],
+        ["Bước", "Số người trong kỳ", "Tỷ lệ chuyển tiếp (theo người)", "Số ngày (trung vị)"],
         *[[step.label, step.reached, step.conversion, step.median_days] for step in pipeline.flow],
     ]
     sheets[excel.SHEET_COVERAGE] = [
