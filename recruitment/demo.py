@@ -570,6 +570,24 @@ class DemoBuilder:
             reorganisation.dissolve(
                 unit=Unit.objects.get(pk=committee.pk), decision_no=f"{c + 1:02d}-QĐ/TU", **decision
             )
+        self._carry_later_targets(REORGANISATION_2025.year)
+
+    def _carry_later_targets(self, year):
+        """The demo's targets were planned before the reorganisation for every year: those of the years
+        after it belong to the successors (the consolidated communes), as the province would hand them
+        down again; a dissolved committee's go, its units' own targets stay."""
+        later = Target.objects.filter(year__gt=year, unit__ended_on__isnull=False)
+        carried = {}
+        for successor_id, target_year, admissions in later.values_list("unit__successor_id", "year", "admissions"):
+            if successor_id is not None:
+                carried[(successor_id, target_year)] = carried.get((successor_id, target_year), 0) + admissions
+        later.delete()
+        for (successor_id, target_year), admissions in carried.items():
+            target, created = Target.objects.get_or_create(
+                unit_id=successor_id, year=target_year, defaults={"admissions": admissions}
+            )
+            if not created:
+                Target.objects.filter(pk=target.pk).update(admissions=target.admissions + admissions)
 
     # --- awareness courses and pool reviews -------------------------------------------------------
     def _organiser(self, committee, day):
