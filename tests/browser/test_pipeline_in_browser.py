@@ -61,7 +61,7 @@ def test_staff_take_a_person_from_listing_to_official_recognition(page, tree, us
     page.fill("#id_full_name", "Hoàng Thị Mai")
     page.fill("#id_date_of_birth", "12/05/1998")
     page.select_option("#id_gender", label="Nữ")
-    page.select_option("#id_cell", label="Chi bộ thôn 1")
+    page.select_option("#id_cell", label=f"Chi bộ thôn 1 · {tree.cell_a1.code}")  # grouped, with codes
     page.select_option("#id_ethnicity", label="Kinh")
     page.select_option("#id_occupation", label="Viên chức")
     page.check("#id_youth_union_member")
