@@ -7,7 +7,7 @@ database afterwards (the import's people too: all of them, or none if it failed)
 
 Long work (a return, an import's check and the import itself) may answer at once or run as a job. The
 users do what a browser does either way (`Staff.until_done`): follow redirects; on a page carrying
-`data-status-url` (the job's progress, as static/js/import_progress.js polls it) poll that JSON every
+`data-job-status-url` (the job's progress, as static/js/job_progress.js polls it) poll that JSON every
 second while it says `"running": true` (or a running `"status"`), then reload the page. A return is
 done when a response is the workbook itself; on a settled page without it, the link to the file is
 followed (an <a> with `data-job-result` or `download`, else the first link to an .xlsx). Seconds from
@@ -38,14 +38,17 @@ POSTS = {"created": [], "trained": []}
 _counter = itertools.count(1)
 CANDIDATE_LINK = re.compile(r'href="/quan-chung/(\d+)/"')
 REPORTS = ("tien-do", "co-cau", "quy-trinh", "chua-ket-nap", "du-bi")
+GIVEN_NAMES = ("Tải", "Pấng", "Minh", "Sơn", "Hùng", "Dũng", "Thắng", "Khánh", "Long", "Phúc")
 SEARCHES = ("nguyen van", "tran thi", "le", "pham minh", "hoang", "vu thi h", "dang", "bui van")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REDIRECTS = (301, 302, 303, 307, 308)
-STATUS_URL = re.compile(r'data-status-url="([^"]+)"')
+STATUS_URL = re.compile(r'data-(?:job-)?status-url="([^"]+)"')  # as static/js/job_progress.js reads it
 ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
 HREF = re.compile(r'\bhref="([^"]+)"')
 POST_FORM = re.compile(r"<form\b[^>]*>", re.IGNORECASE)
 ACTION = re.compile(r'\baction="([^"]+)"')
+INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
+VALUE = re.compile(r'\bvalue="([^"]*)"')
 RUNNING = {"queued", "pending", "new", "waiting", "ready_to_run", "running", "started", "checking", "importing"}
 FAILED = {"failed", "invalid", "error", "cancelled"}
 POLL_SECONDS = 1.0  # as the browser's script polls
@@ -250,13 +253,19 @@ class Staff(LoggedIn):
         response, status = self.until_done(
             self.client.get(url, name="quarterly return", allow_redirects=False), "quarterly return"
         )
-        if not _is_file(response) and response.status_code == 200 and status not in FAILED | {"timeout"}:
+        # The file's link is the return's own address, which builds it again when anything changed since
+        # (never a stale file): while others keep writing, that can be another job; followed as a
+        # person would click again, a few times.
+        for _attempt in range(5):
+            if _is_file(response) or response.status_code != 200 or status in FAILED | {"timeout"}:
+                break
             link = result_link(response.text, exclude=(url,))
-            if link:
-                response, status = self.until_done(
-                    self.client.get(urljoin(response.url, link), name="quarterly return: file", allow_redirects=False),
-                    "quarterly return",
-                )
+            if not link:
+                break
+            response, status = self.until_done(
+                self.client.get(urljoin(response.url, link), name="quarterly return: file", allow_redirects=False),
+                "quarterly return",
+            )
         if _is_file(response):
             with _lock:
                 JOBS["quarterly return"].append(time.monotonic() - started)
@@ -271,8 +280,12 @@ class Staff(LoggedIn):
         if self._post(
             "/quan-chung/them/",
             {
-                "full_name": "Lò Văn Tải",
-                "date_of_birth": "15/06/1998",
+                # A different person each time: the same name and birthday in a cell is asked about
+                # (a possible duplicate) instead of saved.
+                "full_name": f"Lò Văn {random.choice(GIVEN_NAMES)}",
+                "date_of_birth": (
+                    datetime.date(1975, 1, 1) + datetime.timedelta(days=random.randrange(11_000))
+                ).strftime("%d/%m/%Y"),
                 "gender": "male",
                 "cell": random.choice(self.account["cells"]),
                 "ethnicity": 1,
@@ -294,11 +307,14 @@ class Staff(LoggedIn):
         if not ids:
             return
         marker = f"LT-{RUN}-{next(_counter)}"
-        if self._post(
-            f"/quan-chung/{random.choice(ids)}/buoc/course/",
-            {"course_certificate_no": marker, "course_date": today()},
-            "POST awareness course",
-        ):
+        url = f"/quan-chung/{random.choice(ids)}/buoc/course/"
+        # As a browser does: the form first, for the person's version (optimistic locking, units.audit).
+        form = self.client.get(url, name="step form")
+        data = {"course_certificate_no": marker, "course_date": today()}
+        version = next((_attributes(tag, VALUE) for tag in INPUT.findall(form.text) if 'name="version"' in tag), None)
+        if version is not None:
+            data["version"] = version
+        if self._post(url, data, "POST awareness course"):
             with _lock:
                 POSTS["trained"].append(marker)
 

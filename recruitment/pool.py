@@ -104,13 +104,13 @@ def pool_report(unit, start, end, *, candidates, review_year=None, review_quarte
     scoped, cell_path = tree.with_paths(candidates, "cell")
     scoped = scoped.filter(**{f"{cell_path}__startswith": unit.path})
     prefix = child_prefix(cell_path, unit)
+    # Every person counts under exactly one branch (a child, or the unit itself), so the total is the
+    # sum of the branches: no second scan of the people.
     for values in scoped.annotate(branch=prefix).values("branch").annotate(**flow_counts(start, end)):
         row = rows.get(values["branch"], own)
         for name in FLOW_FIELDS:
             setattr(row, name, getattr(row, name) + values[name])
-    totals = scoped.aggregate(**flow_counts(start, end))
-    for name in FLOW_FIELDS:
-        setattr(total, name, totals[name])
+            setattr(total, name, getattr(total, name) + values[name])
     targets = dict(
         PoolTarget.objects.filter(unit__in=[unit, *children], year=end.year).values_list("unit_id", "persons")
     )

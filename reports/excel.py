@@ -487,8 +487,9 @@ def add_pool_sheet(workbook, report):
         ],
         bold=True,
     )
-    for cell in report.unreviewed_cells.iterator(chunk_size=2000):
-        sheet.append([cell.code, cell.name])
+    # Thousands of cells in a province: read as values, not objects.
+    for code, name in report.unreviewed_cells.values_list("code", "name").iterator(chunk_size=2000):
+        sheet.append([code, name])
     return sheet
 
 

@@ -194,7 +194,7 @@ def test_a_job_page_is_polled_until_done_and_its_file_fetched(scenario, monkeypa
     user = locustfile.Staff(scenario.environment)
     pages = {
         "/job/": [
-            '<div data-status-url="/job/status/">…</div>',
+            '<section data-job-status-url="/job/status/">…</section>',  # as includes/_job_progress.html
             '<a href="/bao-cao/P/x.xlsx">no</a><a data-job-result href="/job/file.xlsx">Tải về</a>',
         ],
     }
@@ -232,3 +232,16 @@ def test_a_job_page_is_polled_until_done_and_its_file_fetched(scenario, monkeypa
     assert user.client.log[-1][1] == HOST + "/job/file.xlsx"
     assert len(locustfile.JOBS["quarterly return"]) == 1 and time.monotonic() - started < 5
     assert not scenario.fired
+
+
+def test_the_load_test_reads_the_job_pages_as_the_app_writes_them(scenario):
+    """The attribute the job pages' script polls, and the link to a built file, are what the
+    locustfile looks for (a rename on one side would leave every job of the load test unfollowed)."""
+    from django.conf import settings
+
+    locustfile = scenario.module
+    templates = settings.BASE_DIR / "templates"
+    progress = (templates / "includes" / "_job_progress.html").read_text()
+    assert locustfile.STATUS_URL.search(progress.replace("{{ status_url }}", "/tep/1/trang-thai/"))
+    page = (templates / "reports" / "report_file.html").read_text().replace("{{ download_url }}", "/bao-cao/P/x.xlsx")
+    assert locustfile.result_link(page, exclude=("/bao-cao/P/x.xlsx",)) == "/bao-cao/P/x.xlsx"

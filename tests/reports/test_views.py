@@ -272,10 +272,10 @@ def test_quarterly_return_query_count_does_not_grow(client, db, django_assert_nu
     # then every idle cell and organisation as objects in one. + 1: the read log's one insert (units.readlog).
     # + 1: the size of the subtree, which decides whether a worker builds it (reports.results.needs_job;
     # this one is small). Courses: the units below, the courses held, their participants, the list of
-    # courses (4); the pool: the units below, its flow per unit and in total, the targets, the cells, the
-    # reviews, the persons proposed, the cells not reviewed (8).
+    # courses (4); the pool: the units below, its flow per unit (the total is their sum), the targets, the
+    # cells, the reviews, the persons proposed, the cells not reviewed (7).
     # + 1: the unit's place in the tree of the period's last day (units.tree.Tree.locate).
-    with django_assert_num_queries(3 + 15 + 1 + 1 + 1 + 4 + 8 + 1):
+    with django_assert_num_queries(3 + 15 + 1 + 1 + 1 + 4 + 7 + 1):
         response = client.get(reverse("reports:quarterly_return", kwargs={"code": "ROOT"}) + "?year=2025")
     assert response.status_code == 200
 

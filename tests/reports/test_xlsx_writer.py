@@ -296,3 +296,64 @@ def test_every_character_xml_cannot_hold_is_unprintable():
     illegal = [chr(code) for code in range(0x110000) if xml_illegal(chr(code))]
     assert len(illegal) > 2000 and "\x0b" in illegal and "\uffff" in illegal
     assert not any(character.isprintable() for character in illegal)
+
+
+def _sheet_xml(rows, *, plain_rows):
+    """The first sheet's XML after writing `rows` (a skipped row where None) with write_safe_row, on a
+    RowWorksheet (`plain_rows`: its one-string rows) or on xlsxwriter's own worksheet (cell by cell)."""
+    workbook = StreamingWorkbook()
+    boxed = workbook.cell_format(border=1)
+    dated = workbook.cell_format(border=1, num_format="DD/MM/YYYY")
+    sheet = workbook.add_worksheet("Thử") if plain_rows else workbook.book.add_worksheet("Thử")
+    written = []
+    for number, values in enumerate(rows):
+        if values is None:
+            continue
+        # Formats first used on a row xlsxwriter holds, then on the next: numbered in the same order.
+        formats = [workbook.cell_format(border=1, bold=True) if number in (5, 6) else boxed] * len(values)
+        if number == 6:
+            formats[0] = workbook.cell_format(border=1, italic=True)
+        if plain_rows:
+            written.append(sheet.write_plain_row(number, values, formats, lambda column, value: dated))
+        if not written or not written[-1]:
+            write_safe_row(sheet, number, values, formats, lambda column, value: dated)
+    with zipfile.ZipFile(io.BytesIO(workbook.getvalue())) as archive:
+        return archive.read("xl/worksheets/sheet1.xml") + archive.read("xl/styles.xml"), written
+
+
+def test_rows_of_plain_cells_are_written_as_xlsxwriter_writes_them():
+    """RowWorksheet.write_plain_row writes a row of plain cells in one string: byte for byte the XML
+    xlsxwriter writes cell by cell; the rows it leaves to xlsxwriter are written by xlsxwriter."""
+    rows = [
+        ["Tiêu đề", 1],  # the first row: always xlsxwriter's
+        ["Chi bộ thôn Bản Phố", "Đảng bộ xã Nậm Hạ", 12, 0.25, -3, 10**17, 1e-7],
+        ["A & B <c> \"d\" 'e'", " lề trái", "lề phải ", "", None, D(2025, 3, 1)],
+        None,  # a row left empty
+        [datetime.datetime(2025, 3, 1, 8, 30), 2.5, "=1+1", "@SUM(A1)", "x" * 40],
+        ["_x0041_ stays as typed", 1],  # xlsxwriter escapes it: its own path
+        ["Đạt", 3],  # after it, a row in one string
+        ["tab\there", "new\nline"],  # control characters: xlsxwriter's path
+        ["<r>not rich</r>", 1],
+        [float("nan"), Decimal("3.25"), True, gettext_lazy("Nữ")],
+        ["Lò Văn A", 7, None],
+    ]
+    fast, written = _sheet_xml(rows, plain_rows=True)
+    slow, _ = _sheet_xml(rows, plain_rows=False)
+    assert fast == slow
+    assert written == [False, True, True, True, False, True, False, False, False, True]
+    # and it reads back as the values
+    read = openpyxl.load_workbook(io.BytesIO(_workbook_of(rows)))["Thử"]
+    assert [cell.value for cell in read[3]][:4] == ["A & B <c> \"d\" 'e'", " lề trái", "lề phải ", ""]
+    assert read["A5"].value == datetime.datetime(2025, 3, 1, 8, 30) and read["C5"].value == "=1+1"
+    assert read["C5"].data_type == "s" and read["B11"].value == 7
+
+
+def _workbook_of(rows):
+    workbook = StreamingWorkbook()
+    boxed = workbook.cell_format(border=1)
+    dated = workbook.cell_format(border=1, num_format="DD/MM/YYYY HH:MM")
+    sheet = workbook.add_worksheet("Thử")
+    for number, values in enumerate(rows):
+        if values is not None:
+            write_safe_row(sheet, number, values, [boxed] * len(values), lambda column, value: dated)
+    return workbook.getvalue()
