@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("tep/<int:pk>/", views.ReportFileView.as_view(), name="file"),
     path("tep/<int:pk>/trang-thai/", views.ReportFileStatusView.as_view(), name="file_status"),
+    path("tep/<int:pk>/tai-ve/", views.ReportFileDownloadView.as_view(), name="file_download"),
     path("tep/<int:pk>/tao-lai/", views.ReportFileRetryView.as_view(), name="file_retry"),
     path("<str:code>/tien-do/", views.ProgressView.as_view(), name="progress"),
     path("<str:code>/co-cau/", views.BreakdownView.as_view(), name="breakdown"),

@@ -421,21 +421,25 @@ def _built_file(request, unit, report, period, *, today_tree=False):
         today_tree=today_tree,
     )
     if record.status == ReportFileStatus.DONE:
-        try:
-            stored = open(record.stored_path, "rb")  # noqa: SIM115 (FileResponse closes it)
-        except FileNotFoundError:  # deleted by the housekeeping a moment ago: build it again
-            results.start(record)
-        else:
-            if report == results.RETURN:
-                readlog.record(request, readlog.Kind.QUARTERLY_RETURN, unit=unit, period=period.label)
-            elif report in PEOPLE_REPORTS:
-                readlog.record(
-                    request, readlog.Kind.REPORT_EXPORT, unit=unit, period=period.label, detail=REPORTS[report][1]
-                )
-            return FileResponse(
-                stored, as_attachment=True, filename=record.file_name, content_type=excel.XLSX_CONTENT_TYPE
-            )
+        response = _stored_file(request, record)
+        if response is not None:
+            return response
+        results.start(record)  # deleted by the housekeeping a moment ago: build it again
     return redirect("reports:file", pk=record.pk)
+
+
+def _stored_file(request, record):
+    """The workbook a job built, as a download (recorded in the read log), or None when its file is gone."""
+    try:
+        stored = open(record.stored_path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    unit, period = record.unit, record.period_label
+    if record.report == results.RETURN:
+        readlog.record(request, readlog.Kind.QUARTERLY_RETURN, unit=unit, period=period)
+    elif record.report in PEOPLE_REPORTS:
+        readlog.record(request, readlog.Kind.REPORT_EXPORT, unit=unit, period=period, detail=REPORTS[record.report][1])
+    return FileResponse(stored, as_attachment=True, filename=record.file_name, content_type=excel.XLSX_CONTENT_TYPE)
 
 
 def download_url(record):
@@ -494,6 +498,19 @@ class ReportFileStatusView(ReportFileMixin, View):
                 "progress": record.progress,
             }
         )
+
+
+class ReportFileDownloadView(ReportFileMixin, View):
+    """The workbook this job built, whatever changed since: what the person waited for. (The export's
+    own address builds a new one after any change; on a busy day that would keep them waiting.)"""
+
+    def get(self, request, pk):
+        record = self.object
+        if record.status == ReportFileStatus.DONE:
+            response = _stored_file(request, record)
+            if response is not None:
+                return response
+        return redirect("reports:file", pk=record.pk)
 
 
 class ReportFileRetryView(ReportFileMixin, View):

@@ -47,7 +47,10 @@ POST_ONLY = (
 # What a POST_ONLY action answers when it works (a redirect unless named here), and what a page answers
 # to a GET with inside kwargs (200 unless named here).
 POST_STATUS = {"accounts:reset_password": 200}  # the credentials, shown in the answer
-GET_STATUS = {"accounts:set_password": 302}  # a valid one-time link goes on to its token-less page
+GET_STATUS = {
+    "accounts:set_password": 302,  # a valid one-time link goes on to its token-less page
+    "reports:file_download": 302,  # these built files have nothing on disk: back to their job's page
+}
 # Forms that answer a POST only: an empty one comes back as the page with its errors.
 POST_FORMS = ("recruitment:course_certificates",)
 
@@ -124,6 +127,7 @@ ROUTES = {
     "accounts:set_password": lambda o: o.set_password,
     "reports:file": lambda o: {"pk": o.report_file.pk},
     "reports:file_status": lambda o: {"pk": o.report_file.pk},
+    "reports:file_download": lambda o: {"pk": o.report_file.pk},
     "reports:file_retry": lambda o: {"pk": o.report_file.pk},
     "reports:outlook": lambda o: {"code": o.unit.code},
     "reports:returns": lambda o: {"code": o.unit.code},
