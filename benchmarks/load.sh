@@ -21,7 +21,7 @@ export DJANGO_SSL_REDIRECT=false  # plain HTTP on 127.0.0.1: no TLS proxy in fro
 # not what is measured (statistics start once everyone is in).
 export DJANGO_TWO_FACTOR_ROLES=""
 WORK=$(mktemp -d /tmp/ptdv-load.XXXXXX)
-export LOAD_ACCOUNTS=$WORK/accounts.json LOAD_POSTS=$WORK/posts.json LOAD_JOBS=$WORK/jobs.json LOAD_RUN=$(date +%H%M%S)
+export LOAD_ACCOUNTS=$WORK/accounts.json LOAD_POSTS=$WORK/posts.json LOAD_JOBS=$WORK/jobs.json LOAD_TIMELINE=$WORK/timeline.tsv LOAD_RUN=$(date +%H%M%S)
 
 GUNICORN_PID=
 WORKER_PID=
