@@ -213,15 +213,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # machines need this folder shared with the web servers).
 IMPORT_FILE_DIR = Path(os.environ.get("DJANGO_IMPORT_FILE_DIR", BASE_DIR / "media" / "imports"))
 REPORT_FILE_DIR = Path(os.environ.get("DJANGO_REPORT_FILE_DIR", BASE_DIR / "media" / "reports"))
+CANDIDATE_EXPORT_DIR = Path(os.environ.get("DJANGO_CANDIDATE_EXPORT_DIR", BASE_DIR / "media" / "exports"))
 # A job with no sign of life (progress) for this long, in seconds, is taken for dead and failed; one
 # whose worker process on this machine is gone is failed at once. Above the longest import's write.
 JOB_STALE_AFTER = int(os.environ.get("DJANGO_JOB_STALE_AFTER", 15 * 60))
 # An export of a unit with at least this many units in its subtree is built by a worker.
 REPORT_JOB_MIN_UNITS = int(os.environ.get("DJANGO_REPORT_JOB_MIN_UNITS", 200))
+# A list of people this long or longer is exported by a worker (a province's: 150,000 rows, seconds).
+CANDIDATE_EXPORT_JOB_MIN_ROWS = int(os.environ.get("DJANGO_CANDIDATE_EXPORT_JOB_MIN_ROWS", 5000))
 # Housekeeping (a job that schedules itself again): uploads never confirmed and built returns are
-# deleted after these many hours; it runs every HOUSEKEEPING_EVERY minutes.
+# deleted after these many hours (lists of people after theirs); it runs every HOUSEKEEPING_EVERY minutes.
 UPLOAD_MAX_AGE_HOURS = int(os.environ.get("DJANGO_UPLOAD_MAX_AGE_HOURS", 24))
 REPORT_FILE_MAX_AGE_HOURS = int(os.environ.get("DJANGO_REPORT_FILE_MAX_AGE_HOURS", 7 * 24))
+# A list of people may carry full citizen IDs: kept for a day, for its author only.
+CANDIDATE_EXPORT_MAX_AGE_HOURS = int(os.environ.get("DJANGO_CANDIDATE_EXPORT_MAX_AGE_HOURS", 24))
 HOUSEKEEPING_EVERY_MINUTES = int(os.environ.get("DJANGO_HOUSEKEEPING_EVERY_MINUTES", 60))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from units import permissions
 from units.audit import VersionedModel
 from units.closing import ClosedQuarters
-from units.jobs import JobRecord
+from units.jobs import BuiltFile, JobRecord
 from units.models import CELL_KINDS, Unit
 from units.periods import QUARTER_CHOICES, quarter_label
 from units.permissions import RestrictedQuerySet
@@ -791,3 +791,28 @@ class PoolReviewEntry(models.Model):
 
     def __str__(self):
         return f"{self.candidate} · {self.get_decision_display()}"
+
+
+class CandidateExportQuerySet(models.QuerySet):
+    """A long list's workbook is its author's alone: it holds their scope, and maybe full citizen IDs."""
+
+    def restrict(self, user, action=permissions.VIEW):
+        if not permissions.may(user, action):
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class CandidateExport(BuiltFile):
+    """The list of people, filtered as on the list page (`query`), built by a worker for the person
+    who asked (recruitment.exports): a province's whole list takes seconds to write."""
+
+    query = models.TextField(_("bộ lọc"), blank=True)  # the list page's filters, urlencoded
+    with_ids = models.BooleanField(_("kèm số CCCD đầy đủ"), default=False)
+    rows = models.PositiveIntegerField(_("số người"), null=True, blank=True)
+
+    objects = CandidateExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tệp danh sách quần chúng")
+        verbose_name_plural = _("tệp danh sách quần chúng")
+        ordering = ["-created_at", "-pk"]

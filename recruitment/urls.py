@@ -1,11 +1,25 @@
 from django.urls import path
 
-from . import course_views, pool_views, views
+from . import course_views, export_views, pool_views, views
 
 app_name = "recruitment"
 urlpatterns = [
     path("", views.CandidateListView.as_view(), name="candidate_list"),
-    path("xuat-excel/", views.candidate_export, name="candidate_export"),
+    path("xuat-excel/", export_views.candidate_export, name="candidate_export"),
+    path("xuat-excel/<int:pk>/", export_views.CandidateExportFileView.as_view(), name="candidate_export_file"),
+    path(
+        "xuat-excel/<int:pk>/trang-thai/",
+        export_views.CandidateExportStatusView.as_view(),
+        name="candidate_export_status",
+    ),
+    path(
+        "xuat-excel/<int:pk>/tai-ve/",
+        export_views.CandidateExportDownloadView.as_view(),
+        name="candidate_export_download",
+    ),
+    path(
+        "xuat-excel/<int:pk>/thu-lai/", export_views.CandidateExportRetryView.as_view(), name="candidate_export_retry"
+    ),
     path("them/", views.CandidateCreateView.as_view(), name="candidate_create"),
     path("<int:pk>/", views.CandidateDetailView.as_view(), name="candidate_detail"),
     path("<int:pk>/sua/", views.ProfileUpdateView.as_view(), name="profile_update"),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -32,11 +32,11 @@ from units.formatting import mask_citizen_id
 from units.mixins import ActionRequiredMixin, RestrictedObjectMixin, ScopedUnitMixin, breadcrumbs
 from units.models import ClosedQuarter
 from units.permissions import VIEW, VIEW_CITIZEN_ID, allows, may
-from units.spreadsheets import XLSX_CONTENT_TYPE, StreamingWorkbook, write_safe_row
 from units.text import fold
 
 from . import pipeline, services
 from . import todo as todo_list
+from .exports import EXPORT_IDS_PARAM
 from .filters import CandidateFilter
 from .forms import CandidateCreateForm, ProfileForm, StepForm
 from .models import Candidate
@@ -105,65 +105,6 @@ class CandidateListView(SingleTableMixin, FilterView):
             can_create=may(self.request.user, ADD_CANDIDATE),
             **kwargs,
         )
-
-
-# The export leaves citizen IDs out; staff tick this box (…/xuat-excel/?cccd=1) to have the full numbers.
-EXPORT_IDS_PARAM = "cccd"
-
-EXPORT_COLUMNS = (
-    (gettext_lazy("Họ và tên"), lambda c: c.full_name),
-    (gettext_lazy("Ngày sinh"), lambda c: c.date_of_birth),
-    (gettext_lazy("Giới tính"), lambda c: c.get_gender_display()),
-    (gettext_lazy("Dân tộc"), lambda c: c.ethnicity.name),
-    (gettext_lazy("Nghề nghiệp"), lambda c: c.get_occupation_display()),
-    (gettext_lazy("Đoàn viên"), lambda c: _("Có") if c.youth_union_member else ""),
-    (gettext_lazy("Chi bộ"), lambda c: c.cell.name),
-    (gettext_lazy("Bước"), lambda c: Stage(c.current_stage).label),
-    (gettext_lazy("Ngày vào danh sách"), lambda c: c.listed_on),
-    (gettext_lazy("Ngày cấp giấy chứng nhận"), lambda c: c.course_date),
-    (gettext_lazy("Ngày nghị quyết chi bộ"), lambda c: c.resolution_date),
-    (gettext_lazy("Số quyết định kết nạp"), lambda c: c.decision_no),
-    (gettext_lazy("Ngày quyết định kết nạp"), lambda c: c.decision_date),
-    (gettext_lazy("Ngày lễ kết nạp"), lambda c: c.ceremony_date),
-    (gettext_lazy("Ngày công nhận chính thức"), lambda c: c.recognition_date),
-)
-
-
-def candidate_export(request):
-    """The filtered list as an Excel workbook (the same filters and scope as the page)."""
-    queryset = candidate_queryset(request.user).in_name_order()
-    filterset = CandidateFilter(request.GET or None, queryset=queryset, user=request.user)
-    rows = filterset.qs if filterset.is_valid() or not filterset.is_bound else queryset.none()
-    # Citizen IDs only when asked for, and only for staff: a workbook travels further than a page.
-    with_ids = may(request.user, VIEW_CITIZEN_ID) and request.GET.get(EXPORT_IDS_PARAM) == "1"
-    # Written row by row (xlsxwriter, constant memory): text stays text, dates show as DD/MM/YYYY.
-    workbook = StreamingWorkbook()
-    sheet = workbook.add_worksheet(str(_("Danh sách")))
-    header = [str(title) for title, _value in EXPORT_COLUMNS] + ([_("Số CCCD")] if with_ids else [])
-    plain = [None] * len(header)
-    write_safe_row(sheet, 0, header, plain)
-    count = 0
-    for row, candidate in enumerate(rows.iterator(chunk_size=1000), start=1):
-        values = [value(candidate) for _title, value in EXPORT_COLUMNS]
-        if with_ids:
-            values.append(candidate.citizen_id)
-        write_safe_row(sheet, row, values, plain)
-        count = row
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="danh-sach-quan-chung-{stamp}.xlsx"'
-    workbook.save(response)
-    # Who read what (units.readlog): the filters as chosen, and whether the full numbers went with it.
-    filters = readlog.describe_filters(filterset.form) if filterset.is_bound else ""
-    chosen_unit = filterset.form.cleaned_data.get("unit") if filterset.is_bound and filterset.is_valid() else None
-    readlog.record(
-        request,
-        readlog.Kind.CANDIDATE_EXPORT,
-        unit=chosen_unit or request.user.unit,
-        detail="; ".join(part for part in (filters, _("kèm số CCCD đầy đủ") if with_ids else "") if part),
-        rows=count,
-    )
-    return response
 
 
 # --- One person ---------------------------------------------------------------------------------

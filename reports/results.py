@@ -18,9 +18,6 @@ may see (the scope is checked on the unit, by the views).
 """
 
 import datetime
-import logging
-import os
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -28,8 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.http import QueryDict
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from recruitment.models import Candidate, Course, CourseParticipant, PoolReview, PoolReviewEntry
@@ -39,8 +35,6 @@ from units.models import ClosedQuarter, Headcount, Placement, PoolTarget, ReorgE
 
 from . import excel
 from .models import ReportFile, ReportFileStatus
-
-logger = logging.getLogger(__name__)
 
 RETURN = "bao-cao"  # the quarterly return: every report, one sheet each
 RETURN_REPORTS = tuple(excel.REPORT_SELECTORS)  # its reports, in order: the same as built in the request
@@ -128,16 +122,12 @@ def request_file(*, unit, report, period, user, today, today_tree=False):
     return record
 
 
+STALE_ERROR = gettext_lazy("Tiến trình nền dừng giữa chừng khi đang tạo tệp.")
+
+
 def start(record):
     """Queue the build of `record` for a worker."""
-    record.status, record.progress, record.error = ReportFileStatus.QUEUED, 0, ""
-    record.worker, record.heartbeat_at, record.task_id = "", None, ""
-    record.started_at = record.finished_at = None
-    record.save()
-    result = build_report_file.enqueue(record.pk)
-    ReportFile.objects.filter(pk=record.pk, task_id="").update(task_id=str(result.id))
-    record.refresh_from_db()
-    return result
+    return jobs.start_build(record, build_report_file)
 
 
 def is_stale(record):
@@ -146,25 +136,12 @@ def is_stale(record):
 
 def fail_if_stale(record):
     """Mark a build whose worker died FAILED; returns whether it did. `record` is refreshed."""
-    if not is_stale(record):
-        return False
-    failed = ReportFile.objects.filter(pk=record.pk, status=record.status, worker=record.worker).update(
-        status=ReportFileStatus.FAILED,
-        error=_("Tiến trình nền dừng giữa chừng khi đang tạo tệp."),
-        worker="",
-        heartbeat_at=None,
-    )
-    record.refresh_from_db()
-    return bool(failed)
+    return jobs.fail_if_stale_build(record, STALE_ERROR)
 
 
 def retry(record):
     """Build a failed one again. Returns whether it could."""
-    fail_if_stale(record)
-    if record.status != ReportFileStatus.FAILED:
-        return False
-    start(record)
-    return True
+    return jobs.retry_build(record, build_report_file, stale_error=STALE_ERROR)
 
 
 @task()
@@ -177,89 +154,42 @@ def build_report_file(report_file_id):
 def build(record_pk):
     """The job: build the workbook of a queued ReportFile, in this (worker) process, and keep it.
     Returns the record, or None when it was no longer waiting (taken by another worker, or failed)."""
-    if not jobs.claim(
-        ReportFile,
-        record_pk,
-        statuses=[ReportFileStatus.QUEUED],
-        status=ReportFileStatus.RUNNING,
-        started_at=timezone.now(),
-    ):
-        return None
-    record = ReportFile.objects.select_related("unit").get(pk=record_pk)
-    progress = jobs.Progress(ReportFile, record.pk)
-    try:
-        params = QueryDict(record.period)
-        period, errors = period_from_params(params, today=record.as_of)
-        if errors:  # kept from a valid request: only a changed set of terms could do this
-            raise ValueError(" ".join(str(error) for error in errors))
-        today_tree = all(params.get(key) == value for key, value in TODAY_TREE_PARAMS.items())
-        placed, tree = excel.dated(record.unit, period, today_tree=today_tree, today=record.as_of)
-        names = RETURN_REPORTS if record.report == RETURN else (record.report,)
-        reports = {}
-        for done, name in enumerate(names, start=1):
-            reports.update(
-                excel.build_reports(
-                    placed,
-                    period,
-                    candidates=Candidate.objects.all(),
-                    today=record.as_of,
-                    names=[name],
-                    tree=tree,
-                )
-            )
-            progress(10 + 70 * done // len(names))
-        content = excel.workbook_bytes(excel.report_workbook(reports))
-        progress(95)
-        directory = file_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{record.pk}-{uuid.uuid4().hex}.xlsx"
-        partial = path.with_suffix(".part")
-        partial.write_bytes(content)
-        os.replace(partial, path)  # whole or not at all
-    except Exception as error:
-        logger.exception("report file %s failed", record.pk)
-        ReportFile.objects.filter(pk=record.pk, worker=jobs.worker_name()).update(
-            status=ReportFileStatus.FAILED, error=_("Lỗi hệ thống khi tạo tệp."), worker="", heartbeat_at=None
-        )
-        raise error
-    finally:
-        progress.close()
-    finished = ReportFile.objects.filter(pk=record.pk, worker=jobs.worker_name()).update(
-        status=ReportFileStatus.DONE,
-        progress=100,
-        stored_path=str(path),
-        size=len(content),
-        finished_at=timezone.now(),
-        worker="",
-        heartbeat_at=None,
+    return jobs.build_file(
+        ReportFile, record_pk, _write, directory=file_dir(), error=gettext_lazy("Lỗi hệ thống khi tạo tệp.")
     )
-    if not finished:  # failed as stale meanwhile (a very slow worker): keep that, drop the file
-        path.unlink(missing_ok=True)
-    record.refresh_from_db()
-    return record
+
+
+def _write(record, progress):
+    params = QueryDict(record.period)
+    period, errors = period_from_params(params, today=record.as_of)
+    if errors:  # kept from a valid request: only a changed set of terms could do this
+        raise ValueError(" ".join(str(error) for error in errors))
+    today_tree = all(params.get(key) == value for key, value in TODAY_TREE_PARAMS.items())
+    placed, tree = excel.dated(record.unit, period, today_tree=today_tree, today=record.as_of)
+    names = RETURN_REPORTS if record.report == RETURN else (record.report,)
+    reports = {}
+    for done, name in enumerate(names, start=1):
+        reports.update(
+            excel.build_reports(
+                placed,
+                period,
+                candidates=Candidate.objects.all(),
+                today=record.as_of,
+                names=[name],
+                tree=tree,
+            )
+        )
+        progress(10 + 70 * done // len(names))
+    return excel.workbook_bytes(excel.report_workbook(reports))
 
 
 def sweep_files(now=None):
     """Housekeeping: built workbooks older than settings.REPORT_FILE_MAX_AGE_HOURS are deleted with
     their records (a download builds them again), and files no record names. Returns how many."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(hours=settings.REPORT_FILE_MAX_AGE_HOURS)
-    deleted = 0
-    old = ReportFile.objects.filter(created_at__lt=cutoff)
-    for record in old:
-        fail_if_stale(record)
-        if record.is_running:
-            continue
-        if record.stored_path:
-            Path(record.stored_path).unlink(missing_ok=True)
-            deleted += 1
-        record.delete()
-    directory = file_dir()
-    if directory.is_dir():
-        named = set(ReportFile.objects.exclude(stored_path="").values_list("stored_path", flat=True))
-        for path in [*directory.glob("*.xlsx"), *directory.glob("*.part")]:
-            modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
-            if str(path) not in named and modified < cutoff:
-                path.unlink(missing_ok=True)
-                deleted += 1
-    return deleted
+    return jobs.sweep_built_files(
+        ReportFile,
+        file_dir(),
+        max_age=datetime.timedelta(hours=settings.REPORT_FILE_MAX_AGE_HOURS),
+        stale_error=STALE_ERROR,
+        now=now,
+    )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from recruitment import exports
 from recruitment.importing import runs
 from units import jobs
 
@@ -17,9 +18,13 @@ HOUSEKEEPING = "housekeeping"
 
 
 def housekeeping_now():
-    """Delete uploads nobody confirmed and old built workbooks (after their configured times), and
+    """Delete uploads nobody confirmed, old built workbooks and lists (after their configured times), and
     fail jobs whose worker died. Returns {what: how many}."""
-    return {"uploads": runs.sweep_uploads(), "report_files": results.sweep_files()}
+    return {
+        "uploads": runs.sweep_uploads(),
+        "report_files": results.sweep_files(),
+        "candidate_exports": exports.sweep_files(),
+    }
 
 
 @task(takes_context=True)

@@ -35,6 +35,7 @@ def job_files(settings, tmp_path):
     """Uploads and built workbooks of a test stay in its own folder."""
     settings.IMPORT_FILE_DIR = tmp_path / "uploads"
     settings.REPORT_FILE_DIR = tmp_path / "report-files"
+    settings.CANDIDATE_EXPORT_DIR = tmp_path / "candidate-exports"
 
 
 def run_queued_jobs():

@@ -22,7 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from openpyxl import load_workbook
 
-from recruitment.models import Candidate, Course, CourseParticipant, ImportStatus, WorkbookImport
+from recruitment.models import Candidate, CandidateExport, Course, CourseParticipant, ImportStatus, WorkbookImport
 from reports.models import ReportFile, ReportFileStatus, SubmittedReturn
 from tests.factories import CandidateFactory, admitted_fields, make_user
 from units import services as unit_services
@@ -37,6 +37,7 @@ POST_ONLY = (
     "units:quarter_close",
     "units:quarter_reopen",
     "reports:file_retry",
+    "recruitment:candidate_export_retry",
     "accounts:reset_password",
     "accounts:set_active",
     "accounts:batch_download",
@@ -50,6 +51,7 @@ POST_STATUS = {"accounts:reset_password": 200}  # the credentials, shown in the 
 GET_STATUS = {
     "accounts:set_password": 302,  # a valid one-time link goes on to its token-less page
     "reports:file_download": 302,  # these built files have nothing on disk: back to their job's page
+    "recruitment:candidate_export_download": 302,  # the same
 }
 # Forms that answer a POST only: an empty one comes back as the page with its errors.
 POST_FORMS = ("recruitment:course_certificates",)
@@ -62,6 +64,10 @@ ROUTES = {
     "set_language": None,
     "recruitment:candidate_list": None,
     "recruitment:candidate_export": None,
+    "recruitment:candidate_export_file": lambda o: {"pk": o.candidate_export.pk},
+    "recruitment:candidate_export_status": lambda o: {"pk": o.candidate_export.pk},
+    "recruitment:candidate_export_download": lambda o: {"pk": o.candidate_export.pk},
+    "recruitment:candidate_export_retry": lambda o: {"pk": o.candidate_export.pk},
     "recruitment:candidate_create": None,
     "recruitment:candidate_detail": lambda o: {"pk": o.candidate.pk},
     "recruitment:profile_update": lambda o: {"pk": o.candidate.pk},
@@ -348,6 +354,13 @@ def world(tree, users):
             data_version=f"v{number}",
             file_name=f"bao-cao_{objects.unit.code}.xlsx",
             status=ReportFileStatus.DONE,
+        )
+    # A long list built for someone: the staff member's own inside, another's outside (only its author
+    # may read it, whatever their scope).
+    for objects in [world.inside, *(ns for each in world.outside.values() for ns in each)]:
+        author = users.staff_a if objects is world.inside else staff_b
+        objects.candidate_export = CandidateExport.objects.create(
+            requested_by=author, file_name="danh-sach-quan-chung.xlsx", status=ReportFileStatus.DONE
         )
     return world
 

@@ -24,7 +24,9 @@ import copy
 import datetime
 import logging
 import os
+import pathlib
 import socket
+import uuid
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
@@ -224,3 +226,156 @@ class Progress:
         if self._side is not None:
             self._side.close()
             self._side = None
+
+
+# --- Files built by a worker for someone (a large report, a long list) --------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang tạo")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không tạo được")
+
+
+class BuiltFile(JobRecord):
+    """A workbook a worker builds and keeps (`build_file`): what it is, its state, and the file."""
+
+    status = models.CharField(_("trạng thái"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    stored_path = models.CharField(max_length=500, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người yêu cầu"),
+    )
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def is_running(self):
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def is_waiting(self):
+        return self.is_running and not self.worker
+
+    def open_file(self):
+        """The built file, open for reading, or None when it is not built or gone (housekeeping)."""
+        if self.status != JobStatus.DONE or not self.stored_path:
+            return None
+        try:
+            return open(self.stored_path, "rb")  # noqa: SIM115 (the caller's FileResponse closes it)
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+
+
+def start_build(record, task, *args):
+    """Queue `task(record.pk, *args)` to build `record` (a BuiltFile), from the start."""
+    record.status, record.progress, record.error = JobStatus.QUEUED, 0, ""
+    record.worker, record.heartbeat_at, record.task_id = "", None, ""
+    record.started_at = record.finished_at = None
+    record.save()
+    result = task.enqueue(record.pk, *args)
+    type(record).objects.filter(pk=record.pk, task_id="").update(task_id=str(result.id))
+    record.refresh_from_db()
+    return result
+
+
+def fail_if_stale_build(record, error):
+    """Mark a build whose worker died FAILED with `error`; returns whether it did. `record` is refreshed."""
+    if not (record.is_running and is_stale(record, since=record.started_at or record.created_at)):
+        return False
+    failed = (
+        type(record)
+        .objects.filter(pk=record.pk, status=record.status, worker=record.worker)
+        .update(status=JobStatus.FAILED, error=str(error), worker="", heartbeat_at=None)
+    )
+    record.refresh_from_db()
+    return bool(failed)
+
+
+def retry_build(record, task, *, stale_error):
+    """Build a failed one again. Returns whether it could."""
+    fail_if_stale_build(record, stale_error)
+    if record.status != JobStatus.FAILED:
+        return False
+    start_build(record, task)
+    return True
+
+
+def build_file(model, pk, write, *, directory, error):
+    """The job: claim the queued `model` record `pk`, have `write(record, progress)` return the
+    file's bytes, keep them under `directory` (whole or not at all) and mark the record DONE. Returns
+    the record, or None when it was no longer waiting (taken by another worker, or failed). A
+    failure marks it FAILED with `error` and is raised again for the queue to record."""
+    if not claim(model, pk, statuses=[JobStatus.QUEUED], status=JobStatus.RUNNING, started_at=timezone.now()):
+        return None
+    record = model.objects.get(pk=pk)
+    progress = Progress(model, pk)
+    try:
+        content = write(record, progress)
+        progress(95)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{record.pk}-{uuid.uuid4().hex}.xlsx"
+        partial = path.with_suffix(".part")
+        partial.write_bytes(content)
+        os.replace(partial, path)
+    except Exception:
+        logger.exception("%s %s failed", model.__name__, pk)
+        model.objects.filter(pk=pk, worker=worker_name()).update(
+            status=JobStatus.FAILED, error=str(error), worker="", heartbeat_at=None
+        )
+        raise
+    finally:
+        progress.close()
+    finished = model.objects.filter(pk=pk, worker=worker_name()).update(
+        status=JobStatus.DONE,
+        progress=100,
+        stored_path=str(path),
+        size=len(content),
+        finished_at=timezone.now(),
+        worker="",
+        heartbeat_at=None,
+    )
+    if not finished:  # failed as stale meanwhile (a very slow worker): keep that, drop the file
+        path.unlink(missing_ok=True)
+    record.refresh_from_db()
+    return record
+
+
+def sweep_built_files(model, directory, *, max_age, stale_error, now=None):
+    """Housekeeping: `model`'s records older than `max_age` are deleted with their files (unless still
+    running), and files under `directory` no record names. Returns how many files were deleted."""
+    now = now or timezone.now()
+    cutoff = now - max_age
+    deleted = 0
+    for record in model.objects.filter(created_at__lt=cutoff):
+        fail_if_stale_build(record, stale_error)
+        if record.is_running:
+            continue
+        if record.stored_path:
+            pathlib.Path(record.stored_path).unlink(missing_ok=True)
+            deleted += 1
+        record.delete()
+    if directory.is_dir():
+        named = set(model.objects.exclude(stored_path="").values_list("stored_path", flat=True))
+        for path in [*directory.glob("*.xlsx"), *directory.glob("*.part")]:
+            modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+            if str(path) not in named and modified < cutoff:
+                path.unlink(missing_ok=True)
+                deleted += 1
+    return deleted

@@ -27,6 +27,6 @@ class Command(BaseCommand):
             return
         done = housekeeping_now()
         self.stdout.write(
-            _("Đã xóa %(uploads)d tệp tải lên và %(files)d tệp báo cáo.")
-            % {"uploads": done["uploads"], "files": done["report_files"]}
+            _("Đã xóa %(uploads)d tệp tải lên, %(files)d tệp báo cáo và %(lists)d tệp danh sách quần chúng.")
+            % {"uploads": done["uploads"], "files": done["report_files"], "lists": done["candidate_exports"]}
         )
