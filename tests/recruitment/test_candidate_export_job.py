@@ -64,7 +64,11 @@ def test_a_long_list_is_built_by_a_worker_for_its_author_and_logged_when_downloa
     assert "Tải tệp Excel" in page and "3 người" in page
     rows = rows_of(client.get(reverse("recruitment:candidate_export_download", args=[record.pk])))
     assert rows[0][0] == "Họ và tên" and rows[0][-1] == "Số CCCD"
-    assert [row[0] for row in rows[1:]] == ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]  # by given name, as the list
+    assert [row[0] for row in rows[1:]] == [
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+        "Lê Văn Cường",
+    ]  # by given name, as the list
     assert "001203004567" in [row[-1] for row in rows[1:]]
     event = ReadEvent.objects.get()
     assert event.kind == ReadEvent.Kind.CANDIDATE_EXPORT and event.rows == 3 and "CCCD" in event.detail
