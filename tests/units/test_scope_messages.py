@@ -1,5 +1,5 @@
 """A message that tells a user something about data outside their scope is a bug: a unit's move in its
-history, who saved last in a stale-edit refusal."""
+history, who saved last in a stale-edit refusal, and the admin's read of a full citizen ID (recorded)."""
 
 import datetime
 
@@ -11,7 +11,7 @@ from recruitment.models import Candidate
 from tests.factories import CandidateFactory, make_user
 from units import accounts, reorganisation, services
 from units.audit import StaleEdit
-from units.models import Role, Target, User
+from units.models import ReadEvent, Role, Target, User
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,34 @@ def test_a_stale_edit_still_names_who_saved_from_inside(tree, users):
     with pytest.raises(StaleEdit) as refused:
         services.target_set(unit=tree.cell_a1, admissions=4, year=2025, actor=users.staff_a, expected_version=1)
     assert "(Đồng Nghiệp, lúc " in refused.value.messages[0]
+
+
+# --- 3. The admin's change page reads the full citizen ID: recorded -----------------------------------
+
+
+@pytest.fixture
+def admin_client(client, tree):
+    client.force_login(User.objects.create_superuser("root", password="pw-for-tests-1"))
+    return client
+
+
+def test_the_admin_change_page_records_the_full_citizen_id_read(admin_client, tree):
+    person = CandidateFactory(cell=tree.cell_a1, full_name="Đọc Trong Admin", citizen_id="001203004567")
+    response = admin_client.get(reverse("admin:recruitment_candidate_change", args=[person.pk]))
+    assert response.status_code == 200 and "001203004567" in response.content.decode()
+    events = list(ReadEvent.objects.filter(kind=ReadEvent.Kind.CITIZEN_ID))
+    assert len(events) == 1
+    event = events[0]
+    assert (event.username, event.object_id, event.object_repr, event.unit) == (
+        "root",
+        person.pk,
+        person.full_name,
+        tree.cell_a1,
+    )
+
+
+def test_no_admin_record_where_no_citizen_id_is_shown(admin_client, tree):
+    person = CandidateFactory(cell=tree.cell_a1, citizen_id="")
+    admin_client.get(reverse("admin:recruitment_candidate_change", args=[person.pk]))
+    admin_client.get(reverse("admin:recruitment_candidate_add"))
+    assert not ReadEvent.objects.exists()
