@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from units import readlog
 from units.forms import VersionedFormMixin, version_field
 from units.models import Unit
 from units.periods import requested_number
@@ -69,6 +70,12 @@ class CandidateAdmin(SimpleHistoryAdmin):
         if obj is not None and obj.frozen_by() is not None:
             return False
         return super().has_delete_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The change page shows the full citizen ID: a read, recorded as the record page's is (units.readlog).
+        if change and obj is not None and obj.citizen_id:
+            readlog.record(request, readlog.Kind.CITIZEN_ID, unit=obj.cell, subject=obj, detail=_("trang quản trị"))
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -121,9 +121,11 @@ class AccountMixin(AccountsMixin, RestrictedObjectMixin):
         )
 
 
-def account_history(account):
-    records = list(account.history.select_related("history_user").order_by("-history_id")[: HISTORY_LIMIT + 1])
-    return audit.describe(records, User, complete=len(records) <= HISTORY_LIMIT)[:HISTORY_LIMIT]
+def account_history(account, viewer):
+    """The account's changes as `viewer` may read them: a unit it moved from outside their scope,
+    and who changed it from such a unit, are not named (units.audit.describe)."""
+    records = list(account.history.select_related("history_user__unit").order_by("-history_id")[: HISTORY_LIMIT + 1])
+    return audit.describe(records, User, complete=len(records) <= HISTORY_LIMIT, viewer=viewer)[:HISTORY_LIMIT]
 
 
 class AccountDetailView(AccountMixin, TemplateView):
@@ -131,7 +133,7 @@ class AccountDetailView(AccountMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            history=account_history(self.object),
+            history=account_history(self.object, self.request.user),
             credentials_form=CredentialsForm(),
             **kwargs,
         )

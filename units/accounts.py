@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .audit import unit_ref
 from .models import AccountBatch, Unit, User
 from .permissions import MANAGE_ACCOUNTS, may, may_grant, may_manage
 from .roles import Role
@@ -256,7 +257,7 @@ def account_move(*, actor, account, unit, role=None):
     _by(
         account,
         actor,
-        _("Chuyển từ “%(old)s” sang “%(new)s”") % {"old": old_unit.name if old_unit else "—", "new": unit.name},
+        _("Chuyển từ “%(old)s” sang “%(new)s”") % {"old": unit_ref(old_unit), "new": unit_ref(unit)},
     )
     account.save()
     return account

@@ -9,6 +9,7 @@ pairs of historical rows into "field: old → new" with verbose names and displa
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
 
 from .formatting import mask_citizen_id
@@ -29,45 +31,66 @@ NOT_SHOWN = {"id", "version"}
 
 
 class StaleEdit(ValidationError):
-    """The record was saved by someone else after this form was opened: nothing was written."""
+    """The record was saved by someone else after this form was opened: nothing was written.
+
+    The message is for the person whose save was refused: the actor the service set on the record,
+    else the request's user (how simple_history attributes a save, the admin's included)."""
 
     def __init__(self, instance):
         self.instance = instance
         current = type(instance)._default_manager.filter(pk=instance.pk).first()
         self.current = current
-        super().__init__(stale_messages(instance, current))
+        super().__init__(stale_messages(instance, current, viewer=saving_user(instance)))
 
 
-def stale_messages(mine, current):
-    """What changed meanwhile, field by field: the saved (their) value against the one submitted."""
+def saving_user(instance):
+    """Who is saving `instance`: the actor a service set on it, else the signed-in user of the request."""
+    actor = getattr(instance, "_history_user", None)
+    if actor is not None:
+        return actor
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def stale_messages(mine, current, *, viewer):
+    """What changed meanwhile, field by field: the saved (their) value against the one submitted.
+
+    Every refusal of a stale save is worded here, for `viewer` (the one refused): who saved last is
+    named only when the viewer may see that account's unit (as in the history, `author_hidden`), and
+    units outside the viewer's scope read as OUTSIDE_UNIT. No viewer is the system (a service called
+    without an actor, outside a request), which reads everything, as in `describe`."""
     if current is None:
         return [gettext("“%(object)s” vừa bị người khác xóa; không có gì được ghi.") % {"object": mine}]
     base = None
     history = getattr(type(current), "history", None)
     if history is not None:
         base = history.filter(id=current.pk, version=mine.version).order_by("-history_id").first()
-        last = history.filter(id=current.pk).select_related("history_user").order_by("-history_id").first()
+        last = history.filter(id=current.pk).select_related("history_user__unit").order_by("-history_id").first()
     else:
         last = None
-    lines = []
+    differing = []
     for f in shown_fields(type(current)):
-        theirs = getattr(current, f.attname)
-        yours = getattr(mine, f.attname)
+        theirs, yours = getattr(current, f.attname), getattr(mine, f.attname)
         # Fields someone else changed since the form was opened (or, without history, those that differ).
         changed_meanwhile = getattr(base, f.attname) != theirs if base is not None else theirs != yours
         if changed_meanwhile and theirs != yours:
-            lines.append(
-                gettext("%(field)s: đã lưu “%(theirs)s”, bạn nhập “%(yours)s”")
-                % {
-                    "field": capfirst(f.verbose_name),
-                    "theirs": display_value(f, theirs),
-                    "yours": display_value(f, yours),
-                }
-            )
+            differing.append(f)
+    names = related_names(differing, [current, mine], viewer=viewer)
+    lines = [
+        gettext("%(field)s: đã lưu “%(theirs)s”, bạn nhập “%(yours)s”")
+        % {
+            "field": capfirst(f.verbose_name),
+            "theirs": display_value(f, getattr(current, f.attname), names),
+            "yours": display_value(f, getattr(mine, f.attname), names),
+        }
+        for f in differing
+    ]
     who = ""
     if last is not None and last.history_user is not None:
+        author = last.history_user
+        name = author.get_full_name() or author.get_username()
         who = gettext(" (%(user)s, lúc %(when)s)") % {
-            "user": last.history_user.get_full_name() or last.history_user.get_username(),
+            "user": str(OUTSIDE_AUTHOR) if author_hidden(viewer, author) else name,
             "when": formats.date_format(timezone.localtime(last.history_date), "d/m/Y H:i"),
         }
     head = gettext(
@@ -153,6 +176,7 @@ class Change:
     url: str = ""
     baseline: bool = False
     author_outside: bool = False  # made by an account of a unit the viewer may not see: not named
+    reason: str = ""  # why, with the units it names resolved for the viewer (describe)
     is_import = False
 
     @property
@@ -178,10 +202,6 @@ class Change:
     @property
     def object_label(self):
         return label_of(self.record)
-
-    @property
-    def reason(self):
-        return self.record.history_change_reason or ""
 
 
 def label_of(record):
@@ -225,7 +245,10 @@ def describe(records, model, *, complete=False, viewer=None):
                 break
             previous = row
         pairs.append((record, previous))
-    names = related_names(fields, [r for pair in pairs for r in pair if r is not None], viewer=viewer)
+    units_named = {pk for record, _previous in pairs for pk in units_in_reason(record.history_change_reason)}
+    names = related_names(
+        fields, [r for pair in pairs for r in pair if r is not None], viewer=viewer, units=units_named
+    )
     result = []
     for record, previous in pairs:
         changes = []
@@ -245,10 +268,8 @@ def describe(records, model, *, complete=False, viewer=None):
                     display_value(f, new, names),
                 )
             )
-        change = Change(record, model, changes)
-        author = record.history_user
-        if viewer is not None and author is not None and author.unit_id:
-            change.author_outside = _hidden_from(viewer, author.unit)
+        change = Change(record, model, changes, reason=resolve_reason(record.history_change_reason, names))
+        change.author_outside = author_hidden(viewer, record.history_user)
         # A change to a record written before history was kept (seed_demo, data older than the history):
         # there is nothing to compare with, so the values are shown as they stood after it.
         change.baseline = previous is None and record.history_type == "~"
@@ -259,6 +280,30 @@ def describe(records, model, *, complete=False, viewer=None):
 # A unit the viewer may not see, named in a history: the same words whatever the unit, so the history
 # tells nothing about what lies outside the viewer's subtree.
 OUTSIDE_UNIT = _("Đơn vị khác")
+# Who saved, when that is an account of a unit the viewer may not see (the history, a stale save).
+OUTSIDE_AUTHOR = _("người dùng ở đơn vị khác")
+
+# A unit named in a history's reason ("Chuyển từ … sang …") is stored as its id, `{unit:12}`, and named
+# when shown, for the viewer (describe): the reason is written once but read by people of different
+# scopes, and a unit renamed since reads by its name of today.
+UNIT_REF = re.compile(r"\{unit:(\d+)\}")
+
+
+def unit_ref(unit):
+    """`unit` in a history reason: its id, resolved when shown (resolve_reason); "—" for none."""
+    return "—" if unit is None else f"{{unit:{unit.pk}}}"
+
+
+def units_in_reason(reason):
+    return {int(pk) for pk in UNIT_REF.findall(reason or "")}
+
+
+def resolve_reason(reason, names):
+    """The reason as the viewer reads it: each unit by its name from `names` (related_names, which
+    has OUTSIDE_UNIT for those outside their scope); one it does not know is OUTSIDE_UNIT too."""
+    from .models import Unit
+
+    return UNIT_REF.sub(lambda m: names.get((Unit, int(m.group(1))), str(OUTSIDE_UNIT)), reason or "")
 
 
 def _hidden_from(viewer, obj):
@@ -273,9 +318,17 @@ def _hidden_from(viewer, obj):
     return not (viewer.unit.path.startswith(path) or allows(viewer, VIEW, obj))
 
 
-def related_names(fields, rows, viewer=None):
-    """{(model, pk): str} for the foreign keys in `rows`: one query per related model. Units outside
-    `viewer`'s scope (when given) are named OUTSIDE_UNIT."""
+def author_hidden(viewer, author):
+    """Whether `author` (who saved a record) is an account of a unit `viewer` may not see, and so is
+    not to be named to them. Accounts without a unit (the administrators) are named."""
+    return viewer is not None and author is not None and bool(author.unit_id) and _hidden_from(viewer, author.unit)
+
+
+def related_names(fields, rows, viewer=None, units=()):
+    """{(model, pk): str} for the foreign keys in `rows`, and the `units` (pks) a reason names: one
+    query per related model. Units outside `viewer`'s scope (when given) are named OUTSIDE_UNIT."""
+    from .models import Unit
+
     wanted = {}
     for f in fields:
         if f.is_relation:
@@ -283,6 +336,8 @@ def related_names(fields, rows, viewer=None):
                 value = getattr(row, f.attname)
                 if value is not None:
                     wanted.setdefault(f.related_model, set()).add(value)
+    if units:
+        wanted.setdefault(Unit, set()).update(units)
     names = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):

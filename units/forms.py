@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
-from .audit import stale_messages
+from .audit import saving_user, stale_messages
 from .models import ReorgKind, Term, Unit, UnitKind
 from .periods import EARLIEST_YEAR, LATEST_YEAR, QUARTER_CHOICES, Period, requested_number
 from .reorganisation import EventRow, split_codes
@@ -51,7 +51,8 @@ class VersionedFormMixin:
             return
         self.instance.version = version  # the model's save() checks it atomically too
         if current is None or current.version != version:
-            self.add_error(None, stale_messages(self.instance, current))
+            # The admin's form has no request of its own: the one refused is the request's user.
+            self.add_error(None, stale_messages(self.instance, current, viewer=saving_user(self.instance)))
 
 
 class ChildTargetsForm(forms.Form):

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import placements
+from .audit import unit_ref
 from .models import (
     CELL_KINDS,
     OPEN_END,
@@ -345,8 +346,8 @@ def _do_move(plan, unit, new_parent, actor):
         actor,
         _("Chuyển từ “%(old)s” sang “%(new)s” từ %(date)s (%(no)s)")
         % {
-            "old": old_parent.name if old_parent else "—",
-            "new": new_parent.name,
+            "old": unit_ref(old_parent),
+            "new": unit_ref(new_parent),
             "date": _day(plan.effective_date),
             "no": plan.decision_no,
         },

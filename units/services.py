@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import StaleEdit
+from .audit import StaleEdit, unit_ref
 from .models import GRASSROOTS_KINDS, ClosedQuarter, Headcount, PoolTarget, Target, Unit
 from .periods import quarter_bounds, quarter_label
 from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, allows
@@ -110,10 +110,11 @@ def unit_move(*, unit, new_parent, actor=None, today=None):
     unit.refresh_from_db()
     refresh_grassroots_types(unit)
     # Treebeard moves with UPDATEs, which leave no history: record the move as a change of the unit.
+    # The parents by id (units.audit.unit_ref): named when read, only to those who may see them.
     unit.refresh_from_db()
     _by(unit, actor)._change_reason = _("Chuyển từ “%(old)s” sang “%(new)s”") % {
-        "old": old_parent.name if old_parent else "—",
-        "new": new_parent.name,
+        "old": unit_ref(old_parent),
+        "new": unit_ref(new_parent),
     }
     unit.save()
     return unit

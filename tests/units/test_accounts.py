@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.factories import make_user
 from units import accounts, permissions
 from units.accounts import AccountRow, BulkRefused, CredentialKind
+from units.audit import unit_ref
 from units.models import AccountBatch, Role, User
 
 
@@ -116,7 +117,7 @@ def test_move_a_secretary_to_another_cell(tree, users):
     account = User.objects.get(pk=users.secretary_a1.pk)
     assert account.unit == tree.cell_a2
     last = account.history.latest("history_id")
-    assert last.history_change_reason == f"Chuyển từ “{tree.cell_a1.name}” sang “{tree.cell_a2.name}”"
+    assert last.history_change_reason == f"Chuyển từ “{unit_ref(tree.cell_a1)}” sang “{unit_ref(tree.cell_a2)}”"
     with pytest.raises(PermissionDenied):  # not out of the subtree
         accounts.account_move(actor=users.staff_a, account=account, unit=tree.cell_b1)
     with pytest.raises(ValidationError):  # a secretary stays in a cell

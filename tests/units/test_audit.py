@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.factories import CandidateFactory, make_user
 from units import services
-from units.audit import StaleEdit
+from units.audit import StaleEdit, unit_ref
 from units.models import LoginEvent, Role, Target, Unit
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,9 @@ def test_units_targets_and_headcounts_keep_their_history(tree, users):
     rows = list(Unit.history.filter(id=tree.org_a.pk).order_by("history_id"))
     assert [r.history_type for r in rows] == ["+", "~", "~"]
     assert rows[1].name == "Đảng bộ xã A Một" and rows[1].history_user == users.staff_a
-    assert rows[2].history_change_reason == "Chuyển từ “Đảng bộ huyện A” sang “Đảng bộ huyện B”"
+    # The parents by id, named when the history is read, for its reader (tests/units/test_scope_messages.py).
+    reason = f"Chuyển từ “{unit_ref(tree.committee_a)}” sang “{unit_ref(tree.committee_b)}”"
+    assert rows[2].history_change_reason == reason
 
 
 def test_a_stale_target_is_refused_with_the_difference(tree, users):
