@@ -278,6 +278,7 @@ class OutlookView(ReportUnitMixin, TemplateView):
         context.update(
             unit=self.unit,
             year=year,
+            period_query=urlencode({"year": year}),
             outlook=outlook,
             ancestors=self.crumbs,
             years=range(today.year, today.year - 5, -1),
@@ -567,6 +568,7 @@ class ReturnsView(ReportUnitMixin, TemplateView):
             report=report,
             year=year,
             quarter=quarter,
+            period_query=urlencode({"year": year, "quarter": quarter}),
             label=quarter_label(year, quarter),
             ended=ended,
             own_actions=actions(report.own, own=True),
