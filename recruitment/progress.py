@@ -159,6 +159,13 @@ class ProgressReport:
     monthly: list | None = None  # a period within one year: that year's admissions per month
 
     @property
+    def year_to_date_apart(self):
+        """A part of a year after its first months (a quarter after the first, a range from mid-year):
+        its own admissions and, beside them, the year to date against the year's target, as the
+        returns are written. From 1/1 the two are the same figure."""
+        return self.period.year is not None and not self.period.starts_the_year
+
+    @property
     def member_disagreements(self):
         """The rows (the unit's own first, then those below) whose own member figure differs from
         the sum below it."""

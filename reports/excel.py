@@ -21,7 +21,7 @@ from recruitment.selectors import course_summary
 from units import paths
 from units.formatting import vn_int
 from units.models import ClosedQuarter, GrassrootsType
-from units.periods import quarter_label
+from units.periods import PeriodKind, quarter_label
 from units.spreadsheets import DATE_TYPES as DATE_TYPES  # re-exported
 from units.spreadsheets import XLSX_CONTENT_TYPE as XLSX_CONTENT_TYPE  # re-exported: the views answer with it
 from units.spreadsheets import StreamingWorkbook, write_safe_row
@@ -51,6 +51,9 @@ BREAKDOWN_HEADERS = ["Nội dung", "Số lượng", "Tỷ lệ"]
 # bộ"), and a note where its own figure differs from the sum below it.
 PROGRESS_MEMBERS_SOURCE = "Nguồn số đảng viên"
 PROGRESS_MEMBERS_NOTE = "Ghi chú số đảng viên"
+# A quarter's sheet, before the members' source: admissions from 1/1 to the period's end, and that
+# against the year's target (year_to_date_columns).
+PROGRESS_YEAR_TO_DATE = ["Lũy kế từ đầu năm", "% kế hoạch năm"]
 
 SHEET_BREAKDOWN_UNITS = "Cơ cấu theo đơn vị"
 SHEET_PIPELINE = "Quy trình"
@@ -192,14 +195,24 @@ def members_note(row):
     }
 
 
+def year_to_date_columns(report):
+    """Whether the progress sheet carries the year to date ("Lũy kế từ đầu năm", "% kế hoạch năm"): a
+    quarter (the first too, so a year's four returns share one layout) and any part of a year the page
+    shows it for; never a year, its first months or a term, whose sheet stays as it was."""
+    return report.period.kind == PeriodKind.QUARTER or report.year_to_date_apart
+
+
 def add_progress_sheet(workbook, report):
-    # The members' source and the note come last: the columns before them are read by other tools.
+    # The columns before the year to date stay where other tools read them; the members' source and
+    # the note come last.
+    with_year_to_date = year_to_date_columns(report)
     headers = [
         *PROGRESS_HEADERS,
         "Còn lại",
         "Dự kiến cả năm",
         "Số đảng viên",
         "Tỷ lệ kết nạp/đảng viên",
+        *(PROGRESS_YEAR_TO_DATE if with_year_to_date else ()),
         PROGRESS_MEMBERS_SOURCE,
         PROGRESS_MEMBERS_NOTE,
     ]
@@ -210,9 +223,11 @@ def add_progress_sheet(workbook, report):
         unit=report.unit,
         period=report.period,
         headers=headers,
-        widths=[14, 42, 12, 12, 11, 11, 14, 14, 14, 16, 40],
+        widths=[14, 42, 12, 12, 11, 11, 14, 14, 14, *((14, 12) if with_year_to_date else ()), 16, 40],
     )
     formats = [None, None, INT_FORMAT, INT_FORMAT, PERCENT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, PERCENT_FORMAT]
+    if with_year_to_date:
+        formats += [INT_FORMAT, PERCENT_FORMAT]
 
     def values(row, code, name):
         return [
@@ -225,6 +240,7 @@ def add_progress_sheet(workbook, report):
             row.projected,
             row.members,
             row.member_share,
+            *((row.year_to_date, row.year_ratio) if with_year_to_date else ()),
             str(row.members_source) or None,
             members_note(row) or None,
         ]

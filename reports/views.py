@@ -212,9 +212,7 @@ class ProgressView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report, period = context["report"], self.period
-        # A part of the year after its first months (a quarter): its own admissions and the year to
-        # date against the year's target, as the returns are written.
-        in_year = period.year is not None and not period.starts_the_year
+        in_year = report.year_to_date_apart
         # Each row drills down to the same report one level below, for the same period.
         context["table"] = ProgressTable(
             report.rows,
@@ -280,6 +278,7 @@ class OutlookView(ReportUnitMixin, TemplateView):
         context.update(
             unit=self.unit,
             year=year,
+            period_query=urlencode({"year": year}),
             outlook=outlook,
             ancestors=self.crumbs,
             years=range(today.year, today.year - 5, -1),
@@ -569,6 +568,7 @@ class ReturnsView(ReportUnitMixin, TemplateView):
             report=report,
             year=year,
             quarter=quarter,
+            period_query=urlencode({"year": year, "quarter": quarter}),
             label=quarter_label(year, quarter),
             ended=ended,
             own_actions=actions(report.own, own=True),

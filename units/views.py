@@ -158,29 +158,41 @@ class QuarterReopenView(ScopedUnitMixin, View):
         return redirect("dashboard:unit_detail", pk=self.unit.pk)
 
 
-class ChildTargetsView(ScopedUnitMixin, FormView):
-    """Staff hand a target down to the units directly below, for a year (`?nam=`) or a term
-    (`?nhiem-ky=`), and are told when those add up to less than the unit's own. A cell has no units
-    below it, so it has no such page."""
+class ChildTargetsMixin(ScopedUnitMixin):
+    """Handing a target down to the units directly below (with FormView and ChildTargetsForm): the
+    children, the targets and versions the form shows for the period the page asked for, and the save
+    of every box changed, all or nothing. A box someone changed meanwhile refuses the whole save; each
+    such box is named and carries its current version, so saving again is deliberate. A cell has no
+    units below it, so it has no such page.
 
-    template_name = "units/child_targets.html"
+    A page declares `target_model`, its number (`target_field`), the service that sets one
+    (`target_service`, called with the unit, that number and the period), `requested_period()` and
+    `saved()` (the answer once every change is saved)."""
+
     form_class = ChildTargetsForm
     queryset = Unit.objects.exclude(kind__in=CELL_KINDS)
     action = CHANGE
     permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức giao chỉ tiêu cho các đơn vị trực thuộc.")
+    target_model = None
+    target_field = None
+    target_service = None
+
+    def requested_period(self):
+        """{"year": ...} or {"term": ...}: the targets' period, from the page's GET parameters."""
+        raise NotImplementedError
+
+    def saved(self):
+        raise NotImplementedError
 
     def check_permission(self):
         super().check_permission()
-        term_pk = requested_number(self.request.GET.get("nhiem-ky"))
-        self.term = Term.objects.filter(pk=term_pk).first() if term_pk is not None else None
-        self.year = None if self.term else requested_year(self.request.GET.get("nam"))
-        self.period = {"term": self.term} if self.term else {"year": self.year}
+        self.period = self.requested_period()
         self.children = list(Unit.objects.children_of(self.unit))
-        rows = Target.objects.filter(unit__in=[self.unit, *self.children], **self.period).values_list(
-            "unit_id", "admissions", "version"
+        rows = self.target_model.objects.filter(unit__in=[self.unit, *self.children], **self.period).values_list(
+            "unit_id", self.target_field, "version"
         )
-        self.targets = {unit_id: admissions for unit_id, admissions, _version in rows}
-        self.versions = {unit_id: version for unit_id, _admissions, version in rows}
+        self.targets = {unit_id: value for unit_id, value, _version in rows}
+        self.versions = {unit_id: version for unit_id, _value, version in rows}
 
     def get_form_kwargs(self):
         return {
@@ -190,30 +202,15 @@ class ChildTargetsView(ScopedUnitMixin, FormView):
             "versions": self.versions,
         }
 
-    def period_label(self):
-        if self.term:
-            return _("nhiệm kỳ %(term)s") % {"term": self.term}
-        return _("năm %(year)s") % {"year": self.year}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            term=self.term,
-            year=self.year,
-            period_label=self.period_label(),
-            own_target=self.targets.get(self.unit.pk),
-            **kwargs,
-        )
-
     def form_valid(self, form):
-        unit = self.unit
         stale = []
         try:
             with transaction.atomic():
-                for child, admissions, version in form.changed_targets():
+                for child, value, version in form.changed_targets():
                     try:
-                        services.target_set(
+                        self.target_service(
                             unit=child,
-                            admissions=admissions,
+                            **{self.target_field: value},
                             actor=self.request.user,
                             expected_version=version,
                             **self.period,
@@ -230,6 +227,40 @@ class ChildTargetsView(ScopedUnitMixin, FormView):
             if not stale:
                 form.add_error(None, error.messages)
             return self.form_invalid(form)
+        return self.saved()
+
+
+class ChildTargetsView(ChildTargetsMixin, FormView):
+    """Staff hand the admissions target down to the units directly below, for a year (`?nam=`) or a
+    term (`?nhiem-ky=`), and are told when those add up to less than the unit's own."""
+
+    template_name = "units/child_targets.html"
+    target_model = Target
+    target_field = "admissions"
+    target_service = staticmethod(services.target_set)
+
+    def requested_period(self):
+        term_pk = requested_number(self.request.GET.get("nhiem-ky"))
+        self.term = Term.objects.filter(pk=term_pk).first() if term_pk is not None else None
+        self.year = None if self.term else requested_year(self.request.GET.get("nam"))
+        return {"term": self.term} if self.term else {"year": self.year}
+
+    def period_label(self):
+        if self.term:
+            return _("nhiệm kỳ %(term)s") % {"term": self.term}
+        return _("năm %(year)s") % {"year": self.year}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            term=self.term,
+            year=self.year,
+            period_label=self.period_label(),
+            own_target=self.targets.get(self.unit.pk),
+            **kwargs,
+        )
+
+    def saved(self):
+        unit = self.unit
         messages.success(
             self.request,
             _("Đã lưu chỉ tiêu %(period)s cho các đơn vị trực thuộc %(unit)s.")
@@ -247,63 +278,24 @@ class ChildTargetsView(ScopedUnitMixin, FormView):
         return redirect(f"{reverse('dashboard:unit_detail', args=[unit.pk])}?{query}")
 
 
-class ChildPoolTargetsView(ScopedUnitMixin, FormView):
+class ChildPoolTargetsView(ChildTargetsMixin, FormView):
     """Staff hand the pool target (how many outstanding persons to keep in the pool) down to the units
     directly below for a year (`?nam=`), as the admissions target is handed down."""
 
     template_name = "units/child_pool_targets.html"
-    form_class = ChildTargetsForm
-    queryset = Unit.objects.exclude(kind__in=CELL_KINDS)
-    action = CHANGE
-    permission_denied_message = gettext_lazy("Chỉ cán bộ Ban Tổ chức giao chỉ tiêu cho các đơn vị trực thuộc.")
+    target_model = PoolTarget
+    target_field = "persons"
+    target_service = staticmethod(services.pool_target_set)
 
-    def check_permission(self):
-        super().check_permission()
+    def requested_period(self):
         self.year = requested_year(self.request.GET.get("nam"))
-        self.children = list(Unit.objects.children_of(self.unit))
-        rows = PoolTarget.objects.filter(unit__in=[self.unit, *self.children], year=self.year).values_list(
-            "unit_id", "persons", "version"
-        )
-        self.targets = {unit_id: persons for unit_id, persons, _version in rows}
-        self.versions = {unit_id: version for unit_id, _persons, version in rows}
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "children": self.children,
-            "targets": self.targets,
-            "versions": self.versions,
-        }
+        return {"year": self.year}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(year=self.year, own_target=self.targets.get(self.unit.pk), **kwargs)
 
-    def form_valid(self, form):
+    def saved(self):
         unit = self.unit
-        stale = []
-        try:
-            with transaction.atomic():
-                for child, persons, version in form.changed_targets():
-                    try:
-                        services.pool_target_set(
-                            unit=child,
-                            persons=persons,
-                            year=self.year,
-                            actor=self.request.user,
-                            expected_version=version,
-                        )
-                    except StaleEdit as error:
-                        stale.append((child, error))
-                if stale:
-                    raise ValidationError(_("Chưa lưu gì."))
-        except ValidationError as error:
-            for child, refused in stale:
-                form.add_error(None, refused.messages)
-                if refused.current is not None:
-                    form.refresh_version(child, refused.current.version)
-            if not stale:
-                form.add_error(None, error.messages)
-            return self.form_invalid(form)
         messages.success(
             self.request,
             _("Đã lưu chỉ tiêu nguồn năm %(year)s cho các đơn vị trực thuộc %(unit)s.")
