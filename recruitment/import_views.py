@@ -6,6 +6,7 @@ Each user sees only their own imports (a superuser sees all); anyone else's is a
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -22,9 +23,11 @@ from .importing.forms import WorkbookUploadForm
 from .importing.importer import COUNT_LABELS
 from .importing.preview import FIX_LABELS, KIND_LABELS, KINDS
 from .importing.template import build_template
+from .importing.workbook import REORGANISATION
 from .models import ImportStatus, WorkbookImport
 
 ERRORS_SHOWN = 1000
+EVENTS_PER_PAGE = 25
 
 
 class ImportMixin(ActionRequiredMixin):
@@ -121,7 +124,7 @@ class ImportDetailView(ImportMixin, DetailView):
         rows = [row for row in chosen.get("rows", []) if not kind or row["kind"] == kind]
         for row in rows:
             row["kind_label"] = KIND_LABELS.get(row["kind"], "")
-        return {
+        shown = {
             "tabs": tabs,
             "title": chosen["title"],
             "total": chosen["total"],
@@ -130,6 +133,14 @@ class ImportDetailView(ImportMixin, DetailView):
             "kind": kind,
             "rows": rows,
         }
+        if chosen_key == REORGANISATION.key:
+            # Events, each with what it carries: a page at a time; those past the stored ones counted.
+            count = kinds.get(kind, 0) if kind else chosen["total"]
+            page = Paginator(rows, EVENTS_PER_PAGE).get_page(self.request.GET.get("page"))
+            more = count - len(rows) if not page.has_next() else 0
+            query = urlencode({"sheet": chosen_key, **({"kind": kind} if kind else {})})
+            shown.update(events=True, rows=page.object_list, page=page, more=more, query=query)
+        return shown
 
 
 class ImportStatusView(ImportMixin, View):

@@ -48,6 +48,14 @@ def _day(value):
     return date_format(value, "d/m/Y")
 
 
+def _named(unit):
+    return {"code": unit.code, "name": unit.name} if unit is not None else None
+
+
+# The lists of a plan, as Plan.as_dict() writes them.
+PLAN_LISTS = ("new_units", "moves", "ends", "renames", "targets", "headcounts", "accounts")
+
+
 # --- The plan shown before confirming --------------------------------------------------------------
 
 
@@ -81,6 +89,84 @@ class Plan:
     @property
     def kind_label(self):
         return ReorgKind(self.kind).label
+
+    def as_dict(self, limit=None):
+        """What the event does, as JSON with each unit's code and name: the import's stored preview
+        keeps it, and both the import's page and the browser's preview show it through
+        units/_reorg_plan.html. With `limit`, each list keeps its first items and says how many more
+        in "<list>_more"."""
+        before, after = self._before_after()
+        shown = {
+            "kind": str(self.kind),
+            "kind_label": str(self.kind_label),
+            "date": _day(self.effective_date),
+            "decision_no": self.decision_no,
+            "before": before,
+            "after": after,
+            "new_units": [
+                {"code": code, "name": name, "kind": str(kind), "parent": _named(parent)}
+                for code, name, kind, parent in self.new_units
+            ],
+            "moves": [
+                {
+                    "unit": _named(move.unit),
+                    "old_parent": _named(move.old_parent),
+                    "new_parent": _named(move.new_parent),
+                    "cells": move.cells,
+                    "candidates": move.candidates,
+                }
+                for move in self.moves
+            ],
+            "ends": [{"unit": _named(unit), "successor": _named(successor)} for unit, successor in self.ends],
+            "renames": [{"unit": _named(unit), "old": old, "new": new} for unit, old, new in self.renames],
+            "targets": [
+                {"source": _named(source), "to": _named(to), "period": str(label), "admissions": admissions}
+                for source, to, label, admissions in self.targets
+            ],
+            "headcounts": [
+                {"source": _named(source), "to": _named(to), "year": year, "members": members}
+                for source, to, year, members in self.headcounts
+            ],
+            "accounts": [
+                {
+                    "username": user.username,
+                    "name": user.get_full_name() or str(user.get_role_display()),
+                    "to": _named(to),
+                }
+                for user, to in self.accounts
+            ],
+            "warnings": [str(warning) for warning in self.warnings],
+        }
+        if limit is not None:
+            for key in PLAN_LISTS:
+                if len(shown[key]) > limit:
+                    shown[f"{key}_more"] = len(shown[key]) - limit
+                    shown[key] = shown[key][:limit]
+        return shown
+
+    def _before_after(self):
+        """The units the event is about, as they were and as they will be: a moved unit under its old
+        and new parent; the units that end or are renamed, and what they become."""
+        if self.kind == ReorgKind.MOVE and self.moves:
+            move = self.moves[0]
+            return (
+                [{**_named(move.unit), "parent": _named(move.old_parent)}],
+                [{**_named(move.unit), "parent": _named(move.new_parent)}],
+            )
+        before = [_named(unit) for unit, _successor in self.ends]
+        before += [{"code": unit.code, "name": old} for unit, old, _new in self.renames]
+        after = [{"code": unit.code, "name": new} for unit, _old, new in self.renames]
+        after += [
+            {"code": code, "name": name, "kind": str(kind), "parent": _named(parent)}
+            for code, name, kind, parent in self.new_units
+        ]
+        receivers = [successor for _unit, successor in self.ends if successor is not None]
+        if self.kind == ReorgKind.SPLIT:
+            receivers += [move.new_parent for move in self.moves]
+        for unit in receivers:
+            if unit.code not in {shown["code"] for shown in after}:
+                after.append(_named(unit))
+        return before, after
 
     def summary(self):
         lines = [f"{self.kind_label} · {self.decision_no} · {_day(self.effective_date)}"]

@@ -15,7 +15,9 @@ shows it without reading the file again:
                             "notes": ["..."]}, ...]}, ...]
     }
 
-`rows` holds the first PREVIEW_ROWS rows of the sheet (all kinds); `kinds` counts every row. A created
+`rows` holds the first PREVIEW_ROWS rows of the sheet (all kinds); `kinds` counts every row. The sheet
+"Sắp xếp tổ chức" keeps instead its first PREVIEW_EVENTS events in date order, each row with "codes"
+and "event" (what the event does: units.reorganisation.Plan.as_dict). A created
 row's changes have None as their old value. Values are shown as people read them: labels of fixed
 values, dates as dd/mm/yyyy, "Có"/"Không", citizen IDs masked as in the history.
 """
@@ -31,6 +33,8 @@ from . import values
 from .errors import show_value
 
 PREVIEW_ROWS = 200  # rows of each sheet kept for the page
+PREVIEW_EVENTS = 100  # events of the sheet "Sắp xếp tổ chức" kept for the page, in date order
+EVENT_ITEMS = 5  # items of each list of an event kept (units moved, targets, accounts...)
 FIX_EXAMPLES = 3  # examples kept of each kind of correction
 
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
@@ -166,13 +170,41 @@ class SheetPreview:
         return {"key": self.key, "title": self.title, "total": self.total, "kinds": kinds, "rows": rows}
 
 
+class EventSheetPreview(SheetPreview):
+    """The sheet "Sắp xếp tổ chức": its events in the order they take effect (by date, as they are
+    applied, not in the sheet's order), each with what its service's plan does (units.reorganisation.
+    Plan.as_dict, its lists cut to EVENT_ITEMS); the first PREVIEW_EVENTS are kept. An entry adds to
+    a row's: "codes" (the units as the sheet names them) and "event" (the plan; None for an event
+    recorded already, or refused)."""
+
+    def __init__(self, sheet):
+        super().__init__(sheet)
+        self.first, self._shown = [], set()  # filled as the events are applied
+
+    def event(self, number, kind, label, codes, plan=None):
+        if number not in self._shown and len(self.first) < PREVIEW_EVENTS:
+            self.first.append(number)
+            self._shown.add(number)
+        self.row(number, kind, label)
+        if number in self.entries:
+            self.entries[number].update(codes=codes, event=plan.as_dict(limit=EVENT_ITEMS) if plan else None)
+
+    def as_dict(self, error_rows):
+        shown = super().as_dict(error_rows)
+        for entry in shown["rows"]:
+            recorded = self.entries.get(entry["row"])
+            if recorded is not None and entry is not recorded:  # refused: what it was, with why
+                entry.update(label=recorded["label"], codes=recorded["codes"], event=None)
+        return shown
+
+
 class Preview:
     def __init__(self):
         self.sheets = {}  # spec key -> SheetPreview, in the order the sheets are checked
 
-    def of(self, sheet):
+    def of(self, sheet, factory=SheetPreview):
         if sheet.spec.key not in self.sheets:
-            self.sheets[sheet.spec.key] = SheetPreview(sheet)
+            self.sheets[sheet.spec.key] = factory(sheet)
         return self.sheets[sheet.spec.key]
 
     def as_dict(self, errors, fixes):

@@ -17,7 +17,7 @@ from units.models import ReorgKind, Unit, UnitKind
 from units.permissions import VIEW
 from units.reorganisation import EventRow, already_applied, kind_named, run_row, split_codes
 
-from . import values
+from . import preview, values
 
 KINDS = values.Choices(
     ReorgKind,
@@ -54,28 +54,38 @@ def _finder(actor):
     return find
 
 
+def _all_visible(actor, event):
+    """Whether the importer sees every unit the row names: an event outside their scope is never
+    reported as recorded already (that would tell them it exists); it is refused as unknown."""
+    if actor is None:
+        return True
+    codes = {*event.codes, *(code for code in (event.new_code, event.parent_code) if code)}
+    return Unit.objects.restrict(actor, VIEW).filter(code__in=codes).count() == len(codes)
+
+
+def _label(data, kind):
+    return " · ".join((preview.show(data["effective_date"]), str(ReorgKind(kind).label), data["decision_no"]))
+
+
+def _codes(event):
+    """The units as the row names them: "A, B → C"."""
+    after = event.new_code or event.parent_code
+    return ", ".join(event.codes or ["—"]) + (f" → {after}" if after else "")
+
+
 def import_sheet(job, sheet, rows):
     """The import stage of the sheet (recruitment.importing.importer.ImportJob.run); `rows` were read
-    before the transaction opened (ImportJob.parse, with COLUMNS)."""
+    before the transaction opened (ImportJob.parse, with COLUMNS). Each event is shown in the
+    preview with what its service's plan does: a check is this same run, rolled back."""
     if not job.ok:
         return
     decided_by = _deciding_unit(job.actor)
     find = _finder(job.actor)
+    shown = job.preview.of(sheet, preview.EventSheetPreview)
     # In date order (the sheet's order among events of the same day), as the decisions took effect.
     for row in sorted(rows, key=lambda row: row.values["effective_date"]):
         data = row.values
         kind = kind_named(data["kind"])
-        if kind == ReorgKind.SPLIT:
-            job.error(
-                sheet,
-                row.number,
-                sheet.spec.column("kind"),
-                row.raw.get("kind"),
-                _(
-                    "Chia tách ghi thành từng dòng: Thành lập, Chuyển, Giải thể (trang này); hoặc dùng trang Sắp xếp tổ chức."
-                ),
-            )
-            continue
         event = EventRow(
             kind=kind,
             effective_date=data["effective_date"],
@@ -86,17 +96,34 @@ def import_sheet(job, sheet, rows):
             parent_code=data["parent"],
             unit_kind=data["unit_kind"],
         )
-        if already_applied(event):
+        label, codes = _label(data, kind), _codes(event)
+        if kind == ReorgKind.SPLIT:
+            shown.event(row.number, preview.ERROR, label, codes)
+            job.error(
+                sheet,
+                row.number,
+                sheet.spec.column("kind"),
+                row.raw.get("kind"),
+                _(
+                    "Chia tách ghi thành từng dòng: Thành lập, Chuyển, Giải thể (trang này); hoặc dùng trang Sắp xếp tổ chức."
+                ),
+            )
+            continue
+        if already_applied(event) and _all_visible(job.actor, event):
+            shown.event(row.number, preview.UNCHANGED, label, codes)
             job.add("reorg_unchanged")
             continue
         try:
             with transaction.atomic():
-                run_row(event, decided_by=decided_by, actor=job.actor, find=find)
+                plan = run_row(event, decided_by=decided_by, actor=job.actor, find=find)
         except ValidationError as refused:
+            shown.event(row.number, preview.ERROR, label, codes)
             for message in refused.messages:
                 job.error(sheet, row.number, None, "", message)
             continue
         except PermissionDenied as refused:
+            shown.event(row.number, preview.ERROR, label, codes)
             job.error(sheet, row.number, None, "", str(refused))
             continue
+        shown.event(row.number, preview.CREATED, label, codes, plan)
         job.add("reorg_events")

@@ -1,4 +1,4 @@
-"""The downloadable template: the three sheets with their headers, an instructions sheet, example
+"""The downloadable template: every sheet the import reads, with its headers, an instructions sheet, example
 rows, and drop-down lists (data validation) for every fixed value.
 
 Every cell is written through units.spreadsheets.set_safe_value: a reference value from the database
@@ -10,7 +10,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 
 from units.formatting import vn_int
-from units.models import GrassrootsType, UnitKind
+from units.models import GrassrootsType, ReorgKind, UnitKind
 from units.roles import Role
 from units.spreadsheets import set_safe_value
 
@@ -25,13 +25,30 @@ from ..models import (
 )
 from ..pipeline import IntroducingOrganisation
 from . import values
-from .workbook import ACCOUNTS, MAX_FILE_SIZE, PEOPLE, TARGETS, UNITS, max_rows
+from .workbook import ACCOUNTS, MAX_FILE_SIZE, PEOPLE, REORGANISATION, TARGETS, UNITS, max_rows
 
 LIST_SHEET = "Danh mục"
 VALIDATED_ROWS = 5000  # drop-downs cover this many rows; more rows can be pasted in
 # Text columns, so Excel keeps a citizen ID's leading zero, a code like "01" and "12/12" as typed
 # (a date-like "12/12" in a General cell becomes 12 December).
-TEXT_COLUMNS = ("citizen_id", "code", "cell", "parent", "period", "general_education", "unit", "username")
+TEXT_COLUMNS = (
+    "citizen_id",
+    "code",
+    "cell",
+    "parent",
+    "period",
+    "general_education",
+    "unit",
+    "username",
+    "codes",
+    "new_code",
+)
+DATE_COLUMNS = ("effective_date",)  # dates as DD/MM/YYYY before anything is typed
+# Columns whose list is not named by their key: on "Sắp xếp tổ chức", "kind" is the event's kind
+# and the unit's kind is "unit_kind".
+SHEET_LISTS = {REORGANISATION.key: {"kind": "reorg_kind", "unit_kind": "kind"}}
+# A split is written as its parts (recruitment.importing.reorganisation): not offered in the list.
+REORG_KINDS = [kind for kind in ReorgKind if kind != ReorgKind.SPLIT]
 # Lists whose cells may also hold something else that is read (words for the education, a spelling
 # of an ethnic group): Excel warns but does not refuse.
 OPEN_LISTS = ("ethnicity", "religion", "general_education")
@@ -49,8 +66,9 @@ def _examples():
             ("VD-CB01", "Chi bộ thôn Mẫu", "Chi bộ", "VD-CS01", "", 25),
         ],
         TARGETS.key: [("VD-HUYEN", 2025, 120), ("VD-HUYEN", "2020-2025", 600), ("VD-CB01", 2025, 2)],
-        # No example: a forgotten example row would create an account.
+        # No example: a forgotten example row would create an account, or apply a decision.
         ACCOUNTS.key: [],
+        REORGANISATION.key: [],
         PEOPLE.key: [
             {
                 # Just listed, with the member who helps them.
@@ -126,7 +144,8 @@ def _instructions(max_mb):
         _("Hướng dẫn nhập dữ liệu phát triển đảng viên"),
         "",
         _(
-            "Tệp có thể có một, hai hoặc cả ba trang “Đơn vị”, “Chỉ tiêu”, “Quần chúng”, theo thứ tự bất kỳ. "
+            "Tệp có thể có một hoặc nhiều trang “Đơn vị”, “Chỉ tiêu”, “Quần chúng”, “Tài khoản”, “Sắp xếp tổ chức”, "
+            "theo thứ tự bất kỳ. "
             "Giữ tên trang; dòng tiêu đề có thể nằm dưới một dòng tên bảng. Tiêu đề cột được nhận không phân biệt "
             "hoa thường, có dấu hay không dấu; các cột xếp theo thứ tự nào cũng được; cột không có trong mẫu "
             "(STT, Ghi chú…) được bỏ qua và có ghi chú. Xóa các dòng ví dụ (mã bắt đầu bằng VD-) trước khi nhập."
@@ -196,10 +215,41 @@ def _instructions(max_mb):
             "“bithu_” và mã chi bộ. Tài khoản chưa có mật khẩu: sau khi nhập, trang kết quả có đường dẫn để cấp "
             "mật khẩu tạm và tải danh sách một lần; người dùng phải đổi mật khẩu khi đăng nhập lần đầu."
         ),
+        _(
+            "Trang “Sắp xếp tổ chức”: mỗi dòng một quyết định thành lập, sáp nhập, hợp nhất, chuyển, đổi tên hoặc "
+            "giải thể, ghi theo cùng quy định như trang Sắp xếp tổ chức của hệ thống; cách ghi từng hình thức có ở "
+            "dòng đầu của trang. Các quyết định được ghi theo thứ tự ngày hiệu lực, sau trang “Đơn vị” và trước các "
+            "trang khác; bước xem trước liệt kê từng quyết định: đơn vị trước → sau, chỉ tiêu, số đảng viên và tài "
+            "khoản chuyển theo. Quyết định đã ghi rồi (cùng hình thức, ngày, số quyết định, đơn vị) được bỏ qua."
+        ),
         _("Các cột có danh sách chọn (mũi tên) lấy giá trị từ trang “Danh mục”."),
         _("Dung lượng tối đa %(mb)d MB, mỗi trang tối đa %(rows)s dòng; tệp lớn hơn hãy chia nhỏ.")
         % {"mb": max_mb, "rows": vn_int(max_rows())},
     ]
+
+
+def _sheet_notes():
+    """A sheet's own instructions, in a row above its header."""
+    return {
+        REORGANISATION.key: "\n".join(
+            (
+                _(
+                    "Mỗi dòng một quyết định, ghi theo thứ tự Ngày hiệu lực (ngày/tháng/năm: 01/07/2025). "
+                    "Mã đơn vị: các đơn vị của quyết định, cách nhau dấu phẩy. Dòng này có thể để nguyên."
+                ),
+                _("Thành lập: Mã đơn vị mới, Tên đơn vị mới, Mã đơn vị cấp trên, Loại tổ chức."),
+                _("Sáp nhập: Mã đơn vị (các đơn vị bị sáp nhập), Mã đơn vị mới (đơn vị tiếp nhận, đã có)."),
+                _(
+                    "Hợp nhất: Mã đơn vị (hai đơn vị trở lên), Mã đơn vị mới, Tên đơn vị mới, Mã đơn vị cấp trên, "
+                    "Loại tổ chức."
+                ),
+                _("Chuyển: Mã đơn vị (một đơn vị), Mã đơn vị cấp trên (cấp trên mới)."),
+                _("Đổi tên: Mã đơn vị (một đơn vị), Tên đơn vị mới."),
+                _("Giải thể: Mã đơn vị (một đơn vị, không còn đơn vị trực thuộc)."),
+                _("Chia tách: ghi thành các dòng Thành lập, Chuyển, Giải thể (hoặc dùng trang Sắp xếp tổ chức)."),
+            )
+        )
+    }
 
 
 def build_template():
@@ -233,6 +283,7 @@ def build_template():
         "former_exit": [str(label) for label in FormerExit.labels],
         "former_readmitted": [values.YES, values.NO],
         "role": [str(label) for label in Role.labels],
+        "reorg_kind": [str(kind.label) for kind in REORG_KINDS],
     }
     list_sheet = book.create_sheet(LIST_SHEET)
     ranges = {}
@@ -245,27 +296,42 @@ def build_template():
 
     header_fill = PatternFill("solid", fgColor="FFE3E3")
     examples = _examples()
-    for spec in (UNITS, TARGETS, PEOPLE, ACCOUNTS):
+    notes = _sheet_notes()
+    for spec in (UNITS, TARGETS, PEOPLE, ACCOUNTS, REORGANISATION):
         sheet = book.create_sheet(spec.title)
+        header_row = 1
+        if spec.key in notes:
+            # A note above the header row: the import looks for the header in the first rows.
+            cell = set_safe_value(sheet.cell(row=1, column=1), notes[spec.key])
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(spec.columns))
+            sheet.row_dimensions[1].height = 15 * (notes[spec.key].count("\n") + 2)
+            header_row = 2
+        first = header_row + 1
+        lists_of = SHEET_LISTS.get(spec.key, {})
         for index, column in enumerate(spec.columns, start=1):
-            cell = set_safe_value(sheet.cell(row=1, column=index), column.header)
+            letter = get_column_letter(index)
+            cell = set_safe_value(sheet.cell(row=header_row, column=index), column.header)
             cell.font = Font(bold=True)
             if column.required:
                 cell.fill = header_fill
-            sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.header) + 4)
-            if column.key in ranges:
+            sheet.column_dimensions[letter].width = max(14, len(column.header) + 4)
+            list_key = lists_of.get(column.key, column.key)
+            if list_key in ranges:
                 validation = DataValidation(
                     type="list",
-                    formula1=ranges[column.key],
+                    formula1=ranges[list_key],
                     allow_blank=True,
-                    showErrorMessage=column.key not in OPEN_LISTS,
+                    showErrorMessage=list_key not in OPEN_LISTS,
                 )
                 validation.error = _("Chọn một giá trị trong danh sách.")
                 sheet.add_data_validation(validation)
-                validation.add(f"{get_column_letter(index)}2:{get_column_letter(index)}{VALIDATED_ROWS}")
+                validation.add(f"{letter}{first}:{letter}{VALIDATED_ROWS}")
             if column.key in TEXT_COLUMNS:
-                sheet.column_dimensions[get_column_letter(index)].number_format = "@"
-        for row, example in enumerate(examples[spec.key], start=2):
+                sheet.column_dimensions[letter].number_format = "@"
+            elif column.key in DATE_COLUMNS:
+                sheet.column_dimensions[letter].number_format = "DD/MM/YYYY"
+        for row, example in enumerate(examples[spec.key], start=first):
             if isinstance(example, dict):
                 example = [example.get(column.key) for column in spec.columns]
             for index, value in enumerate(example, start=1):
@@ -274,7 +340,7 @@ def build_template():
                     cell.number_format = "DD/MM/YYYY"
                 elif spec.columns[index - 1].key in TEXT_COLUMNS:
                     cell.number_format = "@"
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{first}"
     list_sheet.sheet_state = "hidden"
     buffer = BytesIO()
     book.save(buffer)

@@ -2,6 +2,7 @@
 changes nothing, a bad row reported with its row."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -158,3 +159,67 @@ def test_a_unit_row_under_a_unit_that_ended_is_refused(tree, workbook):
     result = import_workbook(path, actor=None)
     assert any("kết thúc hoạt động" in str(error) for error in result.errors), result.errors
     assert not Unit.objects.filter(code="A9").exists()
+
+
+def _template_sheet():
+    from recruitment.importing.template import build_template
+
+    book = load_workbook(io.BytesIO(build_template()))
+    return book, book[SHEET]
+
+
+def test_the_template_has_the_sheet_with_the_parser_s_headers_a_note_and_lists(db):
+    book, reorg = _template_sheet()
+    note = reorg["A1"].value
+    for words in (
+        "01/07/2025",
+        "Thành lập:",
+        "Sáp nhập:",
+        "Hợp nhất:",
+        "Chuyển:",
+        "Đổi tên:",
+        "Giải thể:",
+        "Chia tách:",
+    ):
+        assert words in note, words
+    assert [cell.value for cell in reorg[2]] == HEADERS  # the header under the note, as the parser reads it
+    assert reorg.freeze_panes == "A3" and reorg.max_row == 2  # no example: a forgotten one would be applied
+    lists = book["Danh mục"]
+    columns = {lists.cell(row=1, column=n).value: n for n in range(1, lists.max_column + 1)}
+
+    def listed(formula):
+        column = formula.split("!$")[1].split("$")[0]
+        return [cell.value for cell in lists[column][1:] if cell.value is not None]
+
+    validated = {str(v.sqref).split(":")[0]: v for v in reorg.data_validations.dataValidation}
+    kinds = validated["C3"]
+    assert listed(kinds.formula1) == ["Thành lập", "Sáp nhập", "Hợp nhất", "Chuyển", "Đổi tên", "Giải thể"]
+    assert kinds.showErrorMessage and str(kinds.sqref) == "C3:C5000"
+    assert "Đảng bộ trực thuộc" in listed(validated["H3"].formula1)  # Loại tổ chức: the unit kinds
+    assert "reorg_kind" in columns
+    assert reorg.column_dimensions["A"].number_format == "DD/MM/YYYY"
+    guide = "\n".join(str(cell.value or "") for cell in book["Hướng dẫn"]["A"])
+    assert "Trang “Sắp xếp tổ chức”" in guide
+
+
+def test_the_template_unchanged_imports_cleanly_and_with_one_event_imports_it(tree, tmp_path):
+    from recruitment.importing.workbook import read_workbook
+
+    book, reorg = _template_sheet()
+    unchanged = tmp_path / "mau.xlsx"
+    book.save(unchanged)
+    assert read_workbook(unchanged)["reorganisation"].rows == []
+    result = import_workbook(unchanged, dry_run=True)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.fixes == {} and not {"reorg_events", "reorg_unchanged"} & set(result.counts)
+
+    # one row as Excel writes it: a date cell, the kind picked from the list
+    reorg.append([datetime.datetime(2025, 7, 1), "12-QĐ/TU", "Đổi tên", "A1", None, "Đảng bộ xã A1 mới"])
+    filled = tmp_path / "mau-1-dong.xlsx"
+    book.save(filled)
+    result = import_workbook(filled)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.counts["reorg_events"] == 1 and result.fixes == {}
+    assert Unit.objects.get(code="A1").name == "Đảng bộ xã A1 mới"
+    event = ReorgEvent.objects.get()
+    assert (event.kind, event.decision_no, event.effective_date) == ("rename", "12-QĐ/TU", datetime.date(2025, 7, 1))
