@@ -780,6 +780,10 @@ class PoolReview(models.Model):
         return quarter_label(self.year, self.quarter)
 
 
+class PoolReviewEntryQuerySet(RestrictedQuerySet):
+    scope_path = "review__cell__path"
+
+
 class PoolReviewEntry(models.Model):
     review = models.ForeignKey(PoolReview, on_delete=models.CASCADE, related_name="entries", verbose_name=_("rà soát"))
     candidate = models.ForeignKey(
@@ -789,6 +793,7 @@ class PoolReviewEntry(models.Model):
     exit_reason = models.CharField(_("lý do"), max_length=20, choices=POOL_EXIT_REASONS, blank=True)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 
+    objects = PoolReviewEntryQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
