@@ -128,14 +128,9 @@ class CourseAdmin(RestrictedAdminMixin, SafeDateHierarchyMixin, SimpleHistoryAdm
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("recruitment:course_detail", args=[course.pk]), course)
 
-    def get_actions(self, request):
-        # Deleting in bulk would skip has_delete_permission's look at each course's certificates.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     def has_delete_permission(self, request, obj=None):
-        # Certificates issued stay with their course, as on the course page (course_withdraw).
+        # Certificates issued stay with their course, as on the course page (course_withdraw); the bulk
+        # delete asks this of each course too.
         if obj is not None and obj.participants.filter(certificate_date__isnull=False).exists():
             return False
         return super().has_delete_permission(request, obj)
