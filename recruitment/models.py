@@ -635,10 +635,24 @@ class Course(VersionedModel):
     def __str__(self):
         return _("Lớp %(number)s · %(organiser)s") % {"number": self.number, "organiser": self.organiser}
 
+    def readable_by(self, user, enrolled_cell=None):
+        """The rule of CourseQuerySet.restrict(user, "view") for one course in hand, without a query: its
+        organiser is in the user's scope, or `enrolled_cell` (the cell of one of its people) is."""
+        if permissions.allows(user, permissions.VIEW, self.organiser):
+            return True
+        return enrolled_cell is not None and permissions.allows(user, permissions.VIEW, enrolled_cell)
+
     def clean(self):
         errors = {}
         if self.organiser_id and self.organiser.kind in CELL_KINDS:
             errors["organiser"] = _("Lớp bồi dưỡng do cấp ủy cấp trên cơ sở hoặc đảng ủy cơ sở mở, không do chi bộ.")
+        elif self.organiser_id and self.pk is not None:
+            # Here rather than in the service, so the admin's form refuses a new organiser the same way.
+            outside = self.participants.exclude(candidate__cell__path__startswith=self.organiser.path)
+            if outside.exists():
+                errors["organiser"] = _(
+                    "Có học viên không thuộc đơn vị mở lớp mới; hãy bỏ họ khỏi danh sách lớp trước."
+                )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("Ngày bế giảng không được trước ngày khai giảng.")
         if errors:
@@ -766,6 +780,10 @@ class PoolReview(models.Model):
         return quarter_label(self.year, self.quarter)
 
 
+class PoolReviewEntryQuerySet(RestrictedQuerySet):
+    scope_path = "review__cell__path"
+
+
 class PoolReviewEntry(models.Model):
     review = models.ForeignKey(PoolReview, on_delete=models.CASCADE, related_name="entries", verbose_name=_("rà soát"))
     candidate = models.ForeignKey(
@@ -775,6 +793,7 @@ class PoolReviewEntry(models.Model):
     exit_reason = models.CharField(_("lý do"), max_length=20, choices=POOL_EXIT_REASONS, blank=True)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 
+    objects = PoolReviewEntryQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

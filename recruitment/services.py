@@ -179,14 +179,9 @@ def course_save(*, actor, course, expected_version=None):
     _require_course(actor, course.organiser)
     if course.pk is None:
         course.created_by = actor
-    else:
-        if expected_version is not None:
-            course.version = expected_version
-        outside = course.participants.exclude(candidate__cell__path__startswith=course.organiser.path)
-        if outside.exists():
-            raise ValidationError(
-                {"organiser": _("Có học viên không thuộc đơn vị mở lớp mới; hãy bỏ họ khỏi danh sách lớp trước.")}
-            )
+    elif expected_version is not None:
+        course.version = expected_version
+    # Course.clean refuses a new organiser whose subtree leaves people of the roster outside.
     course._history_user = actor
     course.full_clean()
     course.save()

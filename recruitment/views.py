@@ -40,7 +40,7 @@ from .exports import EXPORT_IDS_PARAM
 from .filters import CandidateFilter
 from .forms import CandidateCreateForm, ProfileForm, StepForm
 from .models import Candidate
-from .permissions import ADD_CANDIDATE, CHANGE_PROFILE, record_step
+from .permissions import ADD_CANDIDATE, CHANGE_PROFILE, MANAGE_COURSE, record_step
 from .pipeline import Stage, StepKind
 from .selectors import stage_counts
 from .tables import CandidateTable
@@ -180,7 +180,15 @@ class CandidateDetailView(CandidateMixin, TemplateView):
             {"label": StepKind(kind).label, "due": due, "overdue": due < today}
             for kind, due in candidate.deadlines().items()
         ]
+        course_places = list(
+            candidate.course_places.select_related("course__organiser").order_by("course__start_date", "course__pk")
+        )
+        for place in course_places:
+            place.course_readable = place.course.readable_by(user, enrolled_cell=candidate.cell)
         context.update(
+            course_places=course_places,
+            # Courses are opened by the committees above the cell; enrolment happens on a course's page.
+            may_enrol=allows(user, MANAGE_COURSE, candidate.cell) and services.enrollable(candidate),
             rows=rows,
             next_steps=[step for step in candidate.next_steps() if step.kind in recordable],
             deadlines=deadlines,

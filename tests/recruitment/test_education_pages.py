@@ -216,7 +216,7 @@ def test_the_page_shows_education_former_membership_and_seniority(client, tree, 
     person = _official_readmitted(tree.cell_a1)
     client.force_login(users.staff_a)
     # As many queries as any admitted person's page (test_views.test_candidate_page_query_count).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("recruitment:candidate_detail", args=[person.pk]))
     html = response.content.decode()
     for text in ("12/12", "Đại học", "Sơ cấp"):

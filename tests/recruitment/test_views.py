@@ -299,8 +299,8 @@ def test_candidate_page_query_count(client, tree, users, django_assert_num_queri
     person = _admitted(tree.cell_a1, datetime.date(2025, 3, 3))
     client = _login(client, users.staff_a)
     # 4 (the user's unit comes with the user) + 4 (issue 6): closed quarters; the history rows; the names of
-    # the ethnicity and the cell in them.
-    with django_assert_num_queries(8):
+    # the ethnicity and the cell in them; + 1: the awareness courses with their organisers.
+    with django_assert_num_queries(9):
         response = client.get(reverse("recruitment:candidate_detail", args=[person.pk]))
     assert "101-QĐ/HU" in response.content.decode()
     assert [d["label"] for d in response.context["deadlines"]] == [StepKind.CEREMONY.label]

@@ -1,9 +1,11 @@
 """The admin is another way in: it must obey the same rules."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from recruitment.models import Candidate, Ethnicity
-from units.models import Unit, UnitKind, User
+from units.models import ClosedQuarter, PoolTarget, Unit, UnitKind, User
 
 
 @pytest.fixture
@@ -73,9 +75,47 @@ def test_admin_pages_answer(admin_client, tree):
         "/quan-tri/units/unit/",
         "/quan-tri/recruitment/candidate/?q=nguyen",
         "/quan-tri/units/target/",
+        "/quan-tri/units/pooltarget/",
+        "/quan-tri/units/pooltarget/add/",
         "/quan-tri/recruitment/ethnicity/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_pool_targets_in_the_admin_are_versioned_like_targets(admin_client, tree, django_assert_num_queries):
+    response = admin_client.post(
+        "/quan-tri/units/pooltarget/add/", {"unit": tree.committee_a.pk, "year": 2026, "persons": 40}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target = PoolTarget.objects.get(unit=tree.committee_a, year=2026)
+    change = f"/quan-tri/units/pooltarget/{target.pk}/change/"
+    assert admin_client.get(change).status_code == 200
+    stale = {"unit": tree.committee_a.pk, "year": 2026, "persons": 55, "version": target.version + 1}
+    assert admin_client.post(change, stale).status_code == 200  # based on a version that is not the latest
+    assert admin_client.post(change, {**stale, "version": target.version}).status_code == 302
+    target.refresh_from_db()
+    assert target.persons == 55 and target.version == 2
+    twice = admin_client.post(
+        "/quan-tri/units/pooltarget/add/", {"unit": tree.committee_a.pk, "year": 2026, "persons": 1}
+    )
+    assert twice.status_code == 200 and PoolTarget.objects.count() == 1
+    with CaptureQueriesContext(connection) as one_row:
+        assert admin_client.get("/quan-tri/units/pooltarget/").status_code == 200
+    for year in range(2010, 2020):  # the list costs the same queries whatever its length
+        PoolTarget.objects.create(unit=tree.org_a, year=year, persons=year - 2000)
+    with django_assert_num_queries(len(one_row.captured_queries)):
+        assert admin_client.get("/quan-tri/units/pooltarget/").status_code == 200
+
+
+def test_a_closed_quarter_is_not_changed_through_a_history_revert(admin_client, tree):
+    closure = ClosedQuarter.objects.create(unit=tree.committee_a, year=2025, quarter=1)
+    version = closure.history.get()
+    url = f"/quan-tri/units/closedquarter/{closure.pk}/history/{version.history_id}/"
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"unit": tree.committee_b.pk, "year": 2020, "quarter": 2})
+    assert response.status_code == 403
+    closure.refresh_from_db()
+    assert (closure.unit, closure.year, closure.quarter) == (tree.committee_a, 2025, 1)
 
 
 def test_migrations_match_the_models(db):

@@ -92,7 +92,7 @@ def test_recording_is_one_insert(client, users, person, django_assert_num_querie
     client.force_login(users.staff_a)
     url = reverse("recruitment:candidate_detail", args=[person.pk])
     client.get(url)  # warm
-    with django_assert_num_queries(8 + 1) as captured:  # the page's 8 (tests/recruitment) + the insert
+    with django_assert_num_queries(9 + 1) as captured:  # the page's 9 (tests/recruitment) + the insert
         client.get(url)
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 1 and "units_readevent" in inserts[0]
