@@ -1,7 +1,11 @@
 import datetime
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -36,6 +40,57 @@ def job_files(settings, tmp_path):
     settings.IMPORT_FILE_DIR = tmp_path / "uploads"
     settings.REPORT_FILE_DIR = tmp_path / "report-files"
     settings.CANDIDATE_EXPORT_DIR = tmp_path / "candidate-exports"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url():
+    """The test database, for a worker in another process."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    password = quote(params.get("PASSWORD") or "")
+    return (
+        f"postgres://{quote(params['USER'])}:{password}@{params['HOST'] or '127.0.0.1'}:"
+        f"{params['PORT'] or 5432}/{params['NAME']}"
+    )
+
+
+@pytest.fixture
+def start_worker(settings, tmp_path):
+    """start_worker(*arguments) -> a `manage.py db_worker` process on the test database; every one
+    still running is killed when the test ends."""
+    started = []
+
+    def start(*arguments):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DJANGO_IMPORT_FILE_DIR": str(settings.IMPORT_FILE_DIR),
+            "DJANGO_REPORT_FILE_DIR": str(settings.REPORT_FILE_DIR),
+            "DJANGO_CANDIDATE_EXPORT_DIR": str(settings.CANDIDATE_EXPORT_DIR),
+        }
+        log = open(tmp_path / f"worker{len(started)}.log", "wb")  # noqa: SIM115 (closed below)
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05"]
+            + list(arguments),
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((process, log))
+        return process
+
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        log.close()
 
 
 def run_queued_jobs():

@@ -9,10 +9,8 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,54 +30,8 @@ from units.models import ScheduledJob
 from .conftest import run_queued_jobs
 from .imports.conftest import HEADERS, person
 
-ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = 1000  # enough for the import's write to last long enough to be caught half-way
 transactional = pytest.mark.django_db(transaction=True)
-
-
-def database_url():
-    """The test database, for a worker in another process."""
-    params = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{params['NAME']}"
-    password = quote(params.get("PASSWORD") or "")
-    return (
-        f"postgres://{quote(params['USER'])}:{password}@{params['HOST'] or '127.0.0.1'}:"
-        f"{params['PORT'] or 5432}/{params['NAME']}"
-    )
-
-
-@pytest.fixture
-def start_worker(settings, tmp_path):
-    """start_worker(*arguments) -> a `manage.py db_worker` process on the test database; every one
-    still running is killed when the test ends."""
-    started = []
-
-    def start(*arguments):
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "DJANGO_IMPORT_FILE_DIR": str(settings.IMPORT_FILE_DIR),
-            "DJANGO_REPORT_FILE_DIR": str(settings.REPORT_FILE_DIR),
-        }
-        log = open(tmp_path / f"worker{len(started)}.log", "wb")  # noqa: SIM115 (closed below)
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05"]
-            + list(arguments),
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append((process, log))
-        return process
-
-    yield start
-    for process, log in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        log.close()
 
 
 def wait_for(condition, timeout=90, every=0.01):
