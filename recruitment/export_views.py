@@ -69,8 +69,12 @@ class CandidateExportFileView(CandidateExportMixin, DetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
+        filterset, _rows = exports.filtered(self.request.user, QueryDict(self.object.query))
         return super().get_context_data(
-            list_query=self.object.query, max_age_hours=settings.CANDIDATE_EXPORT_MAX_AGE_HOURS, **kwargs
+            list_query=self.object.query,
+            filters=readlog.describe_filters(filterset.form),
+            max_age_hours=settings.CANDIDATE_EXPORT_MAX_AGE_HOURS,
+            **kwargs,
         )
 
 
