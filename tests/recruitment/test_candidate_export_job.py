@@ -81,9 +81,10 @@ def test_the_list_of_a_job_is_filtered_as_the_page_was(client, users, people, se
     run_queued_jobs()
     record = CandidateExport.objects.get()
     assert record.query == "q=nguyen+van" and not record.with_ids
-    assert "lọc theo Tìm theo tên hoặc số CCCD: nguyen van" in client.get(
-        reverse("recruitment:candidate_export_file", args=[record.pk])
-    ).content.decode()
+    assert (
+        "lọc theo Tìm theo tên hoặc số CCCD: nguyen van"
+        in client.get(reverse("recruitment:candidate_export_file", args=[record.pk])).content.decode()
+    )
     rows = rows_of(client.get(reverse("recruitment:candidate_export_download", args=[record.pk])))
     assert [row[0] for row in rows[1:]] == ["Nguyễn Văn An", "Nguyễn Văn Ngoài"]
     assert "Số CCCD" not in rows[0]
