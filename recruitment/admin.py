@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from units import readlog
+from units.admin import HistoryAdmin
 from units.forms import VersionedFormMixin, version_field
 from units.models import Unit
 from units.periods import requested_number
@@ -52,7 +52,7 @@ class ReligionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(SimpleHistoryAdmin):
+class CandidateAdmin(HistoryAdmin):
     form = CandidateAdminForm
     # The admin's ModelForm runs Candidate.full_clean(), i.e. the same pipeline rules as the pages.
     list_display = ["full_name", "date_of_birth", "cell", "decision_date", "recognition_date"]

@@ -9,10 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 
-from . import placements, services
+from . import audit, placements, services
 from .forms import UnitAdminForm, VersionedFormMixin, version_field
 from .models import ClosedQuarter, Headcount, LoginEvent, ReadEvent, Target, Term, Unit, User
 from .periods import is_sensible_year, requested_number
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A record's history in the admin: the units a reason names (stored as ids, units.audit.unit_ref)
+    are named as the pages name them, for the signed-in user; a superuser reads every name."""
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        # The page's rows, as its template reads them (a Page hands out the same objects each time).
+        records = list(historical_records)
+        for record, reason in zip(records, audit.reasons_for(records, viewer=request.user), strict=True):
+            record.history_change_reason = reason
+        super().set_history_delta_changes(request, records, **kwargs)
 
 
 class TargetAdminForm(VersionedFormMixin, forms.ModelForm):
@@ -66,12 +78,12 @@ class UnitAdmin(TreeAdmin):
 
 
 @admin.register(Term)
-class TermAdmin(SimpleHistoryAdmin):
+class TermAdmin(HistoryAdmin):
     list_display = ["__str__", "start_date", "end_date", "opening_congress", "closing_congress"]
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(HistoryAdmin):
     form = TargetAdminForm
     list_display = ["unit", "year", "term", "admissions"]
     list_filter = ["year", "term"]
@@ -80,7 +92,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Headcount)
-class HeadcountAdmin(SimpleHistoryAdmin):
+class HeadcountAdmin(HistoryAdmin):
     list_display = ["unit", "year", "members"]
     list_filter = ["year"]
     search_fields = ["unit__name", "unit__code"]
@@ -97,7 +109,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ClosedQuarter)
-class ClosedQuarterAdmin(SimpleHistoryAdmin):
+class ClosedQuarterAdmin(HistoryAdmin):
     # Closing and reopening go through the unit page (units.services), which checks who may do it.
     list_display = ["unit", "year", "quarter", "closed_by", "closed_at"]
     list_filter = ["year", "quarter"]

@@ -294,6 +294,26 @@ def unit_ref(unit):
     return "—" if unit is None else f"{{unit:{unit.pk}}}"
 
 
+# An old reason's unit that could not be told from the name it was written with (several units had
+# that name, or none): named to nobody (units/migrations/0009_history_notes_name_units_by_id).
+NO_UNIT_REF = "{unit:0}"
+
+# How long a reason may be (simple_history's column): PostgreSQL refuses a longer one.
+REASON_LENGTH = 100
+
+
+def fit_reason(reason):
+    """`reason` cut to the column's length, never inside a unit's id (a cut `{unit:1` would show)."""
+    reason = str(reason)
+    if len(reason) <= REASON_LENGTH:
+        return reason
+    cut = reason[: REASON_LENGTH - 1]
+    opened = cut.rfind("{")
+    if opened > cut.rfind("}"):
+        cut = cut[:opened]
+    return cut + "…"
+
+
 def units_in_reason(reason):
     return {int(pk) for pk in UNIT_REF.findall(reason or "")}
 
@@ -304,6 +324,15 @@ def resolve_reason(reason, names):
     from .models import Unit
 
     return UNIT_REF.sub(lambda m: names.get((Unit, int(m.group(1))), str(OUTSIDE_UNIT)), reason or "")
+
+
+def reasons_for(records, *, viewer):
+    """The reasons of historical `records` as `viewer` reads them, in their order (one query for the
+    units they name): for pages that show the stored rows without describe(), the admin's history."""
+    records = list(records)
+    units = {pk for record in records for pk in units_in_reason(record.history_change_reason)}
+    names = related_names((), (), viewer=viewer, units=units)
+    return [resolve_reason(record.history_change_reason, names) for record in records]
 
 
 def _hidden_from(viewer, obj):
