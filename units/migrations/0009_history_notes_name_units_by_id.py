@@ -19,7 +19,7 @@ from django.utils import timezone
 
 UNKNOWN = "{unit:0}"  # units.audit.NO_UNIT_REF
 REF = re.compile(r"\{unit:\d+\}")
-BATCH = 1000
+BATCH = 900  # ids in one query: within SQLite's oldest limit of 999 parameters
 
 # Notes whose units are quoted names: “…”, or a name cut short at the column's end.
 BY_NAME = (
@@ -138,13 +138,22 @@ def forward(apps, schema_editor):
         if not rows:
             continue
         units = units or Units(apps)
-        changed = []
+        rewritten = defaultdict(list)  # the new note -> its rows
         for history_id, note, when in rows:
             new = rewrite(note, _day(when), units)
             if new is not None:
-                changed.append(model(history_id=history_id, history_change_reason=_fit(new)))
-        for start in range(0, len(changed), BATCH):
-            model.objects.bulk_update(changed[start : start + BATCH], ["history_change_reason"])
+                rewritten[_fit(new)].append(history_id)
+        # The units moved by one decision share a note: one UPDATE for each note many rows share,
+        # bulk_update for the others.
+        single = []
+        for new, ids in rewritten.items():
+            if len(ids) == 1:
+                single.append(model(history_id=ids[0], history_change_reason=new))
+                continue
+            for start in range(0, len(ids), BATCH):
+                model.objects.filter(history_id__in=ids[start : start + BATCH]).update(history_change_reason=new)
+        for start in range(0, len(single), BATCH):
+            model.objects.bulk_update(single[start : start + BATCH], ["history_change_reason"])
 
 
 class Migration(migrations.Migration):
