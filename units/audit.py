@@ -12,6 +12,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
@@ -314,6 +315,12 @@ def fit_reason(reason):
     return cut + "…"
 
 
+def _unit_model():
+    # By the registry: units.models builds on this module (VersionedModel), so importing it back
+    # would make a cycle.
+    return django_apps.get_model("units", "Unit")
+
+
 def units_in_reason(reason):
     return {int(pk) for pk in UNIT_REF.findall(reason or "")}
 
@@ -321,9 +328,8 @@ def units_in_reason(reason):
 def resolve_reason(reason, names):
     """The reason as the viewer reads it: each unit by its name from `names` (related_names, which
     has OUTSIDE_UNIT for those outside their scope); one it does not know is OUTSIDE_UNIT too."""
-    from .models import Unit
-
-    return UNIT_REF.sub(lambda m: names.get((Unit, int(m.group(1))), str(OUTSIDE_UNIT)), reason or "")
+    unit_model = _unit_model()
+    return UNIT_REF.sub(lambda m: names.get((unit_model, int(m.group(1))), str(OUTSIDE_UNIT)), reason or "")
 
 
 def reasons_for(records, *, viewer):
@@ -356,8 +362,6 @@ def author_hidden(viewer, author):
 def related_names(fields, rows, viewer=None, units=()):
     """{(model, pk): str} for the foreign keys in `rows`, and the `units` (pks) a reason names: one
     query per related model. Units outside `viewer`'s scope (when given) are named OUTSIDE_UNIT."""
-    from .models import Unit
-
     wanted = {}
     for f in fields:
         if f.is_relation:
@@ -366,7 +370,7 @@ def related_names(fields, rows, viewer=None, units=()):
                 if value is not None:
                     wanted.setdefault(f.related_model, set()).add(value)
     if units:
-        wanted.setdefault(Unit, set()).update(units)
+        wanted.setdefault(_unit_model(), set()).update(units)
     names = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):
