@@ -275,7 +275,7 @@ def test_old_notes_are_rewritten_by_id_and_keep_no_name(tree, users):
     )
     taker = Unit.objects.get(code="B3")
     twin = make_unit(tree.org_b, code="B1-2", name="Chi bộ thôn 1")  # the name of A1-1 too: ambiguous
-    unknown = "{unit:0}"
+    unknown = audit.NO_UNIT_REF  # what the migration writes for a name it cannot tell
     target = services.target_set(unit=tree.enterprise, year=2025, admissions=2)
     org_a, cell_a1 = Unit.objects.get(code="A1"), Unit.objects.get(code="A1-1")
     cases = [
