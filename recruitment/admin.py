@@ -6,10 +6,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from units import readlog
-from units.admin import HistoryRevertGuardMixin, RestrictedAdminMixin, SafeDateHierarchyMixin, UnitSubtreeFilter
+from units.admin import HistoryAdmin, RestrictedAdminMixin, SafeDateHierarchyMixin, UnitSubtreeFilter
 from units.forms import VersionedFormMixin, version_field
 from units.text import fold
 
@@ -47,7 +46,7 @@ class ReligionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(SimpleHistoryAdmin):
+class CandidateAdmin(HistoryAdmin):
     form = CandidateAdminForm
     # The admin's ModelForm runs Candidate.full_clean(), i.e. the same pipeline rules as the pages.
     list_display = ["full_name", "date_of_birth", "cell", "decision_date", "recognition_date"]
@@ -79,9 +78,9 @@ class CandidateAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdminMixin(HistoryRevertGuardMixin):
+class ReadOnlyAdminMixin:
     """A record written only by its page's service (the rules, the steps it records in people's files):
-    the admin lists and shows it, its history too, and takes no change, not even a "revert"."""
+    the admin lists and shows it, its history too, and takes no change (nor a "revert": units.admin.HistoryAdmin)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -114,7 +113,7 @@ class CourseAdminForm(VersionedFormMixin, forms.ModelForm):
 
 
 @admin.register(Course)
-class CourseAdmin(RestrictedAdminMixin, SafeDateHierarchyMixin, SimpleHistoryAdmin):
+class CourseAdmin(RestrictedAdminMixin, SafeDateHierarchyMixin, HistoryAdmin):
     form = CourseAdminForm
     list_display = ["number", "organiser", "start_date", "end_date", "place"]
     list_filter = [UnitSubtreeFilter]
@@ -148,7 +147,7 @@ class CourseAdmin(RestrictedAdminMixin, SafeDateHierarchyMixin, SimpleHistoryAdm
 
 
 @admin.register(CourseParticipant)
-class CourseParticipantAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, SafeDateHierarchyMixin, SimpleHistoryAdmin):
+class CourseParticipantAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, SafeDateHierarchyMixin, HistoryAdmin):
     list_display = ["candidate", "cell", "course", "attended", "result", "certificate_no", "certificate_date"]
     list_filter = [UnitSubtreeFilter, "result", "attended"]
     search_fields = ["candidate__full_name", "certificate_no", "course__number"]
@@ -204,7 +203,7 @@ class PoolReviewEntryInline(admin.TabularInline):
 
 
 @admin.register(PoolReview)
-class PoolReviewAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, SafeDateHierarchyMixin, SimpleHistoryAdmin):
+class PoolReviewAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, SafeDateHierarchyMixin, HistoryAdmin):
     list_display = ["cell", "year", "quarter", "reviewed_on", "reviewed_by"]
     list_filter = [UnitSubtreeFilter, "year", "quarter"]
     search_fields = ["cell__name", "cell__code"]
@@ -230,7 +229,7 @@ class PoolReviewAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, SafeDateHierarch
 
 
 @admin.register(PoolReviewEntry)
-class PoolReviewEntryAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, SafeDateHierarchyMixin, SimpleHistoryAdmin):
+class PoolReviewEntryAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, SafeDateHierarchyMixin, HistoryAdmin):
     list_display = ["candidate", "review", "decision", "exit_reason", "note"]
     list_filter = [UnitSubtreeFilter, "decision", "exit_reason", "review__year", "review__quarter"]
     search_fields = ["candidate__full_name", "note"]

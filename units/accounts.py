@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .audit import unit_ref
+from .audit import fit_reason, unit_ref
 from .models import AccountBatch, Unit, User
 from .permissions import MANAGE_ACCOUNTS, may, may_grant, may_manage
 from .roles import Role
@@ -161,7 +161,7 @@ def set_password_path(account):
 def _by(account, actor, reason):
     if actor is not None:
         account._history_user = actor
-    account._change_reason = str(reason)[:100]
+    account._change_reason = fit_reason(reason)
     return account
 
 

@@ -10,11 +10,37 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 
-from . import placements, services
+from . import audit, placements, services
 from .forms import UnitAdminForm, VersionedFormMixin, version_field
 from .models import ClosedQuarter, Headcount, LoginEvent, PoolTarget, ReadEvent, Target, Term, Unit, User
 from .periods import is_sensible_year, requested_number
 from .permissions import VIEW
+
+
+class HistoryRevertGuardMixin:
+    """django-simple-history's page of an old version saves what is posted to it after asking only for
+    the view permission (simple_history.admin.SimpleHistoryAdmin.history_form_view): a record the admin
+    may not change must not change through a "revert" either."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.has_change_permission(
+            request, self.get_object(request, unquote(object_id))
+        ):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class HistoryAdmin(HistoryRevertGuardMixin, SimpleHistoryAdmin):
+    """A record's history in the admin: the units a reason names (stored as ids, units.audit.unit_ref)
+    are named as the pages name them, for the signed-in user (a superuser reads every name); and no
+    "revert" of a record the admin may not change."""
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        # The page's rows, as its template reads them (a Page hands out the same objects each time).
+        records = list(historical_records)
+        for record, reason in zip(records, audit.reasons_for(records, viewer=request.user), strict=True):
+            record.history_change_reason = reason
+        super().set_history_delta_changes(request, records, **kwargs)
 
 
 class TargetAdminForm(VersionedFormMixin, forms.ModelForm):
@@ -55,19 +81,6 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         if unit is None:
             return queryset.none()
         return queryset.filter(**{f"{queryset.scope_path}__startswith": unit.path})
-
-
-class HistoryRevertGuardMixin:
-    """django-simple-history's page of an old version saves what is posted to it after asking only for
-    the view permission (simple_history.admin.SimpleHistoryAdmin.history_form_view): a record the admin
-    may not change must not change through a "revert" either."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and not self.has_change_permission(
-            request, self.get_object(request, unquote(object_id))
-        ):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class RestrictedAdminMixin:
@@ -122,12 +135,12 @@ class UnitAdmin(TreeAdmin):
 
 
 @admin.register(Term)
-class TermAdmin(SimpleHistoryAdmin):
+class TermAdmin(HistoryAdmin):
     list_display = ["__str__", "start_date", "end_date", "opening_congress", "closing_congress"]
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(HistoryAdmin):
     form = TargetAdminForm
     list_display = ["unit", "year", "term", "admissions"]
     list_filter = ["year", "term"]
@@ -136,7 +149,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PoolTarget)
-class PoolTargetAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
+class PoolTargetAdmin(RestrictedAdminMixin, HistoryAdmin):
     form = PoolTargetAdminForm
     list_display = ["unit", "year", "persons"]
     list_filter = [UnitSubtreeFilter, "year"]
@@ -146,7 +159,7 @@ class PoolTargetAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Headcount)
-class HeadcountAdmin(SimpleHistoryAdmin):
+class HeadcountAdmin(HistoryAdmin):
     list_display = ["unit", "year", "members"]
     list_filter = ["year"]
     search_fields = ["unit__name", "unit__code"]
@@ -163,7 +176,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ClosedQuarter)
-class ClosedQuarterAdmin(HistoryRevertGuardMixin, SimpleHistoryAdmin):
+class ClosedQuarterAdmin(HistoryAdmin):
     # Closing and reopening go through the unit page (units.services), which checks who may do it.
     list_display = ["unit", "year", "quarter", "closed_by", "closed_at"]
     list_filter = ["year", "quarter"]

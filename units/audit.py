@@ -12,6 +12,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
@@ -294,6 +295,32 @@ def unit_ref(unit):
     return "—" if unit is None else f"{{unit:{unit.pk}}}"
 
 
+# An old reason's unit that could not be told from the name it was written with (several units had
+# that name, or none): named to nobody (units/migrations/0009_history_notes_name_units_by_id).
+NO_UNIT_REF = "{unit:0}"
+
+# How long a reason may be (simple_history's column): PostgreSQL refuses a longer one.
+REASON_LENGTH = 100
+
+
+def fit_reason(reason):
+    """`reason` cut to the column's length, never inside a unit's id (a cut `{unit:1` would show)."""
+    reason = str(reason)
+    if len(reason) <= REASON_LENGTH:
+        return reason
+    cut = reason[: REASON_LENGTH - 1]
+    opened = cut.rfind("{")
+    if opened > cut.rfind("}"):
+        cut = cut[:opened]
+    return cut + "…"
+
+
+def _unit_model():
+    # By the registry: units.models builds on this module (VersionedModel), so importing it back
+    # would make a cycle.
+    return django_apps.get_model("units", "Unit")
+
+
 def units_in_reason(reason):
     return {int(pk) for pk in UNIT_REF.findall(reason or "")}
 
@@ -301,9 +328,17 @@ def units_in_reason(reason):
 def resolve_reason(reason, names):
     """The reason as the viewer reads it: each unit by its name from `names` (related_names, which
     has OUTSIDE_UNIT for those outside their scope); one it does not know is OUTSIDE_UNIT too."""
-    from .models import Unit
+    unit_model = _unit_model()
+    return UNIT_REF.sub(lambda m: names.get((unit_model, int(m.group(1))), str(OUTSIDE_UNIT)), reason or "")
 
-    return UNIT_REF.sub(lambda m: names.get((Unit, int(m.group(1))), str(OUTSIDE_UNIT)), reason or "")
+
+def reasons_for(records, *, viewer):
+    """The reasons of historical `records` as `viewer` reads them, in their order (one query for the
+    units they name): for pages that show the stored rows without describe(), the admin's history."""
+    records = list(records)
+    units = {pk for record in records for pk in units_in_reason(record.history_change_reason)}
+    names = related_names((), (), viewer=viewer, units=units)
+    return [resolve_reason(record.history_change_reason, names) for record in records]
 
 
 def _hidden_from(viewer, obj):
@@ -327,8 +362,6 @@ def author_hidden(viewer, author):
 def related_names(fields, rows, viewer=None, units=()):
     """{(model, pk): str} for the foreign keys in `rows`, and the `units` (pks) a reason names: one
     query per related model. Units outside `viewer`'s scope (when given) are named OUTSIDE_UNIT."""
-    from .models import Unit
-
     wanted = {}
     for f in fields:
         if f.is_relation:
@@ -337,7 +370,7 @@ def related_names(fields, rows, viewer=None, units=()):
                 if value is not None:
                     wanted.setdefault(f.related_model, set()).add(value)
     if units:
-        wanted.setdefault(Unit, set()).update(units)
+        wanted.setdefault(_unit_model(), set()).update(units)
     names = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):

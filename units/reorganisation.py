@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import placements
-from .audit import unit_ref
+from .audit import REASON_LENGTH, fit_reason, unit_ref
 from .models import (
     CELL_KINDS,
     OPEN_END,
@@ -241,13 +241,20 @@ def _event(plan, units, actor):
     return event
 
 
-def _record(unit, actor, reason):
-    """A line in the unit's history (simple_history), by the actor."""
-    unit.refresh_from_db()
+def _by(record, actor, reason):
+    """`record`'s next save is the actor's, for `reason`: a line in its history (simple_history).
+    A unit the reason names is written as its id (units.audit.unit_ref), so it is named when read,
+    and only to who may see it."""
     if actor is not None:
-        unit._history_user = actor
-    unit._change_reason = reason
-    unit.save()
+        record._history_user = actor
+    record._change_reason = fit_reason(reason)
+    return record
+
+
+def _record(unit, actor, reason):
+    """A line in the unit's history, by the actor."""
+    unit.refresh_from_db()
+    _by(unit, actor, reason).save()
 
 
 def _validate_decision(decision_no, effective_date):
@@ -310,16 +317,15 @@ def _apply_followers(plan, actor):
         lookup = {"unit": successor, "year": day.year} if label == str(day.year) else {"unit": successor, "term": term}
         target = Target.objects.filter(**lookup).first() or Target(**lookup, admissions=0)
         target.admissions += admissions
-        if actor is not None:
-            target._history_user = actor
-        target._change_reason = _("Cộng chỉ tiêu của %(unit)s (sắp xếp tổ chức)") % {"unit": source.code}
+        _by(target, actor, _("Cộng chỉ tiêu của %(unit)s (sắp xếp tổ chức)") % {"unit": unit_ref(source)})
         target.full_clean()
         target.save()
-    for _source, successor, year, members in plan.headcounts:
+    for source, successor, year, members in plan.headcounts:
         headcount = Headcount.objects.filter(unit=successor, year=year).first() or Headcount(
             unit=successor, year=year, members=0
         )
         headcount.members += members
+        _by(headcount, actor, _("Cộng số đảng viên của %(unit)s (sắp xếp tổ chức)") % {"unit": unit_ref(source)})
         headcount.full_clean()
         headcount.save()
     for user, successor in plan.accounts:
@@ -484,10 +490,18 @@ def rename(*, unit, new_name, effective_date, decision_no, decided_by, actor=Non
 
 
 def _record_with(unit, actor, reason):
-    if actor is not None:
-        unit._history_user = actor
-    unit._change_reason = reason
-    unit.save()
+    _by(unit, actor, reason).save()
+
+
+def _listing(units, reason):
+    """`reason(listed)` naming as many of `units` as fit in a history reason, then "…": a merger of
+    many communes names the first ones, and the event lists them all."""
+    refs = [unit_ref(u) for u in units]
+    for shown in range(len(refs), 0, -1):
+        text = reason(", ".join(refs[:shown]) + ("" if shown == len(refs) else ", …"))
+        if len(text) <= REASON_LENGTH:
+            return text
+    return reason("…")
 
 
 def _live_below(unit):
@@ -581,7 +595,7 @@ def merge(*, units, into, effective_date, decision_no, decided_by, actor=None, a
     parents = [Unit.objects.parent_of(u) for u in units] + [Unit.objects.parent_of(into), into]
     before = _shortfalls(parents, effective_date.year)
     reason = _("Sáp nhập vào “%(into)s” từ %(date)s (%(no)s)") % {
-        "into": into.name,
+        "into": unit_ref(into),
         "date": _day(effective_date),
         "no": plan.decision_no,
     }
@@ -589,8 +603,10 @@ def merge(*, units, into, effective_date, decision_no, decided_by, actor=None, a
     _record(
         into,
         actor,
-        _("Tiếp nhận %(units)s (sáp nhập, %(no)s)")
-        % {"units": ", ".join(u.code for u in units), "no": plan.decision_no},
+        _listing(
+            units,
+            lambda listed: _("Tiếp nhận %(units)s (sáp nhập, %(no)s)") % {"units": listed, "no": plan.decision_no},
+        ),
     )
     _warn(plan, parents, before)
     _event(plan, [*units, into], actor)
@@ -627,7 +643,7 @@ def consolidate(
         plan, code=code, name=name, kind=kind, parent=parent, grassroots_type=grassroots_type, actor=actor
     )
     reason = _("Hợp nhất thành “%(new)s” từ %(date)s (%(no)s)") % {
-        "new": created.name,
+        "new": unit_ref(created),
         "date": _day(effective_date),
         "no": plan.decision_no,
     }
@@ -699,6 +715,7 @@ def split(*, unit, parts, effective_date, decision_no, decided_by, end_unit=True
                 unit=receiver, year=effective_date.year, admissions=0
             )
             target.admissions = part.target
+            _by(target, actor, _("Chỉ tiêu khi chia tách %(unit)s (sắp xếp tổ chức)") % {"unit": unit_ref(unit)})
             target.full_clean()
             target.save()
     if end_unit:

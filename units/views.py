@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
 from . import reorganisation, services
-from .audit import StaleEdit
+from .audit import OUTSIDE_UNIT, StaleEdit
 from .forms import ChildTargetsForm, QuarterCloseForm, ReorganisationForm
 from .mixins import ScopedUnitMixin, home_unit
 from .models import CELL_KINDS, ClosedQuarter, PoolTarget, ReorgEvent, Target, Term, Unit
 from .periods import is_sensible_year, requested_number, requested_year
-from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW
+from .permissions import CHANGE, CLOSE_QUARTER, REOPEN_QUARTER, VIEW, allows
 from .text import fold
 from .tree import Tree
 
@@ -365,9 +365,15 @@ class ReorganisationView(ScopedUnitMixin, FormView):
         return redirect("units:reorganisation", pk=self.unit.pk)
 
     def get_context_data(self, **kwargs):
-        events = (
+        events = list(
             ReorgEvent.objects.filter(decided_by__path__startswith=self.unit.path)
             .select_related("decided_by", "created_by")
             .prefetch_related("units")[: self.events_shown]
         )
+        # A unit of an event that has since moved out of the user's scope is not named (units.audit).
+        user = self.request.user
+        for event in events:
+            event.shown_units = [
+                unit.code if allows(user, VIEW, unit) else str(OUTSIDE_UNIT) for unit in event.units.all()
+            ]
         return super().get_context_data(events=events, **kwargs)
