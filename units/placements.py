@@ -113,7 +113,10 @@ def current(unit):
 def replace_subtree(placement, *, day, new_parent, folded=None, name=None):
     """Close `placement` and every open placement below it on `day`, and open them again under
     `new_parent`'s placement (None: in place, same path) from `day`. Returns the new top placement."""
-    below = list(Placement.objects.current().filter(path__startswith=placement.path).order_by("path"))
+    below = list(
+        Placement.objects.current().filter(path__startswith=placement.path).select_related("unit").order_by("path")
+    )
+    check_no_change_after(below, day)
     if new_parent is None:
         prefix = placement.path
         parent_id = placement.parent_id
@@ -142,7 +145,22 @@ def replace_subtree(placement, *, day, new_parent, folded=None, name=None):
 
 
 def close_subtree(placement, *, day):
-    Placement.objects.current().filter(path__startswith=placement.path).update(valid_to=day)
+    below = Placement.objects.current().filter(path__startswith=placement.path)
+    check_no_change_after(below.select_related("unit"), day)
+    below.update(valid_to=day)
+
+
+def check_no_change_after(placements, day):
+    """An event takes effect on `day` for a unit and everything below it: none of them may have
+    changed (moved, renamed, been placed) after that day, or the tree after it would be rewritten."""
+    later = sorted((p for p in placements if p.valid_from > day), key=lambda p: p.path)
+    if later:
+        raise ValidationError(
+            _(
+                "Đơn vị %(code)s đã có thay đổi sau ngày %(date)s (từ ngày %(since)s): ngày hiệu lực phải từ ngày đó trở đi."
+            )
+            % {"code": later[0].unit.code, "date": _day(day), "since": _day(later[0].valid_from)}
+        )
 
 
 def check_not_closed(units, day):

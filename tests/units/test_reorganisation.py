@@ -358,3 +358,18 @@ def test_a_unit_created_any_way_is_placed(tree):
     placement = Placement.objects.get(unit=cell)
     parent = Placement.objects.get(unit=tree.org_b)
     assert placement.path.startswith(parent.path) and placement.depth == parent.depth + 1
+
+
+def test_an_event_dated_before_a_later_change_below_it_is_refused_with_the_unit_named(tree):
+    """A cell moved today, then its committee merged with effect from last July: the merger would
+    end the cell's placement before it began. Refused with a message naming the cell, nothing written
+    (it was a database error, a 500)."""
+    org_a2 = make_unit(tree.committee_a, code="A2", name="Đảng bộ xã A2")
+    services.unit_move(unit=tree.cell_a2, new_parent=org_a2, today=TODAY)  # a correction, today
+    ReorgEvent.objects.all().delete()
+    snapshot = list(Placement.objects.values_list("pk", "path", "valid_from", "valid_to"))
+    with pytest.raises(ValidationError, match="A1-2 đã có thay đổi sau ngày 01/07/2025"):
+        reorganisation.merge(units=[tree.committee_a], into=tree.committee_b, decided_by=tree.province, **DECISION)
+    with pytest.raises(ValidationError, match="đơn vị A1-2 có vị trí hiện nay"):  # the unit itself
+        reorganisation.dissolve(unit=tree.cell_a2, decided_by=tree.province, **DECISION)
+    _nothing_changed(snapshot)
