@@ -106,7 +106,8 @@ def _stand_ins():
     locust.task = task
     locust.between = lambda low, high: None
     locust.constant = lambda seconds: None
-    locust.events = SimpleNamespace(quitting=SimpleNamespace(add_listener=lambda function: function))
+    listeners = SimpleNamespace(add_listener=lambda function: function)
+    locust.events = SimpleNamespace(quitting=listeners, request=listeners)
     gevent = types.ModuleType("gevent")
     gevent.sleep = lambda seconds: None
     gevent.spawn_later = lambda seconds, function: None
