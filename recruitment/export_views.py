@@ -83,15 +83,7 @@ class CandidateExportStatusView(CandidateExportMixin, View):
 
     def get(self, request, pk):
         record = self.object
-        return JsonResponse(
-            {
-                "status": record.status,
-                "label": record.get_status_display(),
-                "running": record.is_running,
-                "waiting": record.is_waiting,
-                "progress": record.progress,
-            }
-        )
+        return JsonResponse(record.status_for_page())
 
 
 class CandidateExportDownloadView(CandidateExportMixin, View):

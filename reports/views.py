@@ -488,15 +488,7 @@ class ReportFileStatusView(ReportFileMixin, View):
     def get(self, request, pk):
         record = self.object
         results.fail_if_stale(record)
-        return JsonResponse(
-            {
-                "status": record.status,
-                "label": record.get_status_display(),
-                "running": record.is_running,
-                "waiting": record.is_waiting,
-                "progress": record.progress,
-            }
-        )
+        return JsonResponse(record.status_for_page())
 
 
 class ReportFileDownloadView(ReportFileMixin, View):

@@ -273,6 +273,16 @@ class BuiltFile(JobRecord):
     def is_waiting(self):
         return self.is_running and not self.worker
 
+    def status_for_page(self):
+        """What its page polls (static/js/job_progress.js): state, label, whether it runs or waits, progress."""
+        return {
+            "status": self.status,
+            "label": self.get_status_display(),
+            "running": self.is_running,
+            "waiting": self.is_waiting,
+            "progress": self.progress,
+        }
+
     def open_file(self):
         """The built file, open for reading, or None when it is not built or gone (housekeeping)."""
         if self.status != JobStatus.DONE or not self.stored_path:
