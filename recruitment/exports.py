@@ -80,8 +80,7 @@ def export_query(params):
     query = params.copy()
     for name in NOT_FILTERS:
         query.pop(name, None)
-    query = urlencode(sorted(query.lists()), doseq=True)
-    return query
+    return urlencode(sorted(query.lists()), doseq=True)
 
 
 def filename(day=None):
