@@ -99,7 +99,7 @@ def split_figures(figures, child_length):
         if path == child:
             own[child] = figures[path]
         elif covering is None or not path.startswith(covering):
-            below[child] = _add(below.get(child), figures[path])
+            below[child] = below.get(child, 0) + figures[path]
             covering = path
     return own, below
 

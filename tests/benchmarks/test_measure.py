@@ -9,6 +9,7 @@ from django.urls import reverse
 from benchmarks import measure
 from tests.factories import CandidateFactory, admitted_fields
 from units.models import Headcount, Target, User
+from units.tree import Tree
 
 YEAR = datetime.date.today().year
 
@@ -30,8 +31,12 @@ def test_the_floor_query_gives_the_progress_report_numbers(tree, users, admissio
     Headcount.objects.create(unit=tree.cell_a2, year=YEAR - 1, members=1000)  # another year
     march = min(datetime.date(YEAR, 3, 1), datetime.date.today())  # March, unless this is early in the year
     CandidateFactory(cell=tree.cell_b1, **admitted_fields(march))
-    floor = measure.run_floor(tree.province, YEAR)
-    assert floor["children"] == [(tree.committee_a.path, 5, 3, 42), (tree.committee_b.path, None, 4, None)]
+    # By the tree of the year's last day, as the page counts (units.tree): its own paths.
+    day = datetime.date(YEAR, 12, 31)
+    province = Tree.as_of(day).locate(tree.province)[0]
+    committee_a, committee_b = (Tree.as_of(day).locate(unit)[0] for unit in (tree.committee_a, tree.committee_b))
+    floor = measure.run_floor(province, YEAR)
+    assert floor["children"] == [(committee_a.path, 5, 3, 42), (committee_b.path, None, 4, None)]
     monthly = [6] + [0] * 11
     monthly[march.month - 1] += 1
     assert floor["monthly"] == monthly
