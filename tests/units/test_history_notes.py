@@ -377,3 +377,31 @@ def test_a_rewritten_note_names_a_unit_outside_the_reader_s_scope_as_any_other(t
     assert audit.describe(records, Unit, viewer=users.province_staff)[0].reason == (
         "Chuyển từ “Đảng bộ huyện A” sang “Đảng bộ huyện B”"
     )
+
+
+def test_old_notes_of_units_with_the_same_names_are_told_apart_by_what_happened_that_day(tree, users):
+    """Names repeat (a commune of 2025 took a predecessor's name; "Chi bộ thôn 1" stands in every
+    commune): a move's parents and a merger's successor are read from the dated tree of the note's day,
+    the unit's own move or successor first."""
+    # A twin of each unit named below, and another merger into the twin of B2 on the same day.
+    make_unit(tree.committee_b, code="B9", name=tree.org_a.name)
+    make_unit(tree.committee_a, code="A9", name=tree.org_b.name)
+    twin_b2 = make_unit(
+        tree.committee_a,
+        UnitKind.GRASSROOTS_CELL,
+        code="A8",
+        name=tree.enterprise.name,
+        grassroots_type=tree.enterprise.grassroots_type,
+    )
+    other = make_unit(tree.org_a, code="A1-3", name="Chi bộ thôn 3")
+    decision = {"decided_by": tree.province, "effective_date": JULY_2025, "decision_no": "7-QĐ/TU"}
+    reorganisation.move(unit=tree.cell_a1, new_parent=tree.org_b, **decision)
+    reorganisation.merge(units=[tree.cell_a2], into=tree.enterprise, **decision)
+    reorganisation.merge(units=[other], into=twin_b2, **decision)
+    moved = _write(tree.cell_a1, f"Chuyển từ “{tree.org_a.name}” sang “{tree.org_b.name}” từ 01/07/2025 (7-QĐ/TU)")
+    merged = _write(tree.cell_a2, f"Sáp nhập vào “{tree.enterprise.name}” từ 01/07/2025 (7-QĐ/TU)")
+
+    migration.forward(django_apps, None)
+
+    assert _note(Unit, moved) == f"Chuyển từ “{ref(tree.org_a)}” sang “{ref(tree.org_b)}” từ 01/07/2025 (7-QĐ/TU)"
+    assert _note(Unit, merged) == f"Sáp nhập vào “{ref(tree.enterprise)}” từ 01/07/2025 (7-QĐ/TU)"
