@@ -86,7 +86,7 @@ class PoolReport:
     end: datetime.date
     rows: list
     total: PoolRow
-    unreviewed_cells: object = field(default=None)  # a queryset of the cells that did not review
+    unreviewed_cells: object = field(default=None)  # a queryset of the cells that did not review (name_then)
 
 
 def pool_report(unit, start, end, *, candidates, review_year=None, review_quarter=None, today=None, tree=None):
@@ -139,7 +139,10 @@ def pool_report(unit, start, end, *, candidates, review_year=None, review_quarte
         row = rows.get(values["branch"], own)
         row.ready += values["n"]
         total.ready += values["n"]
-    unreviewed = cells.exclude(pk__in=reviews.values("cell_id")).order_by(unit_path)
+    # Each with the name it had on the tree's day (`name_then`): a list of a past quarter names the cells
+    # as that quarter's return did.
+    name_then = unit_path.removesuffix("path") + "name"
+    unreviewed = cells.exclude(pk__in=reviews.values("cell_id")).annotate(name_then=F(name_then)).order_by(unit_path)
     return PoolReport(
         unit=unit,
         year=review_year,

@@ -504,7 +504,7 @@ def add_pool_sheet(workbook, report):
         bold=True,
     )
     # Thousands of cells in a province: read as values, not objects.
-    for code, name in report.unreviewed_cells.values_list("code", "name").iterator(chunk_size=2000):
+    for code, name in report.unreviewed_cells.values_list("code", "name_then").iterator(chunk_size=2000):
         sheet.append([code, name])
     return sheet
 

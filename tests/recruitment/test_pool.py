@@ -234,3 +234,26 @@ def test_a_running_period_reads_the_reviews_of_the_quarter_now_running(tree):
     )
     assert (year_report.year, year_report.quarter) == (YEAR, QUARTER)
     assert year_report.total.reviewed == 1
+
+
+def test_cells_that_did_not_review_a_past_quarter_are_named_as_they_were_then(tree, users):
+    """A cell renamed since: the list of a past quarter (page and workbook) names it as it was then."""
+    from units import reorganisation
+    from units.tree import Tree
+
+    old_name = tree.cell_a2.name
+    reorganisation.rename(
+        unit=tree.cell_a2,
+        new_name="Chi bộ thôn 2 (đổi tên)",
+        effective_date=datetime.date(2025, 7, 1),
+        decision_no="9-QĐ/TU",
+        decided_by=tree.committee_a,
+    )
+    start, end = quarter_bounds(2025, 1)
+    placed, tree_then = Tree.as_of(end).locate(tree.province)
+    report = pool_report(placed, start, end, candidates=Candidate.objects.all(), tree=tree_then)
+    then = {cell.code: cell.name_then for cell in report.unreviewed_cells}
+    assert then["A1-2"] == old_name
+    assert dict(report.unreviewed_cells.values_list("code", "name_then"))["A1-2"] == old_name  # the workbook's read
+    today = pool_report(tree.province, start, end, candidates=Candidate.objects.all())
+    assert {cell.code: cell.name_then for cell in today.unreviewed_cells}["A1-2"] == "Chi bộ thôn 2 (đổi tên)"
