@@ -38,7 +38,6 @@ from reports import excel, selectors
 from units import paths
 from units.models import Headcount, Placement, Role, Target, Unit, User
 from units.periods import Period, quarter_of
-from units.permissions import VIEW
 
 REPORT_PAGES = ("progress", "breakdown", "pipeline", "coverage", "probation")
 
@@ -203,7 +202,7 @@ def check_floor_matches_the_report(s):
         placed,
         Period.for_year(s.year),
         today=timezone.localdate(),
-        candidates=Candidate.objects.restrict(s.staff),
+        candidates=selectors.counted_people(),
         tree=tree,
     )
     page = {
@@ -254,7 +253,7 @@ def build_return(s):
     hands the file over (at once, or through a job)."""
     period = Period.for_quarter(s.year, s.quarter)
     s.province.__dict__.pop("_closed_notes", None)  # as a fresh request: no note cached on the unit
-    candidates = Candidate.objects.restrict(s.staff, VIEW)
+    candidates = selectors.counted_people()
     today = timezone.localdate()
     placed, tree = excel.dated(s.province, period, today=today)  # the tree of the quarter's last day
     workbook = excel.quarterly_return(placed, period, candidates=candidates, today=today, tree=tree)

@@ -33,7 +33,7 @@ from units import jobs
 from units.forms import period_from_params
 from units.models import ClosedQuarter, Headcount, Placement, PoolTarget, ReorgEvent, Target, Term, Unit
 
-from . import excel
+from . import excel, selectors
 from .models import ReportFile, ReportFileStatus
 
 RETURN = "bao-cao"  # the quarterly return: every report, one sheet each
@@ -173,7 +173,7 @@ def _write(record, progress):
             excel.build_reports(
                 placed,
                 period,
-                candidates=Candidate.objects.all(),
+                candidates=selectors.counted_people(),
                 today=record.as_of,
                 names=[name],
                 tree=tree,

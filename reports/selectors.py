@@ -2,8 +2,8 @@
 or the number of people: the tree is rolled up onto the unit's direct children with one GROUP BY on
 the child's path prefix (units.selectors.rollup_by_child), breakdowns are conditional counts.
 
-Every selector takes `candidates`, the scoped queryset (Candidate.objects.restrict(user)), so a
-report never counts a person its reader may not see.
+Every selector takes `candidates`, the people it may count (`counted_people()` for a unit's report),
+and counts those who stood in the unit's subtree in the tree it counts by.
 """
 
 import copy
@@ -39,6 +39,16 @@ from units.selectors import rollup_by_child
 from units.tree import Tree
 
 from .models import SubmittedReturn
+
+
+def counted_people():
+    """The people a unit's report counts: everyone who stood in its subtree in the tree the report
+    counts by (the selectors filter by it). Who may read a unit's report is decided on the unit
+    (`Unit.objects.restrict(user)`), and what it holds does not depend on who asks: today's subtree of
+    a unit in the reader's scope holds only people the reader may see, and a person moved out since
+    still counts in the periods the unit had them, as its return of that period did (a move does not
+    rewrite a unit's past figures)."""
+    return Candidate.objects.all()
 
 
 def _candidates(candidates):

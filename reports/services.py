@@ -6,12 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from recruitment.models import Candidate
 from units.models import ClosedQuarter
 from units.periods import Period, quarter_bounds, quarter_label
-from units.permissions import VIEW, allows
+from units.permissions import allows
 
-from . import excel
+from . import excel, selectors
 from .models import SubmittedReturn
 from .permissions import SUBMIT_RETURN
 
@@ -39,9 +38,7 @@ def return_submit(*, actor, unit, year, quarter, today=None):
     period = Period.for_quarter(year, quarter)
     # Counted by the tree on the quarter's last day, as the return downloaded for that quarter is.
     placed, tree = excel.dated(unit, period, today=today)
-    workbook = excel.quarterly_return(
-        placed, period, candidates=Candidate.objects.restrict(actor, VIEW), today=today, tree=tree
-    )
+    workbook = excel.quarterly_return(placed, period, candidates=selectors.counted_people(), today=today, tree=tree)
     submitted = SubmittedReturn(
         unit=unit,
         year=year,

@@ -1,6 +1,6 @@
 """Report pages and their Excel downloads. Scope: the unit comes through units.mixins
-(`Unit.objects.restrict(user)`: a unit outside it is a 404) and the people counted from
-`Candidate.objects.restrict(user)`."""
+(`Unit.objects.restrict(user)`: a unit outside it is a 404); the people counted are those of its
+subtree in the tree the report counts by (selectors.counted_people)."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView, View
 
 from recruitment import progress
-from recruitment.models import Candidate
 from units import formatting, readlog
 from units import services as unit_services
 from units.forms import period_from_params
@@ -53,8 +52,8 @@ REPORTS = {
 
 
 class ReportUnitMixin(ScopedUnitMixin):
-    """A report or export of the unit named by its code in the URL, read by the user: the people
-    counted are those the user may see (Candidate.objects.restrict(user))."""
+    """A report or export of the unit named by its code in the URL, read by a user who may see the unit:
+    the people counted are those of its subtree in the tree the report counts by (selectors.counted_people)."""
 
     lookup_field = "code"
     lookup_url_kwarg = "code"
@@ -62,7 +61,7 @@ class ReportUnitMixin(ScopedUnitMixin):
 
     @cached_property
     def candidates(self):
-        return Candidate.objects.restrict(self.request.user, VIEW)
+        return selectors.counted_people()
 
 
 def report_period(request):

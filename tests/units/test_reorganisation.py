@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from recruitment.models import Candidate
@@ -373,3 +374,22 @@ def test_an_event_dated_before_a_later_change_below_it_is_refused_with_the_unit_
     with pytest.raises(ValidationError, match="đơn vị A1-2 có vị trí hiện nay"):  # the unit itself
         reorganisation.dissolve(unit=tree.cell_a2, decided_by=tree.province, **DECISION)
     _nothing_changed(snapshot)
+
+
+def test_a_committee_s_own_past_figures_stay_when_a_cell_moves_out(client, tree, users):
+    """The page, as committee A's staff read it: A1-2 moves to committee B in 2025; A's 2024 still
+    counts A1-2's admissions (it was A's then), and B's 2024 does not. (Counted by the reader's scope
+    today, A's 2024 fell from 5 to 2.)"""
+    for cell, n in ((tree.cell_a1, 2), (tree.cell_a2, 3)):
+        for i in range(n):
+            CandidateFactory(cell=cell, **admitted_fields(D(2024, 3, 10 + i)))
+    staff_b = make_user(tree.committee_b, Role.STAFF, "tochuc_b")
+
+    def total(user, code):
+        client.force_login(user)
+        response = client.get(reverse("reports:progress", kwargs={"code": code}) + "?year=2024")
+        return response.context["report"].total.admitted
+
+    before = total(users.staff_a, "A"), total(staff_b, "B")
+    reorganisation.move(unit=tree.cell_a2, new_parent=tree.org_b, **DECISION, decided_by=tree.province)
+    assert (total(users.staff_a, "A"), total(staff_b, "B")) == before == (5, 0)

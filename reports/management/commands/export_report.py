@@ -11,8 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from recruitment.models import Candidate
-from reports import excel
+from reports import excel, selectors
 from units import readlog
 from units.forms import PeriodForm
 from units.models import Unit
@@ -60,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError(_("Không có thư mục “%(folder)s”.") % {"folder": output.parent})
         today = timezone.localdate()
         placed, tree = excel.dated(unit, period, today_tree=options["today_tree"], today=today)
-        workbook = excel.quarterly_return(placed, period, candidates=Candidate.objects.all(), today=today, tree=tree)
+        workbook = excel.quarterly_return(placed, period, candidates=selectors.counted_people(), today=today, tree=tree)
         try:
             workbook.save(output)
         except OSError as error:
